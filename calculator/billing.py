@@ -1,0 +1,446 @@
+"""Dose results + a payer's billing policy -> claim lines (per diem, drug, nursing).
+
+The seed (HMSA): morphine 5 mg/hr for 31 days bills S9325 x 31 and J3490 NDC 00074113303 x 149,
+148.8 mL "rounded off" to 149. Rounding happens in one function, `billing_units`, applied once,
+where a quantity becomes billed units.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+from enum import StrEnum
+
+from calculator.dosing import (
+    DoseResult,
+    NursingVisit,
+    OrderInput,
+    ServicePeriod,
+    Therapy,
+    dose_amount_text,
+    exact_divide,
+    show,
+    tidy,
+)
+from calculator.errors import ErrorCollector
+from calculator.units import ACTIVITY, MASS, VOLUME, Measure, factor, format_decimal
+
+UNLISTED_DRUG_CODE = "J3490"
+NURSING_FIRST_VISIT = "99601"
+NURSING_EXTRA_HOUR = "99602"
+HOME = "12"
+
+PER_DIEM_DESCRIPTIONS = {
+    "S9325": "Home infusion therapy, pain management infusion, per diem",
+    "S9326": "Home infusion therapy, continuous (24 hours or more) pain management infusion, "
+    "per diem",
+    "S9327": "Home infusion therapy, intermittent (less than 24 hours) pain management infusion, "
+    "per diem",
+    "S9328": "Home infusion therapy, implanted pump pain management infusion, per diem",
+}
+NURSING_DESCRIPTIONS = {
+    NURSING_FIRST_VISIT: "Home infusion/specialty drug administration, per visit (up to 2 hours)",
+    NURSING_EXTRA_HOUR: "Home infusion/specialty drug administration, each additional hour",
+}
+# Concurrent therapies: the second drug's per-diem line carries SH, the third and later SJ.
+CONCURRENT_MODIFIERS = ("", "SH", "SJ")
+
+# NDC unit of measure qualifiers (CMS-1500 box 24 shaded area, 837P CTP05-1).
+NDC_UNITS = {
+    "ML": "millilitre",
+    "GR": "gram",
+    "ME": "milligram",
+    "UN": "unit (each container)",
+    "F2": "international unit",
+}
+
+
+class PerDiemCoding(StrEnum):
+    GENERIC = "generic"
+    SPECIFIC = "specific"
+
+
+class DrugCoding(StrEnum):
+    SPECIFIC = "specific"
+    UNLISTED = "unlisted"
+
+
+class UnitBasis(StrEnum):
+    ML = "ML"
+    NDC = "NDC"
+
+
+class Rounding(StrEnum):
+    UP = "up"
+    HALF_UP = "half_up"
+
+
+class RoundingScope(StrEnum):
+    TOTAL = "total"
+    DAILY = "daily"
+
+
+@dataclass(frozen=True)
+class BillingPolicy:
+    """How one payer wants the lines coded and rounded (SPEC section 5)."""
+
+    name: str = "custom"
+    per_diem_coding: PerDiemCoding = PerDiemCoding.SPECIFIC
+    drug_coding: DrugCoding = DrugCoding.SPECIFIC
+    unlisted_unit_basis: UnitBasis = UnitBasis.ML
+    rounding: Rounding = Rounding.UP
+    rounding_scope: RoundingScope = RoundingScope.TOTAL
+    month_lines: bool = False
+    place_of_service: str = HOME
+    ndc_quantity_decimals: int = 3
+
+
+HMSA = BillingPolicy(
+    name="HMSA",
+    per_diem_coding=PerDiemCoding.GENERIC,
+    drug_coding=DrugCoding.UNLISTED,
+    unlisted_unit_basis=UnitBasis.ML,
+    rounding=Rounding.HALF_UP,
+    rounding_scope=RoundingScope.TOTAL,
+    month_lines=False,
+)
+STANDARD = BillingPolicy(
+    name="STANDARD",
+    per_diem_coding=PerDiemCoding.SPECIFIC,
+    drug_coding=DrugCoding.SPECIFIC,
+    rounding=Rounding.UP,
+    rounding_scope=RoundingScope.TOTAL,
+    month_lines=True,
+)
+
+
+@dataclass(frozen=True)
+class ClaimLine:
+    """One service line of the claim, as it goes on a CMS-1500 or into an 837P loop 2400."""
+
+    kind: str  # "per_diem", "drug" or "nursing"
+    code: str
+    units: int
+    modifiers: tuple[str, ...] = ()
+    start: date | None = None
+    end: date | None = None
+    place_of_service: str = HOME
+    description: str = ""
+    ndc: str = ""
+    ndc_unit: str = ""
+    ndc_quantity: Decimal | None = None
+    drug_index: int | None = None
+    work: str = ""
+
+    @property
+    def supplemental(self) -> str:
+        """Return the box 24 shaded-area text: N4 + NDC + space + qualifier + quantity."""
+        if not self.ndc or self.ndc_quantity is None:
+            return ""
+        return f"N4{self.ndc} {self.ndc_unit}{format_decimal(self.ndc_quantity)}"
+
+
+def billing_units(quantity: Decimal, *, rounding: Rounding) -> int:
+    """Return billed units for an exact quantity: `up` is the ceiling (CMS: 223.2 -> 224),
+    `half_up` is "rounded off" (HMSA: 148.8 -> 149, 148.4 -> 148); never fewer than 1 (a
+    service that was given is billed at least one unit)."""
+    mode = ROUND_CEILING if rounding == Rounding.UP else ROUND_HALF_UP
+    return max(1, int(quantity.quantize(Decimal(1), rounding=mode)))
+
+
+def ndc_quantity(value: Decimal, *, decimals: int = 3) -> Decimal:
+    """Return an NDC quantity: half-up to `decimals` places, no trailing zeros (148.80 -> 148.8)."""
+    return tidy(value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
+
+
+def per_diem_code(*, policy: BillingPolicy, therapy: Therapy, hours_per_day: Decimal) -> str:
+    """Return the per-diem S-code: S9325 on `generic`; on `specific` S9328 for an implanted pump,
+    S9326 at 24 hours a day, S9327 below (never S9325 beside S9326-S9328)."""
+    if policy.per_diem_coding == PerDiemCoding.GENERIC:
+        return "S9325"
+    if therapy == Therapy.IMPLANTED_PUMP:
+        return "S9328"
+    return "S9326" if hours_per_day >= 24 else "S9327"
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A stretch of the service period billed on one set of lines."""
+
+    days: int
+    start: date | None = None
+    end: date | None = None
+
+    @property
+    def label(self) -> str:
+        if self.start is None or self.end is None:
+            return ""
+        return f"{self.start:%b %-d}-{self.end:%b %-d}"
+
+
+def month_segments(period: ServicePeriod) -> list[Segment]:
+    """Return the period cut at calendar months (Jan 17-Feb 16 -> 15 days + 16 days)."""
+    if period.start is None or period.end is None:
+        return [Segment(days=period.days)]
+    segments, start = [], period.start
+    while start <= period.end:
+        last_day = calendar.monthrange(start.year, start.month)[1]
+        end = min(period.end, start.replace(day=last_day))
+        segments.append(Segment(days=(end - start).days + 1, start=start, end=end))
+        start = end + timedelta(days=1)
+    return segments
+
+
+def nursing_units(minutes: Decimal) -> tuple[int, int]:
+    """Return (99601 units, 99602 units) for a visit: the first 2 hours are one 99601; each
+    further hour is a 99602, a partial hour counting once more than half of it has passed
+    (3 h 40 min -> 1 + 2; 2 h 20 min -> 1 + 0)."""
+    extra = minutes - 120
+    if extra <= 0:
+        return 1, 0
+    whole_hours, remainder = divmod(extra, Decimal(60))
+    return 1, int(whole_hours) + (1 if remainder > 30 else 0)
+
+
+def nursing_lines(
+    visits: tuple[NursingVisit, ...], *, policy: BillingPolicy, period: ServicePeriod
+) -> list[ClaimLine]:
+    """Return a 99601 line for each visit and a 99602 line for its additional hours."""
+    lines = []
+    for visit in visits:
+        first, extra = nursing_units(visit.minutes)
+        day = visit.visit_date or period.start
+        duration = f"visit of {show(visit.minutes)} min"
+        lines.append(
+            ClaimLine(
+                kind="nursing",
+                code=NURSING_FIRST_VISIT,
+                units=first,
+                start=day,
+                end=day,
+                place_of_service=policy.place_of_service,
+                description=NURSING_DESCRIPTIONS[NURSING_FIRST_VISIT],
+                work=f"{duration} -> 99601 x {first}",
+            )
+        )
+        if extra:
+            lines.append(
+                ClaimLine(
+                    kind="nursing",
+                    code=NURSING_EXTRA_HOUR,
+                    units=extra,
+                    start=day,
+                    end=day,
+                    place_of_service=policy.place_of_service,
+                    description=NURSING_DESCRIPTIONS[NURSING_EXTRA_HOUR],
+                    work=f"{duration}: {show(visit.minutes - 120)} min past 2 hours "
+                    f"-> 99602 x {extra}",
+                )
+            )
+    return lines
+
+
+def validate_billing(results: tuple[DoseResult, ...], policy: BillingPolicy) -> None:
+    """Raise InvalidOrder for drug fields the policy needs but the order lacks or contradicts."""
+    errors = ErrorCollector()
+    for result in results:
+        drug, prefix = result.drug, f"drugs.{result.index}"
+        if drug.ndc_unit not in NDC_UNITS:
+            errors.add(
+                f"{prefix}.ndc_unit",
+                f'"{drug.ndc_unit}" is not an NDC unit; use one of {", ".join(NDC_UNITS)}',
+            )
+            continue
+        wanted = {"GR": MASS, "ME": MASS, "F2": ACTIVITY}.get(drug.ndc_unit)
+        if wanted and result.dimension != wanted:
+            errors.add(
+                f"{prefix}.ndc_unit",
+                f"NDC unit {drug.ndc_unit} counts {NDC_UNITS[drug.ndc_unit]}s, but this drug "
+                f"is dosed in {result.dose_unit}",
+            )
+        if drug.ndc_unit == "UN":
+            if drug.package_volume is None:
+                errors.add(
+                    f"{prefix}.package_volume",
+                    "NDC unit UN counts containers: give the package volume, e.g. 10 mL",
+                )
+            elif drug.package_volume.dimension != VOLUME:
+                errors.add(f"{prefix}.package_volume", "the package volume must be in mL or L")
+        if _bills_specific_code(drug.hcpcs, policy):
+            unit = drug.hcpcs_unit
+            if unit is None:
+                errors.add(
+                    f"{prefix}.hcpcs_unit",
+                    f"{drug.hcpcs} needs its descriptor unit (e.g. 10 mg for J2270)",
+                )
+            elif unit.per or unit.dimension not in {MASS, ACTIVITY}:
+                errors.add(f"{prefix}.hcpcs_unit", f'"{unit}" is not an amount such as 10 mg')
+            elif unit.dimension != result.dimension:
+                errors.add(
+                    f"{prefix}.hcpcs_unit",
+                    f'{drug.hcpcs} bills per "{unit}", but this drug is dosed in '
+                    f"{result.dose_unit}",
+                )
+    errors.raise_if_any()
+
+
+def _bills_specific_code(hcpcs: str, policy: BillingPolicy) -> bool:
+    return bool(hcpcs) and hcpcs != UNLISTED_DRUG_CODE and policy.drug_coding == "specific"
+
+
+def claim_lines(
+    results: tuple[DoseResult, ...], *, order: OrderInput, policy: BillingPolicy
+) -> list[ClaimLine]:
+    """Return the claim: per-diem lines (SH/SJ for concurrent drugs), a drug line per drug
+    (J-code or J3490 + NDC), split by calendar month when the policy says so, then nursing."""
+    validate_billing(results, policy)
+    period = order.period
+    whole = Segment(days=period.days, start=period.start, end=period.end)
+    segments = month_segments(period) if policy.month_lines else [whole]
+    code = per_diem_code(policy=policy, therapy=order.therapy, hours_per_day=order.hours_per_day)
+    lines: list[ClaimLine] = []
+    for segment in segments:
+        for result in results:
+            modifier = CONCURRENT_MODIFIERS[min(result.index, 2)]
+            lines.append(
+                ClaimLine(
+                    kind="per_diem",
+                    code=code,
+                    units=segment.days,
+                    modifiers=(modifier,) if modifier else (),
+                    start=segment.start,
+                    end=segment.end,
+                    place_of_service=policy.place_of_service,
+                    description=PER_DIEM_DESCRIPTIONS[code],
+                    drug_index=result.index,
+                    work=f"{segment.days} {'day' if segment.days == 1 else 'days'} of service "
+                    f"-> {code} x {segment.days}",
+                )
+            )
+        lines.extend(drug_line(result, segment=segment, policy=policy) for result in results)
+    lines.extend(nursing_lines(order.nursing_visits, policy=policy, period=period))
+    return lines
+
+
+def drug_line(result: DoseResult, *, segment: Segment, policy: BillingPolicy) -> ClaimLine:
+    """Return the drug line for one drug over one segment of the period."""
+    drug = result.drug
+    quantity = ndc_quantity(
+        _ndc_amount(result, segment.days), decimals=policy.ndc_quantity_decimals
+    )
+    days = segment.days
+    if _bills_specific_code(drug.hcpcs, policy):
+        assert drug.hcpcs_unit is not None
+        code = drug.hcpcs
+        unit = drug.hcpcs_unit
+        unit_size = unit.value * factor(unit.numerator)
+        units, work = _round_for_line(
+            daily=_divided(result.daily_dose_ratio, unit_size),
+            days=days,
+            rounding=Rounding.UP,  # CMS: a partial descriptor unit bills as a whole one
+            scope=policy.rounding_scope,
+            total_text=dose_amount_text(result, result.dose_for_days(days)),
+            daily_text=f"{dose_amount_text(result, result.daily_dose)}/day",
+            unit_text=f" / {unit}",
+        )
+        description = f"{drug.name or 'Drug'} ({code}, per {unit})"
+    else:
+        code = UNLISTED_DRUG_CODE
+        if policy.unlisted_unit_basis == UnitBasis.NDC and drug.ndc_unit != "ML":
+            daily_amount = _ndc_daily_ratio(result)
+            unit_word = drug.ndc_unit
+        else:
+            daily_amount = result.daily_volume_ratio
+            unit_word = "mL"
+        if drug.ndc_unit == "UN" and policy.unlisted_unit_basis == UnitBasis.NDC:
+            units = max(1, int(quantity))
+            work = f"{show(quantity)} containers -> {units} units"
+        else:
+            units, work = _round_for_line(
+                daily=daily_amount,
+                days=days,
+                rounding=policy.rounding,
+                scope=policy.rounding_scope,
+                total_text=f"{show(_ratio_times(daily_amount, days))} {unit_word}",
+                daily_text=f"{show(_ratio_times(daily_amount, 1))} {unit_word}/day",
+                unit_text="",
+            )
+        description = unlisted_description(result)
+    return ClaimLine(
+        kind="drug",
+        code=code,
+        units=units,
+        start=segment.start,
+        end=segment.end,
+        place_of_service=policy.place_of_service,
+        description=description,
+        ndc=drug.ndc,
+        ndc_unit=drug.ndc_unit,
+        ndc_quantity=quantity,
+        drug_index=result.index,
+        work=work,
+    )
+
+
+def unlisted_description(result: DoseResult) -> str:
+    """Return the J3490 description a payer needs: drug name, strength and dose."""
+    drug = result.drug
+    daily = dose_amount_text(result, result.daily_dose)
+    return f"{drug.name or 'Unlisted drug'} {drug.concentration}, {drug.rate} ({daily}/day)"
+
+
+def _round_for_line(
+    *,
+    daily: tuple[Decimal, Decimal],
+    days: int,
+    rounding: Rounding,
+    scope: RoundingScope,
+    total_text: str,
+    daily_text: str,
+    unit_text: str,
+) -> tuple[int, str]:
+    """Return (units, work) rounding either the line total or each day (then x days)."""
+    if scope == RoundingScope.DAILY:
+        per_day = _ratio_times(daily, 1)
+        units_per_day = billing_units(per_day, rounding=rounding)
+        units = units_per_day * days
+        shown = f"{daily_text}{unit_text} = {show(per_day)}" if unit_text else daily_text
+        return units, f"{shown} -> {units_per_day} units/day x {days} days = {units} units"
+    total = _ratio_times(daily, days)
+    units = billing_units(total, rounding=rounding)
+    if unit_text:
+        return units, f"{total_text}{unit_text} = {show(total)} -> {units} units"
+    return units, f"{total_text} -> {units} units"
+
+
+def _divided(ratio: tuple[Decimal, Decimal], by: Decimal) -> tuple[Decimal, Decimal]:
+    return ratio[0], ratio[1] * by
+
+
+def _ratio_times(ratio: tuple[Decimal, Decimal], days: int) -> Decimal:
+    numerator, denominator = ratio
+    return exact_divide(numerator * days, denominator)
+
+
+def _ndc_daily_ratio(result: DoseResult) -> tuple[Decimal, Decimal]:
+    """Return the daily amount in the NDC's unit of measure as a ratio (GR: grams of drug)."""
+    unit = result.drug.ndc_unit
+    if unit == "GR":
+        return _divided(result.daily_dose_ratio, factor("g"))
+    if unit in {"ME", "F2"}:
+        return result.daily_dose_ratio
+    return result.daily_volume_ratio
+
+
+def _ndc_amount(result: DoseResult, days: int) -> Decimal:
+    """Return the NDC quantity before rounding: ML volume, GR grams, ME mg, F2 IU, UN containers."""
+    drug = result.drug
+    if drug.ndc_unit == "UN":
+        package: Measure | None = drug.package_volume
+        assert package is not None
+        package_ml = package.value * factor(package.numerator)
+        containers = result.volume_for_days(days) / package_ml
+        return containers.quantize(Decimal(1), rounding=ROUND_CEILING)
+    return _ratio_times(_ndc_daily_ratio(result), days)

@@ -1,0 +1,41 @@
+"""The engine's view of the database: products, HCPCS descriptor units and billing profiles."""
+
+from __future__ import annotations
+
+from calculator.billing import BillingPolicy
+from calculator.engine import Product
+from calculator.models import BillingProfile, DrugProduct, HcpcsCode
+
+
+def product_info(product: DrugProduct) -> Product:
+    """Return what the engine needs of a catalog product, as text it parses like user input."""
+    code = product.hcpcs
+    return Product(
+        ndc=product.ndc,
+        name=product.name,
+        concentration=product.concentration,
+        ndc_unit=product.ndc_unit,
+        hcpcs=code.code if code else "",
+        hcpcs_unit=code.billing_unit if code else "",
+        package_volume=product.package_volume,
+    )
+
+
+class DatabaseCatalog:
+    """The `engine.Catalog` backed by the models; inactive products and profiles are not found."""
+
+    def product(self, ndc11: str) -> Product | None:
+        found = DrugProduct.objects.select_related("hcpcs").filter(ndc=ndc11, active=True).first()
+        return product_info(found) if found else None
+
+    def products_among(self, ndc11s: tuple[str, ...]) -> list[Product]:
+        found = DrugProduct.objects.select_related("hcpcs").filter(ndc__in=ndc11s, active=True)
+        return [product_info(product) for product in found]
+
+    def hcpcs_unit(self, code: str) -> str | None:
+        found = HcpcsCode.objects.filter(code=code).first()
+        return found.billing_unit or None if found else None
+
+    def policy(self, name: str) -> BillingPolicy | None:
+        found = BillingProfile.objects.filter(name__iexact=name, active=True).first()
+        return found.to_policy() if found else None

@@ -1,0 +1,457 @@
+"""Order inputs -> daily dose, daily volume and totals, with the work shown step by step.
+
+The seed example: 5 mg/hr x 24 hr = 120 mg/day; 120 mg/day / 25 mg/mL = 4.8 mL/day;
+4.8 mL/day x 31 days = 148.8 mL. Every value is an exact `Decimal`: each result is kept as a
+numerator and a denominator and divided once, at the end, so 5 mg/hr x 24 hr is 120, not
+119.99999..., and 100 mg in 3 mL over 3 days is 9 mL, not 9.0000000001.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, localcontext
+from enum import StrEnum
+
+from calculator.errors import ErrorCollector
+from calculator.units import (
+    ACTIVITY,
+    EQUIVALENT,
+    MASS,
+    PERCENT,
+    VOLUME,
+    Measure,
+    factor,
+    format_decimal,
+    weight_kg,
+)
+
+MINUTES_PER_HOUR = Decimal(60)
+MAX_DAYS = 366
+MAX_WEIGHT_KG = Decimal(500)
+# Display: values that do not end within this many places are shown rounded, marked "~".
+DISPLAY_PLACES = 6
+_EXACT_PRECISION = 60
+
+AMOUNT_WORDS = {MASS: "mg", ACTIVITY: "units", EQUIVALENT: "mEq"}
+
+
+class Therapy(StrEnum):
+    CONTINUOUS = "continuous"
+    INTERMITTENT = "intermittent"
+    IMPLANTED_PUMP = "implanted-pump"
+
+
+@dataclass(frozen=True)
+class ServicePeriod:
+    """The days of service: a count, or inclusive start and end dates (Jan 1-31 is 31 days)."""
+
+    days: int
+    start: date | None = None
+    end: date | None = None
+
+    @classmethod
+    def between(cls, start: date, end: date) -> ServicePeriod:
+        return cls(days=(end - start).days + 1, start=start, end=end)
+
+
+@dataclass(frozen=True)
+class NursingVisit:
+    """A nursing visit of `minutes` (3.5 h -> 210), on `visit_date` when known."""
+
+    minutes: Decimal
+    visit_date: date | None = None
+
+
+@dataclass(frozen=True)
+class DrugInput:
+    """One drug of an order: what the pharmacist entered plus the catalog values used."""
+
+    rate: Measure
+    concentration: Measure
+    name: str = ""
+    ndc: str = ""
+    bolus: Measure | None = None
+    boluses_per_day: int = 0
+    weight: Measure | None = None
+    hcpcs: str = ""
+    hcpcs_unit: Measure | None = None
+    ndc_unit: str = "ML"
+    package_volume: Measure | None = None
+
+
+@dataclass(frozen=True)
+class OrderInput:
+    drugs: tuple[DrugInput, ...]
+    period: ServicePeriod
+    hours_per_day: Decimal = Decimal(24)
+    therapy: Therapy = Therapy.CONTINUOUS
+    nursing_visits: tuple[NursingVisit, ...] = ()
+
+
+@dataclass(frozen=True)
+class DoseResult:
+    """The exact daily and total dose and volume of one drug.
+
+    Doses are in the canonical unit of their dimension (mg, units or mEq); `dose_unit` is the
+    unit the pharmacist used (mcg stays mcg on screen). Each daily value is kept as a ratio so
+    that a total for any number of days is divided only once.
+    """
+
+    drug: DrugInput
+    index: int
+    days: int
+    hours_per_day: Decimal
+    dimension: str
+    dose_unit: str
+    daily_dose_ratio: tuple[Decimal, Decimal]
+    daily_volume_ratio: tuple[Decimal, Decimal]
+
+    @property
+    def daily_dose(self) -> Decimal:
+        return exact_divide(*self.daily_dose_ratio)
+
+    @property
+    def daily_volume_ml(self) -> Decimal:
+        return exact_divide(*self.daily_volume_ratio)
+
+    @property
+    def total_dose(self) -> Decimal:
+        return self.dose_for_days(self.days)
+
+    @property
+    def total_volume_ml(self) -> Decimal:
+        return self.volume_for_days(self.days)
+
+    def dose_for_days(self, days: int) -> Decimal:
+        """Return the dose over `days` in the canonical unit (120 mg/day x 31 = 3720 mg)."""
+        numerator, denominator = self.daily_dose_ratio
+        return exact_divide(numerator * days, denominator)
+
+    def volume_for_days(self, days: int) -> Decimal:
+        """Return the volume over `days` in mL (4.8 mL/day x 31 = 148.8 mL)."""
+        numerator, denominator = self.daily_volume_ratio
+        return exact_divide(numerator * days, denominator)
+
+    def in_dose_unit(self, canonical: Decimal) -> Decimal:
+        """Return a canonical dose in the unit the pharmacist used (1.2 mg -> 1200 mcg)."""
+        return exact_divide(canonical, factor(self.dose_unit))
+
+
+def exact_divide(numerator: Decimal, denominator: Decimal) -> Decimal:
+    """Return numerator / denominator, exact whenever the quotient terminates (24/5 -> 4.8)."""
+    with localcontext() as context:
+        context.prec = _EXACT_PRECISION
+        quotient = numerator / denominator
+    return tidy(+quotient)
+
+
+def tidy(value: Decimal) -> Decimal:
+    """Return `value` without trailing zeros or an exponent (4.80 -> 4.8, 1.2E+2 -> 120)."""
+    if value == value.to_integral_value():
+        return value.quantize(Decimal(1))
+    return value.normalize()
+
+
+def show(value: Decimal) -> str:
+    """Return a value for display: exact when it ends within 6 places, else "~" and rounded."""
+    text = format_decimal(value)
+    if "." in text and len(text.split(".")[1]) > DISPLAY_PLACES:
+        return "~" + format_decimal(value, DISPLAY_PLACES)
+    return text
+
+
+def amount_dimension(measure: Measure) -> str:
+    """Return the dimension of what a rate, bolus or concentration delivers (5 mg/hr -> mass)."""
+    if measure.dimension == PERCENT:
+        return MASS
+    return measure.dimension
+
+
+def concentration_ratio(concentration: Measure) -> tuple[Decimal, Decimal]:
+    """Return a concentration as (canonical amount, mL): 0.25 % -> (250, 100), 500 mg in 20 mL ->
+    (500, 20)."""
+    if concentration.dimension == PERCENT:
+        # % w/v is grams per 100 mL: 0.25 % = 0.25 g/100 mL = 2.5 mg/mL.
+        return concentration.value * factor("g"), Decimal(100)
+    count, volume_symbol = concentration.per[0]
+    return concentration.value * factor(concentration.numerator), count * factor(volume_symbol)
+
+
+def validate_order(order: OrderInput) -> None:
+    """Raise InvalidOrder naming every field that makes `order` impossible to calculate."""
+    errors = ErrorCollector()
+    hours = order.hours_per_day
+    if not (0 < hours <= 24):
+        errors.add(
+            "hours_per_day", f"hours per day must be more than 0 and at most 24, not {hours}"
+        )
+    elif order.therapy == Therapy.CONTINUOUS and hours < 24:
+        errors.add(
+            "therapy",
+            f"continuous therapy runs 24 hours a day; with {show(hours)} hours a day "
+            "choose intermittent (or 24 hours)",
+        )
+    elif order.therapy == Therapy.INTERMITTENT and hours == 24:
+        errors.add(
+            "therapy", "intermittent therapy runs less than 24 hours a day; choose continuous"
+        )
+    period = order.period
+    if period.start and period.end and period.end < period.start:
+        errors.add("end", f"the end date {period.end} is before the start date {period.start}")
+    elif not (1 <= period.days <= MAX_DAYS):
+        errors.add("days", f"days of service must be from 1 to {MAX_DAYS}, not {period.days}")
+    if not order.drugs:
+        errors.add("drugs", "add at least one drug")
+    for index, drug in enumerate(order.drugs):
+        _validate_drug(drug, f"drugs.{index}", errors)
+    errors.raise_if_any()
+
+
+def _validate_drug(drug: DrugInput, prefix: str, errors: ErrorCollector) -> None:
+    rate, concentration = drug.rate, drug.concentration
+    delivered = amount_dimension(concentration)
+    if rate.dimension != VOLUME and rate.dimension != delivered:
+        errors.add(
+            f"{prefix}.concentration",
+            f'"{concentration}" is in {_word(delivered)} but the dose rate "{rate}" is in '
+            f"{_word(rate.dimension)}; they must match",
+        )
+    if len(rate.per) == 2 and drug.weight is None:
+        errors.add(f"{prefix}.weight", f'the weight-based rate "{rate}" needs the weight')
+    if drug.weight is not None and weight_kg(drug.weight) > MAX_WEIGHT_KG:
+        errors.add(f"{prefix}.weight", f'"{drug.weight}" is not a plausible patient weight')
+    if drug.bolus is not None:
+        if drug.bolus.dimension not in {delivered, VOLUME}:
+            errors.add(
+                f"{prefix}.bolus",
+                f'the bolus "{drug.bolus}" is in {_word(drug.bolus.dimension)}; give it in '
+                f"{_word(delivered)} or mL",
+            )
+        if drug.boluses_per_day < 1:
+            errors.add(f"{prefix}.boluses_per_day", "how many boluses a day? (1 or more)")
+    elif drug.boluses_per_day:
+        errors.add(f"{prefix}.bolus", "boluses per day are given but not the bolus dose")
+    if drug.boluses_per_day < 0 or drug.boluses_per_day > 96:
+        errors.add(f"{prefix}.boluses_per_day", "boluses per day must be from 0 to 96")
+
+
+def _word(dimension: str) -> str:
+    return {
+        MASS: "mass (mg)",
+        ACTIVITY: "units",
+        EQUIVALENT: "mEq",
+        VOLUME: "volume (mL)",
+    }.get(dimension, dimension)
+
+
+def compute(order: OrderInput) -> tuple[DoseResult, ...]:
+    """Return each drug's exact daily and total dose and volume (seed: 120 mg, 4.8 mL, 148.8 mL)."""
+    validate_order(order)
+    minutes_per_day = order.hours_per_day * MINUTES_PER_HOUR
+    return tuple(
+        _compute_drug(drug, index, order, minutes_per_day) for index, drug in enumerate(order.drugs)
+    )
+
+
+def _compute_drug(
+    drug: DrugInput, index: int, order: OrderInput, minutes_per_day: Decimal
+) -> DoseResult:
+    rate = drug.rate
+    amount, volume_ml = concentration_ratio(drug.concentration)
+    # rate = value x amount factor per (time minutes [x weight]); the dose per day is
+    # value x factor x minutes/day [x kg] / time minutes, a numerator over one denominator.
+    numerator = rate.value * factor(rate.numerator) * minutes_per_day
+    if len(rate.per) == 2:
+        assert drug.weight is not None
+        numerator *= weight_in(drug.weight, rate.per[0][1])
+    denominator = factor(rate.per[-1][1])
+    with localcontext() as context:
+        context.prec = _EXACT_PRECISION
+        if rate.dimension == VOLUME:
+            volume_ratio = (numerator, denominator)
+            dose_ratio = (numerator * amount, denominator * volume_ml)
+        else:
+            dose_ratio = (numerator, denominator)
+            volume_ratio = (numerator * volume_ml, denominator * amount)
+        if drug.bolus is not None and drug.boluses_per_day:
+            bolus = drug.bolus.value * factor(drug.bolus.numerator) * drug.boluses_per_day
+            if drug.bolus.dimension == VOLUME:
+                bolus_dose = (bolus * amount, volume_ml)
+                bolus_volume = (bolus, Decimal(1))
+            else:
+                bolus_dose = (bolus, Decimal(1))
+                bolus_volume = (bolus * volume_ml, amount)
+            dose_ratio = _add(dose_ratio, bolus_dose)
+            volume_ratio = _add(volume_ratio, bolus_volume)
+    dose_unit = rate.numerator if rate.dimension != VOLUME else drug.concentration.numerator
+    if dose_unit == "%":
+        dose_unit = "mg"
+    if dose_unit in {"unit", "IU"}:
+        dose_unit = "units"
+    return DoseResult(
+        drug=drug,
+        index=index,
+        days=order.period.days,
+        hours_per_day=order.hours_per_day,
+        dimension=amount_dimension(drug.concentration),
+        dose_unit=dose_unit,
+        daily_dose_ratio=dose_ratio,
+        daily_volume_ratio=volume_ratio,
+    )
+
+
+def _add(a: tuple[Decimal, Decimal], b: tuple[Decimal, Decimal]) -> tuple[Decimal, Decimal]:
+    if a[1] == b[1]:
+        return a[0] + b[0], a[1]
+    return a[0] * b[1] + b[0] * a[1], a[1] * b[1]
+
+
+# --- The work, as the pharmacist writes it ------------------------------------------------
+
+
+def dose_steps(result: DoseResult) -> list[str]:
+    """Return the calculation as written on paper, one line per step (the seed's first three)."""
+    drug, steps = result.drug, []
+    rate = drug.rate
+    hours = show(result.hours_per_day)
+    per_hour_unit = f"{_unit_word(rate.numerator)}/hr"
+    if len(rate.per) == 2:
+        assert drug.weight is not None
+        per_time = rate.value * weight_in(drug.weight, rate.per[0][1])
+        time_unit = rate.per[1][1]
+        steps.append(
+            f"{show(rate.value)} {rate.numerator}/{rate.per[0][1]}/{time_unit} x "
+            f"{drug.weight} = {show(per_time)} {_unit_word(rate.numerator)}/{time_unit}"
+        )
+    else:
+        per_time, time_unit = rate.value, rate.per[0][1]
+    per_hour = per_time * factor("hr") / factor(time_unit)
+    if factor(time_unit) != factor("hr"):
+        steps.append(
+            f"{show(per_time)} {_unit_word(rate.numerator)}/{time_unit} = "
+            f"{show(per_hour)} {per_hour_unit}"
+        )
+    daily_from_rate = exact_divide(per_hour * result.hours_per_day, Decimal(1))
+    rate_word = _unit_word(rate.numerator)
+    dose_word = _unit_word(result.dose_unit)
+    has_bolus = drug.bolus is not None and drug.boluses_per_day > 0
+    if rate.dimension == VOLUME:
+        steps.append(
+            f"{show(per_hour)} {per_hour_unit} x {hours} hr = {show(daily_from_rate)} mL/day"
+        )
+        if has_bolus:
+            steps.extend(_bolus_steps(drug, daily_from_rate, "mL", result))
+        steps.append(
+            f"{show(result.daily_volume_ml)} mL/day x {_concentration_text(drug)} = "
+            f"{_dose_text(result, result.daily_dose)}/day"
+        )
+    else:
+        steps.append(
+            f"{show(per_hour)} {per_hour_unit} x {hours} hr = "
+            f"{show(daily_from_rate)} {rate_word}/day{_mg_aside(rate.numerator, daily_from_rate)}"
+        )
+        if has_bolus:
+            steps.extend(_bolus_steps(drug, daily_from_rate, dose_word, result))
+        daily_in_conc_unit = result.daily_dose
+        conc_unit = _concentration_amount_unit(drug.concentration)
+        daily_in_conc_unit = exact_divide(result.daily_dose, factor(conc_unit))
+        steps.append(
+            f"{show(daily_in_conc_unit)} {_unit_word(conc_unit)}/day / "
+            f"{_concentration_text(drug)} = {show(result.daily_volume_ml)} mL/day"
+        )
+    steps.append(
+        f"{show(result.daily_volume_ml)} mL/day x {result.days} "
+        f"{'day' if result.days == 1 else 'days'} = {show(result.total_volume_ml)} mL"
+    )
+    return steps
+
+
+def _bolus_steps(drug: DrugInput, daily_from_rate: Decimal, word: str, result: DoseResult):
+    assert drug.bolus is not None
+    bolus = drug.bolus
+    per_day = bolus.value * drug.boluses_per_day
+    bolus_word = _unit_word(bolus.numerator)
+    count = drug.boluses_per_day
+    lines = [
+        f"{bolus} x {count} {'bolus' if count == 1 else 'boluses'} = "
+        f"{show(per_day)} {bolus_word}/day"
+    ]
+    if word == "mL":
+        lines.append(
+            f"{show(daily_from_rate)} mL/day + boluses = {show(result.daily_volume_ml)} mL/day"
+        )
+    else:
+        total = result.in_dose_unit(result.daily_dose)
+        if bolus_word == word:
+            lines.append(
+                f"{show(daily_from_rate)} {word}/day + {show(per_day)} {word}/day = "
+                f"{show(total)} {word}/day"
+            )
+        else:
+            lines.append(f"{show(daily_from_rate)} {word}/day + boluses = {show(total)} {word}/day")
+    return lines
+
+
+def weight_in(weight: Measure, symbol: str) -> Decimal:
+    """Return a weight in the unit a weight-based rate is per (70 kg in "g" -> 70000)."""
+    return weight_kg(weight) * factor("kg") / factor(symbol)
+
+
+def _unit_word(symbol: str) -> str:
+    return "units" if symbol in {"unit", "units", "IU"} else symbol
+
+
+def _mg_aside(symbol: str, value: Decimal) -> str:
+    """Return " (1.2 mg/day)" after a mcg value, the mg/mcg cross-check pharmacists write."""
+    if symbol != "mcg":
+        return ""
+    return f" ({show(value * factor('mcg'))} mg/day)"
+
+
+def _concentration_amount_unit(concentration: Measure) -> str:
+    return "mg" if concentration.dimension == PERCENT else concentration.numerator
+
+
+def _concentration_text(drug: DrugInput) -> str:
+    """Return the concentration per mL, with its label form when that differs (0.25 %)."""
+    concentration = drug.concentration
+    unit = _concentration_amount_unit(concentration)
+    amount, volume_ml = concentration_ratio(concentration)
+    per_ml = exact_divide(amount, volume_ml * factor(unit))
+    per_ml_text = f"{show(per_ml)} {_unit_word(unit)}/mL"
+    if str(concentration) == per_ml_text:
+        return per_ml_text
+    return f"{per_ml_text} ({concentration})"
+
+
+def _dose_text(result: DoseResult, canonical: Decimal) -> str:
+    value = result.in_dose_unit(canonical)
+    return f"{show(value)} {_unit_word(result.dose_unit)}"
+
+
+def dose_amount_text(result: DoseResult, canonical: Decimal) -> str:
+    """Return a canonical dose in the pharmacist's unit as text (3720 mg, 1200 mcg)."""
+    return _dose_text(result, canonical)
+
+
+def concentration_per_ml(drug: DrugInput) -> tuple[Decimal, str]:
+    """Return the concentration as (value per mL, unit): 0.25 % -> (2.5, "mg")."""
+    unit = _concentration_amount_unit(drug.concentration)
+    amount, volume_ml = concentration_ratio(drug.concentration)
+    return exact_divide(amount, volume_ml * factor(unit)), _unit_word(unit)
+
+
+__all__ = [
+    "AMOUNT_WORDS",
+    "DoseResult",
+    "DrugInput",
+    "NursingVisit",
+    "OrderInput",
+    "ServicePeriod",
+    "Therapy",
+    "compute",
+    "dose_steps",
+    "show",
+    "validate_order",
+]

@@ -1,0 +1,595 @@
+"""The one way in and out of the calculator: a request dict -> inputs -> results -> a response dict.
+
+The JSON API, the CLI and the order form all go through `calculate_request`, so a number can
+never differ between them. The catalog and the saved billing profiles are reached through the
+`Catalog` protocol, which keeps this module free of Django.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any, Protocol
+
+from calculator import billing, dosing, ndc
+from calculator.billing import (
+    BillingPolicy,
+    ClaimLine,
+    DrugCoding,
+    PerDiemCoding,
+    Rounding,
+    RoundingScope,
+    UnitBasis,
+)
+from calculator.dosing import (
+    DoseResult,
+    DrugInput,
+    NursingVisit,
+    OrderInput,
+    ServicePeriod,
+    Therapy,
+    show,
+    tidy,
+)
+from calculator.errors import ErrorCollector, InvalidOrder
+from calculator.units import (
+    ACTIVITY,
+    EQUIVALENT,
+    MASS,
+    VOLUME,
+    QuantityError,
+    format_decimal,
+    parse_amount,
+    parse_concentration,
+    parse_decimal,
+    parse_duration_minutes,
+    parse_measure,
+    parse_rate,
+    parse_weight,
+)
+
+DEFAULT_PROFILE = "STANDARD"
+REQUEST_FIELDS = {
+    "profile",
+    "policy",
+    "therapy",
+    "hours_per_day",
+    "start",
+    "end",
+    "days",
+    "drugs",
+    "nursing_visits",
+}
+DRUG_FIELDS = {
+    "name",
+    "ndc",
+    "rate",
+    "concentration",
+    "hcpcs",
+    "hcpcs_unit",
+    "ndc_unit",
+    "package_volume",
+    "bolus",
+    "boluses_per_day",
+    "weight",
+}
+POLICY_FIELDS = {
+    "per_diem_coding": PerDiemCoding,
+    "drug_coding": DrugCoding,
+    "unlisted_unit_basis": UnitBasis,
+    "rounding": Rounding,
+    "rounding_scope": RoundingScope,
+}
+MAX_DRUGS = 10
+MAX_NURSING_VISITS = 62
+
+
+@dataclass(frozen=True)
+class Product:
+    """What the catalog knows of a product, as text the engine parses like user input."""
+
+    ndc: str
+    name: str
+    concentration: str
+    ndc_unit: str = "ML"
+    hcpcs: str = ""
+    hcpcs_unit: str = ""
+    package_volume: str = ""
+
+
+class Catalog(Protocol):
+    def product(self, ndc11: str) -> Product | None: ...
+
+    def products_among(self, ndc11s: tuple[str, ...]) -> list[Product]: ...
+
+    def hcpcs_unit(self, code: str) -> str | None: ...
+
+    def policy(self, name: str) -> BillingPolicy | None: ...
+
+
+class EmptyCatalog:
+    """A catalog that knows nothing but the two shipped profiles (for tests and the bench)."""
+
+    def product(self, ndc11: str) -> Product | None:
+        return None
+
+    def products_among(self, ndc11s: tuple[str, ...]) -> list[Product]:
+        return []
+
+    def hcpcs_unit(self, code: str) -> str | None:
+        return None
+
+    def policy(self, name: str) -> BillingPolicy | None:
+        return {"HMSA": billing.HMSA, "STANDARD": billing.STANDARD}.get(name)
+
+
+@dataclass(frozen=True)
+class Calculation:
+    """A parsed order, its policy, the results and the claim lines, plus warnings."""
+
+    order: OrderInput
+    policy: BillingPolicy
+    results: tuple[DoseResult, ...]
+    lines: tuple[ClaimLine, ...]
+    warnings: tuple[str, ...] = field(default=())
+
+
+def calculate_request(data: object, catalog: Catalog) -> Calculation:
+    """Return the calculation for a request dict, or raise InvalidOrder with field paths."""
+    order, policy, warnings = parse_request(data, catalog)
+    return calculate(order, policy, warnings=warnings)
+
+
+def calculate(
+    order: OrderInput, policy: BillingPolicy, *, warnings: tuple[str, ...] = ()
+) -> Calculation:
+    """Return results and claim lines for parsed inputs (the engine's hot path)."""
+    results = dosing.compute(order)
+    lines = billing.claim_lines(results, order=order, policy=policy)
+    notes = list(warnings)
+    if policy.month_lines and order.period.start is None and order.period.days > 1:
+        notes.append("month lines need start and end dates; the period is billed on one line")
+    return Calculation(order, policy, results, tuple(lines), tuple(notes))
+
+
+# --- Reading a request ----------------------------------------------------------------------
+
+
+def parse_request(
+    data: object, catalog: Catalog
+) -> tuple[OrderInput, BillingPolicy, tuple[str, ...]]:
+    """Return (order, policy, warnings) read strictly from a request dict."""
+    errors = ErrorCollector()
+    warnings: list[str] = []
+    if not isinstance(data, Mapping):
+        raise InvalidOrder({"request": ["the request must be a JSON object"]})
+    for key in sorted(set(data) - REQUEST_FIELDS, key=str):
+        errors.add(str(key), "unknown field")
+
+    policy = _read_policy(data, catalog, errors)
+    hours = _read(errors, "hours_per_day", data.get("hours_per_day", "24"), _hours)
+    therapy = _read(errors, "therapy", data.get("therapy"), _therapy)
+    if therapy is None and "therapy" not in errors and hours is not None:
+        therapy = Therapy.CONTINUOUS if hours == 24 else Therapy.INTERMITTENT
+    period = _read_period(data, errors)
+
+    raw_drugs = data.get("drugs")
+    drugs: list[DrugInput] = []
+    if not isinstance(raw_drugs, list) or not raw_drugs:
+        errors.add("drugs", "add at least one drug")
+    elif len(raw_drugs) > MAX_DRUGS:
+        errors.add("drugs", f"at most {MAX_DRUGS} drugs on one order")
+    else:
+        for index, raw in enumerate(raw_drugs):
+            drug = _read_drug(raw, f"drugs.{index}", catalog, errors, warnings)
+            if drug is not None:
+                drugs.append(drug)
+
+    visits = _read_visits(data.get("nursing_visits", []), errors)
+    errors.raise_if_any()
+    assert hours is not None and therapy is not None and period is not None and policy
+    order = OrderInput(
+        drugs=tuple(drugs),
+        period=period,
+        hours_per_day=hours,
+        therapy=therapy,
+        nursing_visits=tuple(visits),
+    )
+    return order, policy, tuple(warnings)
+
+
+def _read(errors: ErrorCollector, path: str, value: Any, reader: Any) -> Any:
+    """Return reader(value), or None after recording its message under `path`."""
+    try:
+        return reader(value)
+    except (QuantityError, ndc.NdcError, ValueError) as error:
+        errors.add(path, str(error))
+        return None
+
+
+def _hours(value: object) -> Decimal:
+    hours = parse_decimal(_plain(value), name="hours per day", example="24")
+    if not (0 < hours <= 24):
+        raise ValueError(f"hours per day must be more than 0 and at most 24, not {show(hours)}")
+    return hours
+
+
+def _plain(value: object) -> object:
+    """Return a JSON number as text without passing through binary floating point."""
+    if isinstance(value, float):
+        return repr(value)
+    return value
+
+
+def _therapy(value: object) -> Therapy | None:
+    if value is None or value == "":
+        return None
+    choices = ", ".join(t.value for t in Therapy)
+    if not isinstance(value, str):
+        raise ValueError(f"choose one of {choices}")
+    try:
+        return Therapy(value.strip().replace("_", "-"))
+    except ValueError:
+        raise ValueError(f'"{value}" is not a therapy; choose one of {choices}') from None
+
+
+def _date(value: object) -> date:
+    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        raise ValueError(f'"{value}" is not a date; use YYYY-MM-DD, e.g. 2026-01-31')
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise ValueError(f'"{value}" is not a real date') from None
+
+
+def _positive_int(value: object, *, name: str, low: int, high: int) -> int:
+    if isinstance(value, bool):
+        raise ValueError(f"{name} must be a whole number")
+    if isinstance(value, str) and re.fullmatch(r"\s*\d{1,9}\s*", value):
+        value = int(value)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if not isinstance(value, int):
+        raise ValueError(f'{name} must be a whole number, not "{value}"')
+    if not (low <= value <= high):
+        raise ValueError(f"{name} must be from {low} to {high}, not {value}")
+    return value
+
+
+def _read_period(data: Mapping, errors: ErrorCollector) -> ServicePeriod | None:
+    start = _read(errors, "start", data["start"], _date) if data.get("start") else None
+    end = _read(errors, "end", data["end"], _date) if data.get("end") else None
+    days = None
+    if data.get("days") not in (None, ""):
+        days = _read(
+            errors,
+            "days",
+            data["days"],
+            lambda v: _positive_int(v, name="days of service", low=1, high=dosing.MAX_DAYS),
+        )
+    if "start" in errors or "end" in errors or "days" in errors:
+        return None
+    if start and end:
+        if end < start:
+            errors.add("end", f"the end date {end} is before the start date {start}")
+            return None
+        period = ServicePeriod.between(start, end)
+        if period.days > dosing.MAX_DAYS:
+            errors.add("end", f"the period is {period.days} days; at most {dosing.MAX_DAYS}")
+            return None
+        if days is not None and days != period.days:
+            errors.add("days", f"{days} days does not match {start} to {end} ({period.days} days)")
+            return None
+        return period
+    if start or end:
+        errors.add("end" if start else "start", "give both the start and the end date")
+        return None
+    if days is None:
+        errors.add("days", "give the days of service, or the start and end dates")
+        return None
+    return ServicePeriod(days=days)
+
+
+def _read_policy(data: Mapping, catalog: Catalog, errors: ErrorCollector) -> BillingPolicy | None:
+    name = data.get("profile") or DEFAULT_PROFILE
+    if not isinstance(name, str):
+        errors.add("profile", "the profile must be a name, e.g. HMSA")
+        return None
+    policy = catalog.policy(name.strip())
+    if policy is None:
+        errors.add("profile", f'no billing profile is named "{name}"')
+        return None
+    overrides = data.get("policy") or {}
+    if not isinstance(overrides, Mapping):
+        errors.add("policy", "policy must be an object of settings")
+        return policy
+    changes: dict[str, Any] = {}
+    for key, value in overrides.items():
+        path = f"policy.{key}"
+        if key in POLICY_FIELDS:
+            kind = POLICY_FIELDS[key]
+            text = value.replace("-", "_") if isinstance(value, str) else value
+            if kind is UnitBasis and isinstance(text, str):
+                text = text.upper()
+            try:
+                changes[key] = kind(text)
+            except ValueError:
+                choices = ", ".join(member.value for member in kind)
+                errors.add(path, f'"{value}" is not allowed; choose one of {choices}')
+        elif key == "month_lines":
+            if not isinstance(value, bool):
+                errors.add(path, "month_lines must be true or false")
+            else:
+                changes[key] = value
+        elif key == "place_of_service":
+            if not (isinstance(value, str) and re.fullmatch(r"\d{2}", value)):
+                errors.add(path, "place of service is a two-digit code, e.g. 12 (home)")
+            else:
+                changes[key] = value
+        else:
+            errors.add(path, "unknown policy setting")
+    return replace(policy, **changes) if changes else policy
+
+
+def _text(value: object, path: str, errors: ErrorCollector, *, limit: int = 120) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        errors.add(path, "must be text")
+        return ""
+    if len(value) > limit:
+        errors.add(path, f"must be at most {limit} characters")
+        return ""
+    return value.strip()
+
+
+def _read_drug(
+    raw: object, prefix: str, catalog: Catalog, errors: ErrorCollector, warnings: list[str]
+) -> DrugInput | None:
+    if not isinstance(raw, Mapping):
+        errors.add(prefix, "each drug must be an object")
+        return None
+    for key in sorted(set(raw) - DRUG_FIELDS, key=str):
+        errors.add(f"{prefix}.{key}", "unknown field")
+    product = None
+    ndc11 = ""
+    ndc_text = _text(raw.get("ndc"), f"{prefix}.ndc", errors)
+    if not ndc_text:
+        if f"{prefix}.ndc" not in errors:
+            errors.add(f"{prefix}.ndc", "enter the product's NDC, e.g. 00074-1133-03")
+    else:
+        try:
+            ndc11 = ndc.normalize_ndc(ndc_text)
+            product = catalog.product(ndc11)
+        except ndc.AmbiguousNdc as ambiguous:
+            matches = catalog.products_among(ambiguous.candidates)
+            if len(matches) == 1:
+                product = matches[0]
+                ndc11 = product.ndc
+                warnings.append(
+                    f"{prefix}.ndc: read {ndc_text} as {ndc.format_ndc(ndc11)}, "
+                    "the only catalog product it can be"
+                )
+            else:
+                errors.add(f"{prefix}.ndc", str(ambiguous))
+        except ndc.NdcError as error:
+            errors.add(f"{prefix}.ndc", str(error))
+
+    def pick(key: str, catalog_value: str) -> Any:
+        value = raw.get(key)
+        if value in (None, "") and product is not None:
+            return catalog_value or None
+        return value
+
+    name = _text(pick("name", product.name if product else ""), f"{prefix}.name", errors)
+    concentration_text = pick("concentration", product.concentration if product else "")
+    rate_text = raw.get("rate")
+    rate = concentration = None
+    if rate_text in (None, ""):
+        errors.add(f"{prefix}.rate", "enter the dose rate, e.g. 5 mg/hr")
+    else:
+        rate = _read(errors, f"{prefix}.rate", rate_text, parse_rate)
+    if concentration_text in (None, ""):
+        errors.add(f"{prefix}.concentration", "enter the concentration, e.g. 25 mg/mL")
+    else:
+        concentration = _read(
+            errors, f"{prefix}.concentration", concentration_text, parse_concentration
+        )
+
+    hcpcs = _text(pick("hcpcs", product.hcpcs if product else ""), f"{prefix}.hcpcs", errors)
+    hcpcs = hcpcs.upper()
+    if hcpcs and not re.fullmatch(r"[A-Z]\d{4}", hcpcs):
+        errors.add(f"{prefix}.hcpcs", f'"{hcpcs}" is not a HCPCS code such as J2270')
+        hcpcs = ""
+    unit_text = raw.get("hcpcs_unit")
+    if unit_text in (None, "") and hcpcs:
+        from_product = product.hcpcs_unit if product and product.hcpcs == hcpcs else ""
+        unit_text = from_product or catalog.hcpcs_unit(hcpcs) or None
+    hcpcs_unit = None
+    if unit_text not in (None, ""):
+        hcpcs_unit = _read(
+            errors,
+            f"{prefix}.hcpcs_unit",
+            unit_text,
+            lambda v: parse_amount(v, dimensions=(MASS, ACTIVITY, EQUIVALENT), example="10 mg"),
+        )
+
+    ndc_unit = pick("ndc_unit", product.ndc_unit if product else "") or "ML"
+    if not isinstance(ndc_unit, str) or ndc_unit.strip().upper() not in billing.NDC_UNITS:
+        errors.add(
+            f"{prefix}.ndc_unit",
+            f'"{ndc_unit}" is not an NDC unit; use one of {", ".join(billing.NDC_UNITS)}',
+        )
+        ndc_unit = "ML"
+    package_text = pick("package_volume", product.package_volume if product else "")
+    package_volume = None
+    if package_text not in (None, ""):
+        package_volume = _read(
+            errors,
+            f"{prefix}.package_volume",
+            package_text,
+            lambda v: parse_amount(v, dimensions=(VOLUME,), example="10 mL"),
+        )
+    bolus = None
+    if raw.get("bolus") not in (None, ""):
+        bolus = _read(
+            errors,
+            f"{prefix}.bolus",
+            raw["bolus"],
+            lambda v: parse_amount(
+                v, dimensions=(MASS, ACTIVITY, EQUIVALENT, VOLUME), example="1 mg"
+            ),
+        )
+    boluses = 0
+    if raw.get("boluses_per_day") not in (None, ""):
+        boluses = _read(
+            errors,
+            f"{prefix}.boluses_per_day",
+            raw["boluses_per_day"],
+            lambda v: _positive_int(v, name="boluses per day", low=0, high=96),
+        )
+    weight = None
+    if raw.get("weight") not in (None, ""):
+        weight = _read(errors, f"{prefix}.weight", raw["weight"], parse_weight)
+    if rate is None or concentration is None:
+        return None
+    return DrugInput(
+        rate=rate,
+        concentration=concentration,
+        name=name,
+        ndc=ndc11,
+        bolus=bolus,
+        boluses_per_day=boluses or 0,
+        weight=weight,
+        hcpcs=hcpcs,
+        hcpcs_unit=hcpcs_unit,
+        ndc_unit=ndc_unit.strip().upper(),
+        package_volume=package_volume,
+    )
+
+
+def _read_visits(raw: object, errors: ErrorCollector) -> list[NursingVisit]:
+    if raw in (None, ""):
+        return []
+    if not isinstance(raw, list):
+        errors.add("nursing_visits", 'a list of visit lengths, e.g. ["3.5 h"]')
+        return []
+    if len(raw) > MAX_NURSING_VISITS:
+        errors.add("nursing_visits", f"at most {MAX_NURSING_VISITS} visits on one order")
+        return []
+    visits = []
+    for index, item in enumerate(raw):
+        path = f"nursing_visits.{index}"
+        visit_date, duration = None, item
+        if isinstance(item, Mapping):
+            duration = item.get("duration")
+            if item.get("date"):
+                visit_date = _read(errors, path, item["date"], _date)
+        elif isinstance(item, str):
+            match = re.fullmatch(r"\s*(\d{4}-\d{2}-\d{2})\s+(.+)", item)
+            if match:
+                visit_date = _read(errors, path, match.group(1), _date)
+                duration = match.group(2)
+        minutes = _read(errors, path, duration, parse_duration_minutes)
+        if minutes is not None:
+            visits.append(NursingVisit(minutes=minutes, visit_date=visit_date))
+    return visits
+
+
+# --- Writing a response ---------------------------------------------------------------------
+
+
+def quantity_json(value: Decimal, unit: str) -> dict[str, str]:
+    """Return a quantity as {"value": "4.8", "unit": "mL"}; non-terminating values to 6 places."""
+    text = show(value).lstrip("~")
+    return {"value": text, "unit": unit}
+
+
+def response_json(calculation: Calculation) -> dict[str, Any]:
+    """Return the response of the API and of `calculate --json` for a calculation."""
+    drugs = []
+    for result in calculation.results:
+        unit = dosing.AMOUNT_WORDS.get(result.dimension, "mg")
+        unit = result.dose_unit if result.dose_unit else unit
+        work = [
+            (f"{line.start:%b %-d}-{line.end:%b %-d}: " if _split(calculation) else "") + line.work
+            for line in calculation.lines
+            if line.kind == "drug" and line.drug_index == result.index
+        ]
+        drugs.append(
+            {
+                "name": result.drug.name,
+                "ndc": result.drug.ndc,
+                "daily_dose": quantity_json(result.in_dose_unit(result.daily_dose), unit),
+                "daily_volume": quantity_json(result.daily_volume_ml, "mL"),
+                "total_dose": quantity_json(result.in_dose_unit(result.total_dose), unit),
+                "total_volume": quantity_json(result.total_volume_ml, "mL"),
+                "steps": dosing.dose_steps(result) + work,
+            }
+        )
+    return {
+        "profile": calculation.policy.name,
+        "drugs": drugs,
+        "lines": [line_json(line) for line in calculation.lines],
+        "warnings": list(calculation.warnings),
+    }
+
+
+def _split(calculation: Calculation) -> bool:
+    drug_lines = [line for line in calculation.lines if line.kind == "drug"]
+    return len(drug_lines) > len(calculation.results) and drug_lines[0].start is not None
+
+
+def line_json(line: ClaimLine) -> dict[str, Any]:
+    """Return one claim line as JSON (drug lines add the NDC, its unit and quantity)."""
+    data: dict[str, Any] = {
+        "kind": line.kind,
+        "code": line.code,
+        "modifiers": list(line.modifiers),
+        "units": line.units,
+    }
+    if line.kind == "drug":
+        data.update(
+            {
+                "ndc": line.ndc,
+                "ndc_unit": line.ndc_unit,
+                "ndc_quantity": format_decimal(line.ndc_quantity)
+                if line.ndc_quantity is not None
+                else None,
+                "supplemental": line.supplemental,
+            }
+        )
+    data.update(
+        {
+            "from": line.start.isoformat() if line.start else None,
+            "to": line.end.isoformat() if line.end else None,
+            "place_of_service": line.place_of_service,
+            "description": line.description,
+            "work": line.work,
+        }
+    )
+    return data
+
+
+def decimal_or_none(text: str) -> Decimal | None:
+    try:
+        return tidy(Decimal(text))
+    except InvalidOperation:
+        return None
+
+
+__all__ = [
+    "Calculation",
+    "Catalog",
+    "EmptyCatalog",
+    "InvalidOrder",
+    "Product",
+    "calculate",
+    "calculate_request",
+    "parse_measure",
+    "parse_request",
+    "response_json",
+]

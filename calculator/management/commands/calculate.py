@@ -1,0 +1,186 @@
+"""`manage.py calculate`: work out an order's doses, volumes and claim lines without the UI.
+
+    python manage.py calculate --profile HMSA --ndc 00074-1133-03 --rate "5 mg/hr" \\
+        --concentration "25 mg/mL" --days 31
+    python manage.py calculate --input order.json --json
+
+Bad input exits with status 2 and names the field (with --json, as {"errors": {...}} on stdout).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from decimal import Decimal
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from calculator import engine
+from calculator.catalog import DatabaseCatalog
+from calculator.errors import InvalidOrder
+from calculator.ndc import format_ndc
+from calculator.units import format_decimal
+
+DRUG_FLAGS = {
+    "rate": "rate",
+    "concentration": "concentration",
+    "ndc": "ndc",
+    "name": "name",
+    "hcpcs": "hcpcs",
+    "hcpcs_unit": "hcpcs_unit",
+    "ndc_unit": "ndc_unit",
+    "package_volume": "package_volume",
+    "bolus": "bolus",
+    "boluses_per_day": "boluses_per_day",
+    "weight": "weight",
+}
+ORDER_FLAGS = ("hours_per_day", "days", "start", "end", "therapy")
+POLICY_FLAGS = {
+    "per_diem": "per_diem_coding",
+    "drug_coding": "drug_coding",
+    "rounding": "rounding",
+    "rounding_scope": "rounding_scope",
+    "unlisted_unit_basis": "unlisted_unit_basis",
+    "month_lines": "month_lines",
+    "place_of_service": "place_of_service",
+}
+
+
+class Command(BaseCommand):
+    help = "Calculate daily dose, volume, billing units and claim lines for an infusion order."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        order = parser.add_argument_group("the order (one drug)")
+        order.add_argument("--rate", help='dose rate, e.g. "5 mg/hr", "0.5 mg/kg/hr", "4 mL/hr"')
+        order.add_argument("--concentration", help='e.g. "25 mg/mL", "500 mg in 20 mL", "0.25 %%"')
+        order.add_argument("--hours-per-day", help="hours of infusion a day (default 24)")
+        order.add_argument("--days", help="days of service (or --start and --end)")
+        order.add_argument("--start", help="first day of service, YYYY-MM-DD")
+        order.add_argument("--end", help="last day of service, YYYY-MM-DD (inclusive)")
+        order.add_argument(
+            "--therapy",
+            choices=["continuous", "intermittent", "implanted-pump"],
+            help="default: continuous at 24 h/day, else intermittent",
+        )
+        order.add_argument("--ndc", help="product NDC; a catalog product fills what is left out")
+        order.add_argument("--name", help="drug name")
+        order.add_argument("--hcpcs", help="specific drug code, e.g. J2270")
+        order.add_argument("--hcpcs-unit", help='the code\'s descriptor unit, e.g. "10 mg"')
+        order.add_argument("--ndc-unit", help="NDC unit of measure: ML, GR, ME, UN, F2")
+        order.add_argument("--package-volume", help='e.g. "10 mL" (needed for NDC unit UN)')
+        order.add_argument("--bolus", help='PCA bolus dose, e.g. "1 mg"')
+        order.add_argument("--boluses-per-day", help="number of PCA boluses a day")
+        order.add_argument("--weight", help='patient weight for weight-based rates, e.g. "70 kg"')
+        order.add_argument(
+            "--nursing-visit",
+            action="append",
+            default=[],
+            help='a nursing visit\'s length, e.g. "3.5 h" (repeatable)',
+        )
+        order.add_argument(
+            "--input", help="a whole order as JSON (several drugs); - reads standard input"
+        )
+        policy = parser.add_argument_group("billing policy")
+        policy.add_argument("--profile", help="billing profile name (default STANDARD)")
+        policy.add_argument("--per-diem", choices=["generic", "specific"])
+        policy.add_argument("--drug-coding", choices=["specific", "unlisted"])
+        policy.add_argument("--rounding", choices=["up", "half-up"])
+        policy.add_argument("--rounding-scope", choices=["total", "daily"])
+        policy.add_argument("--unlisted-unit-basis", choices=["ML", "NDC"])
+        policy.add_argument("--month-lines", action=argparse.BooleanOptionalAction, default=None)
+        policy.add_argument("--place-of-service", help="two-digit code (default 12, home)")
+        parser.add_argument("--json", action="store_true", help="print the API's JSON response")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        as_json = options["json"]
+        try:
+            request = self.build_request(options)
+            calculation = engine.calculate_request(request, DatabaseCatalog())
+        except InvalidOrder as error:
+            self.fail(error.errors, as_json=as_json)
+            return
+        response = engine.response_json(calculation)
+        if as_json:
+            self.stdout.write(json.dumps(response, indent=2))
+        else:
+            self.stdout.write(render_text(calculation, response))
+
+    def fail(self, errors: dict[str, list[str]], *, as_json: bool) -> None:
+        if as_json:
+            self.stdout.write(json.dumps({"errors": errors}, indent=2))
+        else:
+            for field, messages in errors.items():
+                for message in messages:
+                    self.stderr.write(f"error: {field}: {message}")
+        sys.exit(2)
+
+    def build_request(self, options: dict[str, Any]) -> dict[str, Any]:
+        """Return the JSON request these flags (or --input) describe."""
+        drug = {key: options[flag] for flag, key in DRUG_FLAGS.items() if options[flag]}
+        if options["input"]:
+            if drug or any(options[flag] for flag in ORDER_FLAGS) or options["nursing_visit"]:
+                raise InvalidOrder({"input": ["use either --input or the order flags, not both"]})
+            request = read_json(options["input"])
+        else:
+            request = {flag: options[flag] for flag in ORDER_FLAGS if options[flag]}
+            request["drugs"] = [drug]
+            if options["nursing_visit"]:
+                request["nursing_visits"] = options["nursing_visit"]
+            if not options["days"] and not options["start"] and not options["end"]:
+                request.setdefault("days", None)
+        if options["profile"]:
+            request["profile"] = options["profile"]
+        overrides = {
+            key: options[flag] for flag, key in POLICY_FLAGS.items() if options[flag] is not None
+        }
+        if overrides:
+            policy = request.get("policy") if isinstance(request.get("policy"), dict) else {}
+            request["policy"] = {**policy, **overrides}
+        return request
+
+
+def read_json(path: str) -> dict[str, Any]:
+    """Return the order in a JSON file (or standard input for -), numbers kept as Decimal."""
+    try:
+        text = sys.stdin.read() if path == "-" else open(path, encoding="utf-8").read()  # noqa: SIM115
+    except OSError as error:
+        raise InvalidOrder({"input": [f"cannot read {path}: {error.strerror}"]}) from None
+    try:
+        data = json.loads(text, parse_float=Decimal)
+    except ValueError as error:
+        raise InvalidOrder({"input": [f"not valid JSON: {error}"]}) from None
+    if not isinstance(data, dict):
+        raise InvalidOrder({"input": ["the order must be a JSON object"]})
+    return data
+
+
+def render_text(calculation: engine.Calculation, response: dict[str, Any]) -> str:
+    """Return the steps and the claim lines as a readable table."""
+    order = calculation.order
+    period = order.period
+    when = f"{period.start} to {period.end}, " if period.start else ""
+    out = [
+        f"Order: {when}{period.days} days, {order.therapy.value}, "
+        f"{format_decimal(order.hours_per_day)} hr/day; profile {calculation.policy.name}",
+        "",
+    ]
+    for drug in response["drugs"]:
+        label = drug["name"] or "Drug"
+        out.append(f"{label} (NDC {format_ndc(drug['ndc'])})" if drug["ndc"] else label)
+        out.extend(f"  {step}" for step in drug["steps"])
+        out.append("")
+    out.append("Claim lines")
+    header = f"  {'Code':<6} {'Mod':<4} {'Units':>6}  {'From':<10} {'To':<10} {'POS':<3}  NDC"
+    out.append(header)
+    for line in response["lines"]:
+        out.append(
+            f"  {line['code']:<6} {' '.join(line['modifiers']):<4} {line['units']:>6}  "
+            f"{line['from'] or '':<10} {line['to'] or '':<10} {line['place_of_service']:<3}  "
+            f"{line.get('supplemental') or ''}".rstrip()
+        )
+    if response["warnings"]:
+        out.append("")
+        out.extend(f"Warning: {warning}" for warning in response["warnings"])
+    return "\n".join(out)

@@ -1,0 +1,72 @@
+"""Load the shipped HCPCS codes, drug products and billing profiles into an empty or older
+database. Records that already exist are left as the administrators keep them."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from calculator.models import BillingProfile, DrugProduct, HcpcsCode
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+
+
+def _date(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+class Command(BaseCommand):
+    help = "Add the shipped catalog and billing profiles that are missing (never overwrites)."
+
+    @transaction.atomic
+    def handle(self, *args, **options) -> None:
+        catalog = json.loads((FIXTURES / "catalog.json").read_text())
+        profiles = json.loads((FIXTURES / "profiles.json").read_text())
+        added = {"codes": 0, "products": 0, "profiles": 0}
+        for row in catalog["hcpcs_codes"]:
+            _, created = HcpcsCode.objects.get_or_create(
+                code=row["code"],
+                defaults={
+                    "description": row["description"],
+                    "kind": row["kind"],
+                    "billing_unit": row.get("billing_unit") or "",
+                    "effective": _date(row.get("effective")),
+                    "terminated": _date(row.get("terminated")),
+                },
+            )
+            added["codes"] += created
+        codes = {code.code: code for code in HcpcsCode.objects.all()}
+        for row in catalog["products"]:
+            _, created = DrugProduct.objects.get_or_create(
+                ndc=row["ndc"],
+                defaults={
+                    "name": row["name"],
+                    "labeler": row.get("labeler") or "",
+                    "concentration": row["concentration"],
+                    "package_volume": row.get("package_volume") or "",
+                    "package_description": row.get("package_description") or "",
+                    "ndc_unit": row.get("ndc_unit") or "ML",
+                    "ncpdp_unit": row.get("ncpdp_unit") or "ML",
+                    "hcpcs": codes.get(row.get("hcpcs") or ""),
+                    "preservative_free": bool(row.get("preservative_free")),
+                    "typical_daily_dose_low": row.get("typical_daily_dose_low") or "",
+                    "typical_daily_dose_high": row.get("typical_daily_dose_high") or "",
+                    "max_daily_dose": row.get("max_daily_dose") or "",
+                    "active": row.get("active", True),
+                    "source": (row.get("source") or "")[:300],
+                },
+            )
+            added["products"] += created
+        for row in profiles["profiles"]:
+            name = row.pop("name")
+            _, created = BillingProfile.objects.get_or_create(name=name, defaults=row)
+            added["profiles"] += created
+        if any(added.values()):
+            self.stdout.write(
+                f"Catalog: added {added['codes']} HCPCS codes, {added['products']} products, "
+                f"{added['profiles']} billing profiles."
+            )

@@ -1,0 +1,394 @@
+"""Strict reading of pharmacy quantities ("5 mg/hr", "0.25 %", "500 mg in 20 mL").
+
+User text never reaches pint's free-text parser: pint reads "5 ML" as five megalitres,
+"1 000 mL" as 0 mL and "5,5 mg" as 55 mg. A quantity here is a plain decimal number followed by
+units from a fixed, case-sensitive list; anything else is a `QuantityError` whose message says
+what to type instead. pint supplies the conversion factors (each computed once and cached), so
+the arithmetic on the hot path is plain `Decimal`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pint import UnitRegistry
+
+MASS = "mass"
+VOLUME = "volume"
+TIME = "time"
+ACTIVITY = "activity"
+EQUIVALENT = "equivalent"
+PERCENT = "percent"
+
+# symbol -> (dimension, pint unit name). The only units a user may type, case-sensitive.
+UNITS: dict[str, tuple[str, str]] = {
+    "mg": (MASS, "milligram"),
+    "mcg": (MASS, "microgram"),
+    "g": (MASS, "gram"),
+    "kg": (MASS, "kilogram"),
+    "mL": (VOLUME, "milliliter"),
+    "L": (VOLUME, "liter"),
+    "hr": (TIME, "hour"),
+    "h": (TIME, "hour"),
+    "min": (TIME, "minute"),
+    "day": (TIME, "day"),
+    "days": (TIME, "day"),
+    "unit": (ACTIVITY, "international_unit"),
+    "units": (ACTIVITY, "international_unit"),
+    "IU": (ACTIVITY, "international_unit"),
+    "mEq": (EQUIVALENT, "milliequivalent"),
+    "%": (PERCENT, "percent"),
+}
+
+# Each dimension is carried in one unit whose conversions from the others are exact decimals.
+# Time is carried in minutes, because 1 min = 1/60 hr has no exact decimal.
+CANONICAL = {
+    MASS: "milligram",
+    VOLUME: "milliliter",
+    TIME: "minute",
+    ACTIVITY: "international_unit",
+    EQUIVALENT: "milliequivalent",
+    PERCENT: "percent",
+}
+
+# Spellings people type that are not accepted, and what to type instead.
+SUGGESTIONS = {
+    "cc": "mL",
+    "ml": "mL",
+    "mls": "mL",
+    "ug": "mcg",
+    "µg": "mcg",
+    "μg": "mcg",
+    "microgram": "mcg",
+    "micrograms": "mcg",
+    "milligram": "mg",
+    "milligrams": "mg",
+    "gm": "g",
+    "gram": "g",
+    "hour": "hr",
+    "hours": "hr",
+    "hrs": "hr",
+    "mins": "min",
+    "minute": "min",
+    "minutes": "min",
+    "U": "units",
+    "u": "units",
+    "iu": "IU",
+    "meq": "mEq",
+    "d": "day",
+    "lb": "kg",
+    "lbs": "kg",
+}
+
+MAX_INTEGER_DIGITS = 9
+MAX_DECIMAL_PLACES = 6
+
+_NUMBER = r"\d+(?:\.\d+)?"
+_NUMBER_AT_START = re.compile(_NUMBER)
+_UNIT_TOKEN = re.compile(r"(?:(" + _NUMBER + r")\s*)?([^\s/\d.][^\s/]*)")
+_DURATION_PART = re.compile(r"(" + _NUMBER + r")\s*([A-Za-z]+)")
+
+
+class QuantityError(ValueError):
+    """A quantity the user typed cannot be read; the message says why and what to type."""
+
+
+@cache
+def registry() -> UnitRegistry:
+    """Return the one pint registry of the process (Decimal magnitudes, pharmacy units defined)."""
+    from pint import UnitRegistry
+
+    ureg = UnitRegistry(non_int_type=Decimal)
+    # pint's defaults are wrong for pharmacy: "unit" is a luminance unit and IU is undefined.
+    ureg.define("international_unit = [biological_activity] = IU")
+    ureg.define("equivalent = [substance_equivalent] = Eq")
+    return ureg
+
+
+@cache
+def factor(symbol: str) -> Decimal:
+    """Return how many canonical units one `symbol` is (mcg -> 0.001 mg, hr -> 60 min), via pint."""
+    dimension, pint_name = UNITS[symbol]
+    ureg = registry()
+    converted = ureg.Quantity(Decimal(1), pint_name).to(CANONICAL[dimension]).magnitude
+    return Decimal(converted).normalize()
+
+
+def dimension_of(symbol: str) -> str:
+    """Return the dimension of an accepted unit symbol (mg -> "mass")."""
+    return UNITS[symbol][0]
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A number with a pharmacy unit, as typed: value `numerator` per each of `per`.
+
+    "0.5 mg/kg/hr" is Measure(0.5, "mg", ((1, "kg"), (1, "hr")));
+    "100 mg/100 mL" is Measure(100, "mg", ((100, "mL"),)); "0.25 %" is Measure(0.25, "%").
+    """
+
+    value: Decimal
+    numerator: str
+    per: tuple[tuple[Decimal, str], ...] = ()
+    joiner: str = "/"
+
+    def __str__(self) -> str:
+        text = f"{format_decimal(self.value)} {self.numerator}"
+        for count, symbol in self.per:
+            if self.joiner == "in":
+                text += f" in {format_decimal(count)} {symbol}"
+            elif count == 1:
+                text += f"/{symbol}"
+            else:
+                text += f"/{format_decimal(count)} {symbol}"
+        return text
+
+    @property
+    def dimension(self) -> str:
+        return dimension_of(self.numerator)
+
+    @property
+    def per_dimensions(self) -> tuple[str, ...]:
+        return tuple(dimension_of(symbol) for _, symbol in self.per)
+
+    def to_pint(self):
+        """Return the same quantity as a pint Quantity (for callers that want pint's algebra)."""
+        ureg = registry()
+        quantity = ureg.Quantity(self.value, UNITS[self.numerator][1])
+        for count, symbol in self.per:
+            quantity = quantity / ureg.Quantity(count, UNITS[symbol][1])
+        return quantity
+
+
+def format_decimal(value: Decimal, places: int | None = None) -> str:
+    """Return a Decimal as plain text with no exponent or trailing zeros (1E+3 -> "1000")."""
+    if places is not None:
+        value = value.quantize(Decimal(1).scaleb(-places))
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in {"", "-0"} else text
+
+
+def _unit_message(token: str) -> str:
+    """Return the message for a unit that is not on the list, with a suggestion when one fits."""
+    suggestion = SUGGESTIONS.get(token)
+    if suggestion is None:
+        lowered = {symbol.lower(): symbol for symbol in UNITS}
+        suggestion = lowered.get(token.lower())
+    hint = f"; did you mean {suggestion}?" if suggestion else ""
+    accepted = "mg, mcg, g, kg, mL, L, hr, h, min, day, units, IU, mEq, %"
+    return f'"{token}" is not a unit here{hint} (units are case-sensitive: {accepted})'
+
+
+def _read_number(text: str, whole: str) -> tuple[Decimal, str]:
+    """Read the leading number of `text`; return it and the rest, or raise a helpful error."""
+    if text.startswith(("-", "\u2212")):
+        return _fail(f'"{whole}" must be more than zero')
+    if text.startswith("+"):
+        text = text[1:]
+    if text.startswith("."):
+        return _fail(f'"{whole}": write a leading zero (0{text.split()[0]}, not {text.split()[0]})')
+    match = _NUMBER_AT_START.match(text)
+    if not match:
+        return _fail(f'"{whole}" needs a number first, e.g. 5 mg/hr')
+    digits, rest = match.group(0), text[match.end() :]
+    if rest.startswith(","):
+        if re.match(r",\d{3}(?!\d)", rest):
+            return _fail(f'"{whole}": write numbers without thousands separators (e.g. 1000)')
+        return _fail(f'"{whole}": use a decimal point, not a comma (e.g. 5.5)')
+    if (rest[:1] in {"e", "E"} and rest[1:2].isdigit()) or rest[:2] in {"e-", "e+", "E-", "E+"}:
+        return _fail(f'"{whole}": write the number out in full, without an exponent')
+    if re.match(r"\s+\d", rest):
+        return _fail(f'"{whole}": spaces are not allowed inside a number (write 1000, not 1 000)')
+    if rest.startswith("."):
+        return _fail(f'"{whole}" is not a number')
+    integer, _, fraction = digits.partition(".")
+    if len(integer.lstrip("0")) > MAX_INTEGER_DIGITS:
+        return _fail(f'"{whole}" is too large')
+    if len(fraction) > MAX_DECIMAL_PLACES:
+        return _fail(f'"{whole}" has more than {MAX_DECIMAL_PLACES} decimal places')
+    return Decimal(digits), rest
+
+
+def _fail(message: str):
+    raise QuantityError(message)
+
+
+def parse_measure(text: object) -> Measure:
+    """Return the Measure typed in `text` ("5 mg/hr"), or raise QuantityError saying why."""
+    if not isinstance(text, str):
+        if isinstance(text, int | Decimal) and not isinstance(text, bool):
+            raise QuantityError(f'"{text}" needs a unit, e.g. {text} mg')
+        raise QuantityError("enter a number and a unit as text, e.g. 5 mg/hr")
+    whole = text.strip()
+    if not whole:
+        raise QuantityError("enter a number and a unit, e.g. 5 mg/hr")
+    if len(whole) > 60:
+        raise QuantityError("this value is too long to be a quantity")
+    value, rest = _read_number(whole, whole)
+    if value <= 0:
+        raise QuantityError(f'"{whole}" must be more than zero')
+    rest = rest.strip()
+    if not rest:
+        raise QuantityError(f'"{whole}" needs a unit, e.g. {format_decimal(value)} mg')
+
+    joiner = "/"
+    in_form = re.fullmatch(r"(\S+)\s+in\s+(.+)", rest)
+    if in_form:
+        parts, joiner = [in_form.group(1), in_form.group(2)], "in"
+    else:
+        parts = [part.strip() for part in rest.split("/")]
+    if any(not part for part in parts):
+        raise QuantityError(f'"{whole}" is incomplete: a unit is missing around "/"')
+
+    numerator = parts[0]
+    if numerator not in UNITS:
+        raise QuantityError(_unit_message(numerator))
+    per: list[tuple[Decimal, str]] = []
+    for part in parts[1:]:
+        match = _UNIT_TOKEN.fullmatch(part)
+        if not match:
+            if re.match(r"[\d.]", part):
+                _read_number(part, whole)  # raises the message about the malformed number
+            raise QuantityError(_unit_message(part))
+        count_text, symbol = match.groups()
+        count = Decimal(1)
+        if count_text is not None:
+            count, _ = _read_number(count_text, whole)
+            if count <= 0:
+                raise QuantityError(f'"{whole}": the amount after "/" must be more than zero')
+        if symbol not in UNITS:
+            raise QuantityError(_unit_message(symbol))
+        per.append((count, symbol))
+    if joiner == "in" and (len(per) != 1 or dimension_of(per[0][1]) != VOLUME):
+        raise QuantityError(f'"{whole}": write "amount in volume", e.g. 500 mg in 20 mL')
+    if numerator == "%" and per:
+        raise QuantityError(f'"{whole}": a percentage stands alone, e.g. 0.25 %')
+    return Measure(value=value, numerator=numerator, per=tuple(per), joiner=joiner)
+
+
+def describe(measure: Measure) -> str:
+    """Return what kind of quantity a Measure is, in words ("a concentration", "a dose rate")."""
+    dims = measure.per_dimensions
+    if measure.dimension == PERCENT or (len(dims) == 1 and dims[0] == VOLUME):
+        return "a concentration"
+    if dims and dims[-1] == TIME:
+        return "a dose rate"
+    if not dims:
+        if measure.dimension == TIME:
+            return "a duration"
+        if measure.dimension == VOLUME:
+            return "a volume"
+        if measure.numerator in {"kg"}:
+            return "a weight"
+        return "an amount"
+    return "a compound unit"
+
+
+def parse_rate(text: object) -> Measure:
+    """Return a dose rate: amount/time (5 mg/hr), amount/kg/time (0.5 mg/kg/hr), or mL/hr."""
+    measure = parse_measure(text)
+    dims = measure.per_dimensions
+    amount_ok = measure.dimension in {MASS, VOLUME, ACTIVITY, EQUIVALENT}
+    per_time = len(dims) == 1 and dims[0] == TIME
+    weight_based = (
+        len(dims) == 2 and measure.per[0][1] in {"kg", "g"} and dims[1] == TIME and amount_ok
+    )
+    if amount_ok and (per_time or weight_based) and all(c == 1 for c, _ in measure.per):
+        return measure
+    kind = describe(measure)
+    if kind == "a dose rate":
+        raise QuantityError(f'"{text}" is not a dose rate this calculator reads, e.g. 5 mg/hr')
+    raise QuantityError(f'"{str(text).strip()}" is {kind}, not a dose rate (e.g. 5 mg/hr)')
+
+
+def parse_concentration(text: object) -> Measure:
+    """Return a concentration: 25 mg/mL, 100 mg/100 mL, 500 mg in 20 mL, 0.25 % (w/v)."""
+    measure = parse_measure(text)
+    dims = measure.per_dimensions
+    if measure.dimension == PERCENT:
+        return measure
+    if measure.dimension in {MASS, ACTIVITY, EQUIVALENT} and dims == (VOLUME,):
+        return measure
+    kind = describe(measure)
+    raise QuantityError(f'"{str(text).strip()}" is {kind}, not a concentration (e.g. 25 mg/mL)')
+
+
+def parse_amount(text: object, *, dimensions: tuple[str, ...], example: str) -> Measure:
+    """Return a plain amount whose dimension is one of `dimensions` ("1 mg", "10 mL", "70 kg")."""
+    measure = parse_measure(text)
+    if not measure.per and measure.dimension in dimensions:
+        return measure
+    kind = describe(measure)
+    wanted = " or ".join(dimensions)
+    if kind in {"an amount", "a volume", "a weight", "a duration"}:
+        kind = f"a {measure.dimension} ({measure.numerator})"
+    raise QuantityError(
+        f'"{str(text).strip()}" is {kind}; a {wanted} is needed here, e.g. {example}'
+    )
+
+
+def parse_weight(text: object) -> Measure:
+    """Return a patient weight in kg or g ("70 kg")."""
+    measure = parse_amount(text, dimensions=(MASS,), example="70 kg")
+    if measure.numerator not in {"kg", "g"}:
+        raise QuantityError(f'"{str(text).strip()}": give the weight in kg, e.g. 70 kg')
+    return measure
+
+
+def weight_kg(measure: Measure) -> Decimal:
+    """Return a weight Measure in kilograms (70000 g -> 70)."""
+    return measure.value * factor(measure.numerator) / factor("kg")
+
+
+def parse_duration_minutes(text: object) -> Decimal:
+    """Return a duration in minutes: "3.5 h" -> 210, "220 min" -> 220, "3 h 40 min" -> 220."""
+    if not isinstance(text, str) or not text.strip():
+        raise QuantityError("enter a duration, e.g. 3.5 h or 3 h 40 min")
+    whole = text.strip()
+    position, total, seen = 0, Decimal(0), False
+    while position < len(whole):
+        if whole[position].isspace():
+            position += 1
+            continue
+        match = _DURATION_PART.match(whole, position)
+        if not match:
+            if whole[position] in "-\u2212":
+                raise QuantityError(f'"{whole}" must be more than zero')
+            parse_measure(whole[position:])  # raises the most helpful message
+            raise QuantityError(f'"{whole}" is not a duration, e.g. 3.5 h or 3 h 40 min')
+        value, _ = _read_number(match.group(1), whole)
+        symbol = match.group(2)
+        if symbol not in UNITS:
+            raise QuantityError(_unit_message(symbol))
+        if dimension_of(symbol) != TIME:
+            raise QuantityError(f'"{whole}" is not a duration, e.g. 3.5 h or 3 h 40 min')
+        total += value * factor(symbol)
+        seen = True
+        position = match.end()
+    if not seen or total <= 0:
+        raise QuantityError(f'"{whole}" must be more than zero')
+    if total > 24 * 60:
+        raise QuantityError(f'"{whole}" is longer than a day')
+    return total
+
+
+def parse_decimal(text: object, *, name: str, example: str) -> Decimal:
+    """Return a plain positive decimal number (hours per day: "24"), or raise QuantityError."""
+    if isinstance(text, bool):
+        raise QuantityError(f"{name} must be a number, e.g. {example}")
+    if isinstance(text, int | Decimal):
+        text = str(text)
+    if not isinstance(text, str) or not text.strip():
+        raise QuantityError(f"enter {name}, e.g. {example}")
+    whole = text.strip()
+    value, rest = _read_number(whole, whole)
+    if rest.strip():
+        raise QuantityError(f'"{whole}" is not a plain number; enter {name}, e.g. {example}')
+    return value
