@@ -1,0 +1,391 @@
+"""Benchmark the calculator engine against a plain-Decimal reimplementation of its formulas.
+
+Run from the project root:  python bench/engine.py [--orders N] [--repeat R] [--seed S] [--profile]
+
+It generates varied, valid orders deterministically, checks that a plain-`Decimal` version of
+the same formulas bills exactly the same drug-line units and NDC quantities as the engine, then
+times three things over every order (best of R repetitions after a warm-up pass):
+
+  ENGINE  `engine.calculate(order, policy)` on inputs parsed once before timing (the goal's
+          number: the engine should stay within 3x of PLAIN);
+  FULL    `engine.calculate_request(request, catalog)`, text parsing included (information);
+  PLAIN   the formulas written out with bare Decimals from pre-extracted Decimal inputs.
+
+Generated concentrations always have a terminating amount per mL (the Y of "X mg/Y mL" divides
+a power of ten) and mg/day rates are multiples of 1.5 mg, so the plain version's per-hour rate
+and per-mL concentration are exact and it, like the engine, divides only once per result.
+No Django set-up is needed: the engine is pure Python.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import platform
+import pstats
+import random
+import sys
+import time
+from datetime import date, timedelta
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from calculator import engine  # noqa: E402
+
+GOAL_RATIO = 3
+ONE = Decimal(1)
+THOUSANDTH = Decimal("0.001")
+
+# Canonical amount per unit the generator may type (mass in mg, activity in units).
+AMOUNT_FACTOR = {"mg": Decimal(1), "mcg": Decimal("0.001"), "units": Decimal(1)}
+# A rate per time unit -> per hour: (multiply by, divide by); 5 mg/min = 300 mg/hr.
+PER_HOUR = {"hr": (1, 1), "min": (60, 1), "day": (1, 24)}
+# Volumes whose reciprocal terminates, so "X mg/Y mL" is an exact amount per mL.
+EXACT_VOLUMES = (1, 2, 4, 5, 8, 10, 20, 25, 40, 50, 100, 250, 500)
+NDCS = ("00074-1133-03", "00409-1890-01", "0641-6125-25", "63323-454-01", "00143-9581-1")
+J2270_UNIT = Decimal(10)  # "10 mg", the J2270 descriptor unit
+
+
+# --- Generating orders ---------------------------------------------------------------------
+
+
+def number(rng: random.Random, low: int, high: int, places: int) -> Decimal:
+    """Return a random decimal from low/10**places to high/10**places in steps of 10**-places."""
+    return Decimal(rng.randint(low, high)).scaleb(-places)
+
+
+def text(value: Decimal) -> str:
+    """Return a Decimal as plain text with no exponent ("0.05", "120")."""
+    return format(value, "f")
+
+
+def _mass_rate(rng: random.Random) -> tuple[str, Decimal, dict]:
+    """Return (rate text, amount per hour in mg, extra drug fields) for a mass dose rate."""
+    kind = rng.choice(("mg/hr", "mcg/hr", "mg/min", "mg/day", "mg/kg/hr"))
+    if kind == "mg/hr":
+        value = number(rng, 1, 500, 1)
+    elif kind == "mcg/hr":
+        value = number(rng, 1, 4000, rng.choice((0, 1)))
+    elif kind == "mg/min":
+        value = number(rng, 1, 200, 2)
+    elif kind == "mg/day":
+        value = Decimal("1.5") * rng.randint(1, 200)
+    else:
+        value = number(rng, 5, 500, 3)
+        weight = number(rng, 30, 1500, 1)
+        per_hour = value * weight
+        return f"{text(value)} {kind}", per_hour, {"weight": f"{text(weight)} kg"}
+    amount, _, time_unit = kind.partition("/")
+    times, divided_by = PER_HOUR[time_unit]
+    per_hour = value * AMOUNT_FACTOR[amount] * times / divided_by  # mg/day: 1.5 k / 24 is exact
+    return f"{text(value)} {kind}", per_hour, {}
+
+
+def _mass_concentration(rng: random.Random) -> tuple[str, Decimal]:
+    """Return (concentration text, mg per mL), written one of the five ways a label prints it."""
+    kind = rng.choice(("mg/mL", "mcg/mL", "mg/Y mL", "mg in Y mL", "%"))
+    if kind == "mg/mL":
+        value = number(rng, 5, 1000, 1)
+        return f"{text(value)} mg/mL", value
+    if kind == "mcg/mL":
+        value = number(rng, 1, 5000, 0)
+        return f"{text(value)} mcg/mL", value * AMOUNT_FACTOR["mcg"]
+    if kind == "%":
+        value = number(rng, 1, 200, 2)
+        return f"{text(value)} %", value * 10  # % w/v: g per 100 mL = 10 mg/mL per 1 %
+    amount = number(rng, 1, 2000, rng.choice((0, 1)))
+    volume = Decimal(rng.choice(EXACT_VOLUMES))
+    joiner = "/" if kind == "mg/Y mL" else " in "
+    return f"{text(amount)} mg{joiner}{volume} mL", amount / volume
+
+
+def _units_concentration(rng: random.Random) -> tuple[str, Decimal]:
+    if rng.random() < 0.7:
+        value = number(rng, 1, 10000, 0)
+        return f"{text(value)} units/mL", value
+    amount = number(rng, 100, 50000, 0)
+    volume = Decimal(rng.choice(EXACT_VOLUMES))
+    return f"{text(amount)} units/{volume} mL", amount / volume
+
+
+def generate_drug(rng: random.Random, profile: str) -> tuple[dict, tuple]:
+    """Return (request drug dict, plain inputs) for one random drug of an order."""
+    mass = rng.random() < 0.8
+    volume_rate = rng.random() < 0.2
+    fields: dict = {}
+    if mass:
+        concentration, per_ml = _mass_concentration(rng)
+    else:
+        concentration, per_ml = _units_concentration(rng)
+    if volume_rate:
+        value = number(rng, 1, 300, rng.choice((0, 1)))
+        rate, per_hour = f"{text(value)} mL/hr", value
+    elif mass:
+        rate, per_hour, fields = _mass_rate(rng)
+    else:
+        value = number(rng, 1, 5000, rng.choice((0, 1)))
+        rate, per_hour = f"{text(value)} units/hr", value
+
+    bolus = Decimal(0)
+    bolus_in_ml = False
+    boluses = 0
+    if rng.random() < 0.3:  # PCA bolus
+        boluses = rng.randint(1, 24)
+        choice = rng.random()
+        if choice < 0.3:
+            bolus, bolus_in_ml = number(rng, 1, 50, 1), True
+            fields["bolus"] = f"{text(bolus)} mL"
+        elif mass and choice < 0.5:
+            dose = number(rng, 5, 500, 0)
+            bolus = dose * AMOUNT_FACTOR["mcg"]
+            fields["bolus"] = f"{text(dose)} mcg"
+        elif mass:
+            bolus = number(rng, 1, 50, 1)
+            fields["bolus"] = f"{text(bolus)} mg"
+        else:
+            bolus = number(rng, 1, 500, 0)
+            fields["bolus"] = f"{text(bolus)} units"
+        fields["boluses_per_day"] = boluses
+
+    unit_size = None
+    if mass and rng.random() < 0.3:
+        fields["hcpcs"] = "J2270"
+        fields["hcpcs_unit"] = "10 mg"
+        if profile == "STANDARD":  # HMSA codes every drug J3490
+            unit_size = J2270_UNIT
+
+    drug = {
+        "name": f"Drug {rng.randint(1, 999)}",
+        "ndc": rng.choice(NDCS),
+        "rate": rate,
+        "concentration": concentration,
+        **fields,
+    }
+    plain = (per_hour, volume_rate, per_ml, bolus, bolus_in_ml, boluses, unit_size)
+    return drug, plain
+
+
+def month_days(start: date, end: date) -> tuple[int, ...]:
+    """Return the days in each calendar month of start..end (Jan 17-Feb 16 -> (15, 16))."""
+    counts, day = [], start
+    while day <= end:
+        next_month = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+        last = min(end, next_month - timedelta(days=1))
+        counts.append((last - day).days + 1)
+        day = last + timedelta(days=1)
+    return tuple(counts)
+
+
+def generate_order(rng: random.Random) -> tuple[dict, tuple]:
+    """Return (request dict, plain inputs) for one random valid order."""
+    profile = rng.choice(("HMSA", "STANDARD"))
+    hours = Decimal(24) if rng.random() < 0.6 else Decimal(rng.randint(1, 95)) / 4
+    days = rng.randint(1, 62)
+    request: dict = {
+        "profile": profile,
+        "hours_per_day": text(hours),
+        "therapy": "continuous" if hours == 24 else "intermittent",
+    }
+    daily_scope = rng.random() < 0.25
+    if daily_scope:
+        request["policy"] = {"rounding_scope": "daily"}
+    if rng.random() < 0.4:
+        start = date(2024, 1, 1) + timedelta(days=rng.randint(0, 3 * 365))
+        end = start + timedelta(days=days - 1)
+        request["start"], request["end"] = start.isoformat(), end.isoformat()
+        segments = month_days(start, end) if profile == "STANDARD" else (days,)
+    else:
+        request["days"] = days
+        segments = (days,)
+    drugs, plain_drugs = [], []
+    for _ in range(rng.choice((1, 1, 1, 2, 2, 3))):
+        drug, plain = generate_drug(rng, profile)
+        drugs.append(drug)
+        plain_drugs.append(plain)
+    request["drugs"] = drugs
+    rounding = ROUND_HALF_UP if profile == "HMSA" else ROUND_CEILING
+    plain = (hours, days, segments, rounding, daily_scope, tuple(plain_drugs))
+    return request, plain
+
+
+def generate(count: int, seed: int) -> tuple[list[dict], list[tuple]]:
+    rng = random.Random(seed)
+    pairs = [generate_order(rng) for _ in range(count)]
+    return [request for request, _ in pairs], [plain for _, plain in pairs]
+
+
+# --- The same formulas with plain Decimals --------------------------------------------------
+
+
+def plain_calculate(inputs: tuple) -> list[tuple]:
+    """Return per drug (daily dose, daily volume, total dose, total volume, segment lines), each
+    segment line (per-diem units, drug units, NDC quantity), from pre-extracted Decimal inputs.
+
+    Doses are in mg or units, volumes in mL. As in the engine, each volume is one division of
+    an exact dose by the exact amount per mL, so nothing is rounded before billing."""
+    hours, days, segments, rounding, daily_scope, drugs = inputs
+    out = []
+    for per_hour, volume_rate, per_ml, bolus, bolus_in_ml, boluses, unit_size in drugs:
+        daily_dose = per_hour * hours
+        if volume_rate:
+            daily_dose *= per_ml
+        if boluses:
+            extra = bolus * boluses
+            daily_dose += extra * per_ml if bolus_in_ml else extra
+        daily_volume = daily_dose / per_ml
+        total_dose = daily_dose * days
+        total_volume = total_dose / per_ml
+        lines = []
+        for segment in segments:
+            if unit_size is not None:  # J-code: a partial descriptor unit bills as a whole one
+                if daily_scope:
+                    per_day = (daily_dose / unit_size).to_integral_value(ROUND_CEILING)
+                    units = max(1, int(per_day)) * segment
+                else:
+                    amount = (daily_dose * segment / unit_size).to_integral_value(ROUND_CEILING)
+                    units = max(1, int(amount))
+            elif daily_scope:  # J3490 on mL, rounded per the policy
+                units = max(1, int(daily_volume.to_integral_value(rounding))) * segment
+            else:
+                volume = daily_dose * segment / per_ml
+                units = max(1, int(volume.to_integral_value(rounding)))
+            quantity = (daily_dose * segment / per_ml).quantize(THOUSANDTH, ROUND_HALF_UP)
+            lines.append((segment, units, quantity))
+        out.append((daily_dose, daily_volume, total_dose, total_volume, lines))
+    return out
+
+
+# --- Checking and timing --------------------------------------------------------------------
+
+
+def cross_check(requests: list[dict], parsed: list[tuple], plains: list[tuple]) -> None:
+    """Fail loudly unless the plain version bills every order exactly as the engine does."""
+    for number_, (request, (order, policy), plain) in enumerate(
+        zip(requests, parsed, plains, strict=True)
+    ):
+        calculation = engine.calculate(order, policy)
+        full = engine.calculate_request(request, engine.EmptyCatalog())
+        expected = plain_calculate(plain)
+
+        def fail(what: str, *, request=request, number_=number_) -> None:
+            raise AssertionError(f"order {number_}: {what}\nrequest: {request!r}")
+
+        if full.lines != calculation.lines:
+            fail("calculate_request and calculate disagree")
+        drug_lines = [line for line in calculation.lines if line.kind == "drug"]
+        per_diem = [line for line in calculation.lines if line.kind == "per_diem"]
+        if len(drug_lines) != sum(len(drug[4]) for drug in expected):
+            fail(f"{len(drug_lines)} drug lines, plain expects another count")
+        for result, (daily_dose, daily_volume, total_dose, total_volume, lines) in zip(
+            calculation.results, expected, strict=True
+        ):
+            got = (
+                result.daily_dose,
+                result.daily_volume_ml,
+                result.total_dose,
+                result.total_volume_ml,
+            )
+            want = (daily_dose, daily_volume, total_dose, total_volume)
+            if got != want:
+                fail(f"drug {result.index}: engine doses {got} != plain {want}")
+            mine = [line for line in drug_lines if line.drug_index == result.index]
+            days = [line for line in per_diem if line.drug_index == result.index]
+            if len(mine) != len(lines) or len(days) != len(lines):
+                fail(f"drug {result.index}: {len(mine)} lines, plain has {len(lines)}")
+            for line, diem, (segment, units, quantity) in zip(mine, days, lines, strict=True):
+                if (line.units, line.ndc_quantity, diem.units) != (units, quantity, segment):
+                    fail(
+                        f"drug {result.index} {line.code} {line.start}-{line.end}: engine "
+                        f"units {line.units}, NDC quantity {line.ndc_quantity}, per diem "
+                        f"{diem.units}; plain {units}, {quantity}, {segment}"
+                    )
+
+
+def best_of(repeat: int, run) -> float:
+    run()  # warm-up
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--orders", type=int, default=10_000, help="orders to generate")
+    parser.add_argument("--repeat", type=int, default=5, help="timed repetitions (best is kept)")
+    parser.add_argument("--seed", type=int, default=20260101, help="random seed")
+    parser.add_argument(
+        "--profile", action="store_true", help="also profile ENGINE (cProfile, top 15 tottime)"
+    )
+    args = parser.parse_args(argv)
+
+    requests, plains = generate(args.orders, args.seed)
+    catalog = engine.EmptyCatalog()
+    parsed = []
+    for number_, request in enumerate(requests):
+        try:
+            order, policy, warnings = engine.parse_request(request, catalog)
+        except Exception as error:
+            raise AssertionError(f"order {number_} is invalid: {error}\n{request!r}") from error
+        assert not warnings, (number_, warnings)
+        parsed.append((order, policy))
+    cross_check(requests, parsed, plains)
+
+    calculate, calculate_request = engine.calculate, engine.calculate_request
+
+    def run_engine() -> None:
+        for order, policy in parsed:
+            calculate(order, policy)
+
+    def run_full() -> None:
+        for request in requests:
+            calculate_request(request, catalog)
+
+    def run_plain() -> None:
+        for inputs in plains:
+            plain_calculate(inputs)
+
+    engine_s = best_of(args.repeat, run_engine)
+    full_s = best_of(args.repeat, run_full)
+    plain_s = best_of(args.repeat, run_plain)
+
+    n = len(requests)
+    drugs = sum(len(order.drugs) for order, _ in parsed)
+    lines = sum(len(segments) * len(drug_inputs) for _, _, segments, _, _, drug_inputs in plains)
+    ratio = engine_s / plain_s
+    print(
+        f"orders: {n} ({drugs} drugs, {lines} drug lines), seed {args.seed}, best of {args.repeat}"
+    )
+    print("cross-check: plain drug-line units and NDC quantities equal the engine's")
+    for name, seconds in (("ENGINE", engine_s), ("FULL", full_s), ("PLAIN", plain_s)):
+        print(
+            f"  {name:<6} {n / seconds:>10,.0f} orders/s  {seconds * 1e6 / n:>8.2f} us/order"
+            f"  ({seconds:.3f} s)"
+        )
+    print(f"ENGINE / PLAIN = {ratio:.2f}x   FULL / PLAIN = {full_s / plain_s:.2f}x")
+    met = "MET" if ratio <= GOAL_RATIO else "NOT MET"
+    print(f"goal: engine within {GOAL_RATIO}x of plain -> {met} ({ratio:.2f}x)")
+    print(
+        f"Python {platform.python_version()} ({platform.python_implementation()}), "
+        f"{platform.platform()}, {platform.machine()}, cpu_count={os.cpu_count()}"
+    )
+
+    if args.profile:
+        profiler = cProfile.Profile()
+        profiler.enable()
+        run_engine()
+        profiler.disable()
+        print()
+        pstats.Stats(profiler, stream=sys.stdout).sort_stats("tottime").print_stats(15)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
