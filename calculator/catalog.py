@@ -18,6 +18,10 @@ def product_info(product: DrugProduct) -> Product:
         hcpcs=code.code if code else "",
         hcpcs_unit=code.billing_unit if code else "",
         package_volume=product.package_volume,
+        typical_daily_dose_low=product.typical_daily_dose_low,
+        typical_daily_dose_high=product.typical_daily_dose_high,
+        max_daily_dose=product.max_daily_dose,
+        product_id=product.pk,
     )
 
 
@@ -35,6 +39,17 @@ class DatabaseCatalog:
     def hcpcs_unit(self, code: str) -> str | None:
         found = HcpcsCode.objects.filter(code=code).first()
         return found.billing_unit or None if found else None
+
+    def lookalike(self, fragment: str) -> Product | None:
+        """Return an active product of the look-alike partner (morphine <-> hydromorphone)."""
+        found = DrugProduct.objects.select_related("hcpcs").filter(
+            name__icontains=fragment, active=True
+        )
+        if fragment == "morphine":
+            found = found.exclude(name__icontains="hydromorphone")
+        product = found.exclude(typical_daily_dose_high="").order_by("preservative_free", "pk")
+        first = product.first()
+        return product_info(first) if first else None
 
     def policy(self, name: str) -> BillingPolicy | None:
         found = BillingProfile.objects.filter(name__iexact=name, active=True).first()

@@ -35,6 +35,14 @@ from calculator.dosing import (
     tidy,
 )
 from calculator.errors import ErrorCollector, InvalidOrder
+from calculator.safety import (
+    DoseLimits,
+    SafetyWarning,
+    concentration_differs,
+    dose_warnings,
+    limits_from_catalog,
+    lookalike_partner,
+)
 from calculator.units import (
     ACTIVITY,
     EQUIVALENT,
@@ -62,6 +70,8 @@ REQUEST_FIELDS = {
     "days",
     "drugs",
     "nursing_visits",
+    "patient_reference",
+    "acknowledged",
 }
 DRUG_FIELDS = {
     "name",
@@ -75,6 +85,7 @@ DRUG_FIELDS = {
     "bolus",
     "boluses_per_day",
     "weight",
+    "compounded",
 }
 POLICY_FIELDS = {
     "per_diem_coding": PerDiemCoding,
@@ -98,6 +109,18 @@ class Product:
     hcpcs: str = ""
     hcpcs_unit: str = ""
     package_volume: str = ""
+    typical_daily_dose_low: str = ""
+    typical_daily_dose_high: str = ""
+    max_daily_dose: str = ""
+    product_id: int | None = None
+
+    def limits(self) -> DoseLimits:
+        return limits_from_catalog(
+            self.name,
+            self.typical_daily_dose_low,
+            self.typical_daily_dose_high,
+            self.max_daily_dose,
+        )
 
 
 class Catalog(Protocol):
@@ -108,6 +131,8 @@ class Catalog(Protocol):
     def hcpcs_unit(self, code: str) -> str | None: ...
 
     def policy(self, name: str) -> BillingPolicy | None: ...
+
+    def lookalike(self, fragment: str) -> Product | None: ...
 
 
 class EmptyCatalog:
@@ -125,6 +150,9 @@ class EmptyCatalog:
     def policy(self, name: str) -> BillingPolicy | None:
         return {"HMSA": billing.HMSA, "STANDARD": billing.STANDARD}.get(name)
 
+    def lookalike(self, fragment: str) -> Product | None:
+        return None
+
 
 @dataclass(frozen=True)
 class Calculation:
@@ -134,36 +162,64 @@ class Calculation:
     policy: BillingPolicy
     results: tuple[DoseResult, ...]
     lines: tuple[ClaimLine, ...]
-    warnings: tuple[str, ...] = field(default=())
+    warnings: tuple[SafetyWarning, ...] = field(default=())
+    products: tuple[Product | None, ...] = field(default=())
+
+    @property
+    def warnings_to_acknowledge(self) -> tuple[SafetyWarning, ...]:
+        return tuple(warning for warning in self.warnings if warning.needs_ack)
+
+
+@dataclass(frozen=True)
+class ParsedRequest:
+    order: OrderInput
+    policy: BillingPolicy
+    notices: tuple[SafetyWarning, ...]
+    products: tuple[Product | None, ...]
 
 
 def calculate_request(data: object, catalog: Catalog) -> Calculation:
     """Return the calculation for a request dict, or raise InvalidOrder with field paths."""
-    order, policy, warnings = parse_request(data, catalog)
-    return calculate(order, policy, warnings=warnings)
+    parsed = parse_request(data, catalog)
+    calculation = calculate(parsed.order, parsed.policy, warnings=parsed.notices)
+    safety = list(calculation.warnings)
+    for result, product in zip(calculation.results, parsed.products, strict=True):
+        if product is None:
+            continue
+        partner_name = lookalike_partner(product.name)
+        partner = catalog.lookalike(partner_name) if partner_name else None
+        safety.extend(
+            dose_warnings(result, product.limits(), partner.limits() if partner else None)
+        )
+    return replace(calculation, warnings=tuple(safety), products=parsed.products)
 
 
 def calculate(
-    order: OrderInput, policy: BillingPolicy, *, warnings: tuple[str, ...] = ()
+    order: OrderInput, policy: BillingPolicy, *, warnings: tuple[SafetyWarning, ...] = ()
 ) -> Calculation:
     """Return results and claim lines for parsed inputs (the engine's hot path)."""
     results = dosing.compute(order)
     lines = billing.claim_lines(results, order=order, policy=policy)
     notes = list(warnings)
     if policy.month_lines and order.period.start is None and order.period.days > 1:
-        notes.append("month lines need start and end dates; the period is billed on one line")
+        notes.append(
+            SafetyWarning(
+                field="days",
+                kind="notice",
+                message="month lines need start and end dates; the period is billed on one line",
+                needs_ack=False,
+            )
+        )
     return Calculation(order, policy, results, tuple(lines), tuple(notes))
 
 
 # --- Reading a request ----------------------------------------------------------------------
 
 
-def parse_request(
-    data: object, catalog: Catalog
-) -> tuple[OrderInput, BillingPolicy, tuple[str, ...]]:
-    """Return (order, policy, warnings) read strictly from a request dict."""
+def parse_request(data: object, catalog: Catalog) -> ParsedRequest:
+    """Return the order, policy, notices and catalog products read strictly from a request."""
     errors = ErrorCollector()
-    warnings: list[str] = []
+    warnings: list[SafetyWarning] = []
     if not isinstance(data, Mapping):
         raise InvalidOrder({"request": ["the request must be a JSON object"]})
     for key in sorted(set(data) - REQUEST_FIELDS, key=str):
@@ -178,15 +234,17 @@ def parse_request(
 
     raw_drugs = data.get("drugs")
     drugs: list[DrugInput] = []
+    products: list[Product | None] = []
     if not isinstance(raw_drugs, list) or not raw_drugs:
         errors.add("drugs", "add at least one drug")
     elif len(raw_drugs) > MAX_DRUGS:
         errors.add("drugs", f"at most {MAX_DRUGS} drugs on one order")
     else:
         for index, raw in enumerate(raw_drugs):
-            drug = _read_drug(raw, f"drugs.{index}", catalog, errors, warnings)
+            drug, product = _read_drug(raw, f"drugs.{index}", catalog, errors, warnings)
             if drug is not None:
                 drugs.append(drug)
+                products.append(product)
 
     visits = _read_visits(data.get("nursing_visits", []), errors)
     errors.raise_if_any()
@@ -198,7 +256,7 @@ def parse_request(
         therapy=therapy,
         nursing_visits=tuple(visits),
     )
-    return order, policy, tuple(warnings)
+    return ParsedRequest(order, policy, tuple(warnings), tuple(products))
 
 
 def _read(errors: ErrorCollector, path: str, value: Any, reader: Any) -> Any:
@@ -347,11 +405,15 @@ def _text(value: object, path: str, errors: ErrorCollector, *, limit: int = 120)
 
 
 def _read_drug(
-    raw: object, prefix: str, catalog: Catalog, errors: ErrorCollector, warnings: list[str]
-) -> DrugInput | None:
+    raw: object,
+    prefix: str,
+    catalog: Catalog,
+    errors: ErrorCollector,
+    warnings: list[SafetyWarning],
+) -> tuple[DrugInput | None, Product | None]:
     if not isinstance(raw, Mapping):
         errors.add(prefix, "each drug must be an object")
-        return None
+        return None, None
     for key in sorted(set(raw) - DRUG_FIELDS, key=str):
         errors.add(f"{prefix}.{key}", "unknown field")
     product = None
@@ -370,8 +432,13 @@ def _read_drug(
                 product = matches[0]
                 ndc11 = product.ndc
                 warnings.append(
-                    f"{prefix}.ndc: read {ndc_text} as {ndc.format_ndc(ndc11)}, "
-                    "the only catalog product it can be"
+                    SafetyWarning(
+                        field=f"{prefix}.ndc",
+                        kind="notice",
+                        message=f"read {ndc_text} as {ndc.format_ndc(ndc11)}, "
+                        "the only catalog product it can be",
+                        needs_ack=False,
+                    )
                 )
             else:
                 errors.add(f"{prefix}.ndc", str(ambiguous))
@@ -398,6 +465,31 @@ def _read_drug(
         concentration = _read(
             errors, f"{prefix}.concentration", concentration_text, parse_concentration
         )
+    compounded = raw.get("compounded", False)
+    if not isinstance(compounded, bool):
+        errors.add(f"{prefix}.compounded", "compounded must be true or false")
+        compounded = False
+    if (
+        concentration is not None
+        and product is not None
+        and concentration_differs(entered=str(concentration), labelled=product.concentration)
+    ):
+        if not compounded:
+            errors.add(
+                f"{prefix}.concentration",
+                f'"{concentration}" differs from the labelled {product.concentration} of '
+                f"{product.name}; mark it compounded/diluted to use it",
+            )
+        else:
+            warnings.append(
+                SafetyWarning(
+                    field=f"{prefix}.concentration",
+                    kind="compounded",
+                    message=f"compounded/diluted to {concentration} "
+                    f"(labelled {product.concentration})",
+                    needs_ack=False,
+                )
+            )
 
     hcpcs = _text(pick("hcpcs", product.hcpcs if product else ""), f"{prefix}.hcpcs", errors)
     hcpcs = hcpcs.upper()
@@ -455,8 +547,8 @@ def _read_drug(
     if raw.get("weight") not in (None, ""):
         weight = _read(errors, f"{prefix}.weight", raw["weight"], parse_weight)
     if rate is None or concentration is None:
-        return None
-    return DrugInput(
+        return None, product
+    drug = DrugInput(
         rate=rate,
         concentration=concentration,
         name=name,
@@ -469,6 +561,7 @@ def _read_drug(
         ndc_unit=ndc_unit.strip().upper(),
         package_volume=package_volume,
     )
+    return drug, product
 
 
 def _read_visits(raw: object, errors: ErrorCollector) -> list[NursingVisit]:
@@ -534,7 +627,7 @@ def response_json(calculation: Calculation) -> dict[str, Any]:
         "profile": calculation.policy.name,
         "drugs": drugs,
         "lines": [line_json(line) for line in calculation.lines],
-        "warnings": list(calculation.warnings),
+        "warnings": [warning.as_json() for warning in calculation.warnings],
     }
 
 

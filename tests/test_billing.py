@@ -395,9 +395,9 @@ def test_month_lines_without_dates_warn_and_bill_one_line():
     """Rule 4.7: with only a day count there is nothing to split; the response says so."""
     calculation = calc(profile="STANDARD", days=31)
     assert len(lines_of(calculation, "per_diem")) == 1
-    assert calculation.warnings == (
-        "month lines need start and end dates; the period is billed on one line",
-    )
+    assert [warning.message for warning in calculation.warnings] == [
+        "month lines need start and end dates; the period is billed on one line"
+    ]
 
 
 # --- Rule 8: nursing --------------------------------------------------------------------------

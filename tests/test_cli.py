@@ -94,10 +94,37 @@ def test_catalog_ndc_fills_in_what_the_flags_leave_out(catalog):
     ]
 
 
-def test_flags_override_the_catalog(catalog):
-    """A concentration flag wins over the catalog's (e.g. a compounded dilution)."""
-    _, out, _ = run(*SEED[:4], "--concentration", "10 mg/mL", "--days", "1", "--json")
-    assert json.loads(out)["drugs"][0]["daily_volume"] == {"value": "12", "unit": "mL"}
+def test_concentration_other_than_the_label_needs_the_compounded_mark(catalog):
+    """SPEC 7: 10 mg/mL on a 25 mg/mL product is refused unless marked compounded/diluted."""
+    args = [*SEED[:4], "--concentration", "10 mg/mL", "--days", "1", "--json"]
+    status, out, _ = run(*args)
+    assert status == 2
+    assert json.loads(out)["errors"]["drugs.0.concentration"] == [
+        '"10 mg/mL" differs from the labelled 25 mg/mL of Morphine sulfate; '
+        "mark it compounded/diluted to use it"
+    ]
+    status, out, _ = run(*args, "--compounded")
+    data = json.loads(out)
+    assert status == 0
+    assert data["drugs"][0]["daily_volume"] == {"value": "12", "unit": "mL"}
+    assert data["warnings"][0]["kind"] == "compounded"
+
+
+def test_same_concentration_written_another_way_is_not_a_difference(catalog):
+    """500 mg in 20 mL is the labelled 25 mg/mL: no compounded mark needed."""
+    status, _, _ = run(*SEED[:4], "--concentration", "500 mg in 20 mL", "--days", "1")
+    assert status == 0
+
+
+def test_dose_above_the_products_maximum_is_a_warning(catalog):
+    """SPEC 7: a daily dose above the maximum warns; a 1000x slip is named as one."""
+    _, out, _ = run("--ndc", "00409-9094-25", "--rate", "50 mg/hr", "--days", "1", "--json")
+    data = json.loads(out)
+    kinds = {warning["kind"] for warning in data["warnings"]}
+    assert {"mg_mcg_slip", "dose_above_maximum"} <= kinds
+    slip = next(w for w in data["warnings"] if w["kind"] == "mg_mcg_slip")
+    assert "1000 times higher than usual: check for a mg/mcg mix-up" in slip["message"]
+    assert slip["needs_ack"] is True
 
 
 def test_bare_ten_digit_ndc_resolves_when_one_catalog_product_matches(catalog):
@@ -105,7 +132,7 @@ def test_bare_ten_digit_ndc_resolves_when_one_catalog_product_matches(catalog):
     status, out, _ = run("--ndc", "0409909425", "--rate", "50 mcg/hr", "--days", "1", "--json")
     data = json.loads(out)
     assert status == 0 and data["drugs"][0]["ndc"] == "00409909425"
-    assert "read 0409909425 as 00409-9094-25" in data["warnings"][0]
+    assert "read 0409909425 as 00409-9094-25" in data["warnings"][0]["message"]
 
 
 def test_bare_ten_digit_ndc_not_in_the_catalog_asks_for_hyphens(catalog):

@@ -35,6 +35,7 @@ DRUG_FLAGS = {
     "bolus": "bolus",
     "boluses_per_day": "boluses_per_day",
     "weight": "weight",
+    "compounded": "compounded",
 }
 ORDER_FLAGS = ("hours_per_day", "days", "start", "end", "therapy")
 POLICY_FLAGS = {
@@ -65,6 +66,11 @@ class Command(BaseCommand):
             help="default: continuous at 24 h/day, else intermittent",
         )
         order.add_argument("--ndc", help="product NDC; a catalog product fills what is left out")
+        order.add_argument(
+            "--compounded",
+            action="store_true",
+            help="the concentration is compounded/diluted, not the product's labelled one",
+        )
         order.add_argument("--name", help="drug name")
         order.add_argument("--hcpcs", help="specific drug code, e.g. J2270")
         order.add_argument("--hcpcs-unit", help='the code\'s descriptor unit, e.g. "10 mg"')
@@ -182,5 +188,8 @@ def render_text(calculation: engine.Calculation, response: dict[str, Any]) -> st
         )
     if response["warnings"]:
         out.append("")
-        out.extend(f"Warning: {warning}" for warning in response["warnings"])
+        out.extend(
+            f"{'Warning' if warning['needs_ack'] else 'Note'}: {warning['message']}"
+            for warning in response["warnings"]
+        )
     return "\n".join(out)
