@@ -15,6 +15,7 @@ $(INSTALLED): requirements.txt requirements-dev.txt
 setup: $(INSTALLED)
 	$(PY) manage.py migrate --noinput --verbosity 0
 	$(PY) manage.py seed_catalog
+	$(PY) manage.py seed_demo
 
 run: setup
 	$(PY) manage.py runserver 127.0.0.1:8000

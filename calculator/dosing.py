@@ -29,6 +29,10 @@ from calculator.units import (
 MINUTES_PER_HOUR = Decimal(60)
 MAX_DAYS = 366
 MAX_WEIGHT_KG = Decimal(500)
+# Bounds past any infusion: a result beyond them comes from a slip in a unit (mcg for mg, L for
+# mL), and totals that large would not fit a claim's quantity fields.
+MAX_DAILY_VOLUME_ML = Decimal(100_000)
+MAX_DAILY_DOSE = Decimal(1_000_000_000)
 # Display: values that do not end within this many places are shown rounded, marked "~".
 DISPLAY_PLACES = 6
 _EXACT_PRECISION = 60
@@ -141,9 +145,10 @@ class DoseResult:
 def exact_divide(numerator: Decimal, denominator: Decimal) -> Decimal:
     """Return numerator / denominator, exact whenever the quotient terminates (24/5 -> 4.8)."""
     with localcontext() as context:
+        # Tidy inside the context too: outside it, 28 digits would round the quotient and
+        # quantize would fail on a whole number of more than 28 digits.
         context.prec = _EXACT_PRECISION
-        quotient = numerator / denominator
-    return tidy(+quotient)
+        return tidy(numerator / denominator)
 
 
 def tidy(value: Decimal) -> Decimal:
@@ -249,9 +254,39 @@ def compute(order: OrderInput) -> tuple[DoseResult, ...]:
     """Return each drug's exact daily and total dose and volume (seed: 120 mg, 4.8 mL, 148.8 mL)."""
     validate_order(order)
     minutes_per_day = order.hours_per_day * MINUTES_PER_HOUR
-    return tuple(
+    results = tuple(
         _compute_drug(drug, index, order, minutes_per_day) for index, drug in enumerate(order.drugs)
     )
+    _check_plausible(results)
+    return results
+
+
+def _check_plausible(results: tuple[DoseResult, ...]) -> None:
+    """Raise InvalidOrder when a daily volume or dose is beyond any infusion (a unit slip)."""
+    errors = ErrorCollector()
+    for result in results:
+        prefix = f"drugs.{result.index}"
+        # Name the field that turns the rate into the value out of bounds.
+        by_volume = result.drug.rate.dimension == VOLUME
+        volume_field, dose_field = (
+            ("rate", "concentration") if by_volume else ("concentration", "rate")
+        )
+        if result.daily_volume_ml > MAX_DAILY_VOLUME_ML:
+            errors.add(
+                f"{prefix}.{volume_field}",
+                f"this gives {show(result.daily_volume_ml)} mL a day, more than "
+                f"{format_decimal(MAX_DAILY_VOLUME_ML)} mL; check the dose rate and the "
+                "concentration",
+            )
+        if result.daily_dose > MAX_DAILY_DOSE:
+            word = AMOUNT_WORDS.get(result.dimension, "mg")
+            errors.add(
+                f"{prefix}.{dose_field}",
+                f"this gives {show(result.daily_dose)} {word} a day, more than "
+                f"{format_decimal(MAX_DAILY_DOSE)} {word}; check the dose rate and the "
+                "concentration",
+            )
+    errors.raise_if_any()
 
 
 def _compute_drug(
@@ -326,13 +361,16 @@ def dose_steps(result: DoseResult) -> list[str]:
         )
     else:
         per_time, time_unit = rate.value, rate.per[0][1]
-    per_hour = per_time * factor("hr") / factor(time_unit)
+    per_hour = exact_divide(per_time * factor("hr"), factor(time_unit))
     if factor(time_unit) != factor("hr"):
         steps.append(
             f"{show(per_time)} {_unit_word(rate.numerator)}/{time_unit} = "
             f"{show(per_hour)} {per_hour_unit}"
         )
-    daily_from_rate = exact_divide(per_hour * result.hours_per_day, Decimal(1))
+    # From the unrounded ratio, so 7 mg/day = 0.291666... mg/hr x 24 hr is 7, not ~7.
+    daily_from_rate = exact_divide(
+        per_time * factor("hr") * result.hours_per_day, factor(time_unit)
+    )
     rate_word = _unit_word(rate.numerator)
     dose_word = _unit_word(result.dose_unit)
     has_bolus = drug.bolus is not None and drug.boluses_per_day > 0

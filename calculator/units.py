@@ -88,7 +88,9 @@ SUGGESTIONS = {
 MAX_INTEGER_DIGITS = 9
 MAX_DECIMAL_PLACES = 6
 
-_NUMBER = r"\d+(?:\.\d+)?"
+# ASCII digits only: "\d" would also read Arabic-Indic or full-width digits, whose zero (U+0660)
+# looks like a decimal point.
+_NUMBER = r"[0-9]+(?:\.[0-9]+)?"
 _NUMBER_AT_START = re.compile(_NUMBER)
 _UNIT_TOKEN = re.compile(r"(?:(" + _NUMBER + r")\s*)?([^\s/\d.][^\s/]*)")
 _DURATION_PART = re.compile(r"(" + _NUMBER + r")\s*([A-Za-z]+)")
@@ -304,7 +306,9 @@ def parse_rate(text: object) -> Measure:
         return measure
     kind = describe(measure)
     if kind == "a dose rate":
-        raise QuantityError(f'"{text}" is not a dose rate this calculator reads, e.g. 5 mg/hr')
+        raise QuantityError(
+            f'"{str(text).strip()}" is not a dose rate this calculator reads, e.g. 5 mg/hr'
+        )
     raise QuantityError(f'"{str(text).strip()}" is {kind}, not a dose rate (e.g. 5 mg/hr)')
 
 

@@ -1,12 +1,253 @@
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+"""Pages for pharmacists and billing clerks. Thin: form in -> engine or service -> render.
 
-from calculator.models import BillingProfile, DrugProduct
+Every page needs a signed-in user (LoginRequiredMiddleware); each view also checks the role's
+permission. Saved orders are shown from their snapshot, never recomputed.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from calculator import engine, services
+from calculator.errors import InvalidOrder
+from calculator.forms import OrderEntry, StatusFilterForm
+from calculator.models import DrugProduct, Order, OrderDrug
+
+ORDERS_PER_PAGE = 25
 
 
 @require_GET
-def home(request):
-    """The front page: what the calculator does, the catalog and the billing profiles."""
-    products = DrugProduct.objects.filter(active=True).select_related("hcpcs")
-    profiles = BillingProfile.objects.filter(active=True)
-    return render(request, "calculator/home.html", {"products": products, "profiles": profiles})
+def home(request: HttpRequest) -> HttpResponse:
+    """Send each role to where its work starts."""
+    if request.user.has_perm("calculator.add_order"):
+        return redirect("calculator:order-new")
+    return redirect("calculator:order-list")
+
+
+# --- Order entry ------------------------------------------------------------------------------
+
+
+def _entry_from_post(request: HttpRequest) -> OrderEntry:
+    return OrderEntry(request.POST)
+
+
+def _preview(entry: OrderEntry, acknowledged: set[str]) -> dict:
+    """Return the live preview's context: the calculation, or why there is none yet."""
+    if not entry.is_valid():
+        return {"calculation": None, "entry": entry}
+    request_data = entry.request_data()
+    request_data.pop("patient_reference", None)
+    try:
+        calculation = services.order_calculation(request_data=request_data)
+    except InvalidOrder as invalid:
+        entry.add_engine_errors(invalid.errors)
+        return {"calculation": None, "entry": entry, "engine_errors": invalid.errors}
+    return {
+        "calculation": calculation,
+        "response": engine.response_json(calculation),
+        "acknowledged": acknowledged,
+        "entry": entry,
+    }
+
+
+@permission_required("calculator.add_order", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def order_new(request: HttpRequest) -> HttpResponse:
+    """Enter an order; the result updates beside the form as the pharmacist types."""
+    if request.method == "GET":
+        entry = OrderEntry()
+        return render(request, "calculator/order_form.html", {"entry": entry, "preview": {}})
+
+    acknowledged = set(request.POST.getlist("ack"))
+    if request.POST.get("action") == "add-drug":
+        data = request.POST.copy()
+        rows = _int(data.get("drugs-TOTAL_FORMS"), 1)
+        data["drugs-TOTAL_FORMS"] = str(min(rows + 1, 10))
+        entry = OrderEntry(data)
+        return render(
+            request,
+            "calculator/order_form.html",
+            {"entry": entry, "preview": {}, "quiet": True},
+        )
+
+    entry = _entry_from_post(request)
+    if entry.is_valid():
+        try:
+            order = services.order_create(
+                created_by=request.user,
+                request_data=entry.request_data(),
+                acknowledged=acknowledged,
+            )
+        except InvalidOrder as invalid:
+            entry.add_engine_errors(invalid.errors)
+            preview = _preview(OrderEntry(request.POST), acknowledged)
+            preview["ack_errors"] = invalid.errors.get("acknowledged", [])
+            return render(
+                request,
+                "calculator/order_form.html",
+                {"entry": entry, "preview": preview},
+                status=400,
+            )
+        messages.success(request, f"Order {order.pk} saved as a draft; it now needs verifying.")
+        return redirect("calculator:order-detail", pk=order.pk)
+    return render(
+        request,
+        "calculator/order_form.html",
+        {"entry": entry, "preview": _preview(entry, acknowledged)},
+        status=400,
+    )
+
+
+@permission_required("calculator.add_order", raise_exception=True)
+@require_POST
+def order_preview(request: HttpRequest) -> HttpResponse:
+    """Return the live preview (steps, claim lines, warnings) for the form as typed so far."""
+    entry = _entry_from_post(request)
+    preview = _preview(entry, set(request.POST.getlist("ack")))
+    return render(request, "calculator/_preview.html", {"preview": preview})
+
+
+@permission_required("calculator.add_order", raise_exception=True)
+@require_GET
+def product_concentration(request: HttpRequest) -> HttpResponse:
+    """Return a drug row's concentration input filled with the chosen product's label."""
+    prefix = next((key[: -len("-product")] for key in request.GET if key.endswith("-product")), "")
+    if not prefix.startswith("drugs-") or not prefix[len("drugs-") :].isdigit():
+        return HttpResponse("unknown drug row", status=400)
+    product_id = request.GET.get(f"{prefix}-product", "")
+    product = (
+        DrugProduct.objects.filter(pk=product_id, active=True).first()
+        if product_id.isdigit()
+        else None
+    )
+    return render(
+        request,
+        "calculator/_concentration_input.html",
+        {"name": f"{prefix}-concentration", "value": product.concentration if product else ""},
+    )
+
+
+def _int(text: object, default: int) -> int:
+    try:
+        return int(str(text))
+    except ValueError:
+        return default
+
+
+# --- Saved orders -----------------------------------------------------------------------------
+
+
+@permission_required("calculator.view_order", raise_exception=True)
+@require_GET
+def order_list(request: HttpRequest) -> HttpResponse:
+    """List orders with filters; the number of queries does not grow with the orders shown."""
+    filters = StatusFilterForm(request.GET or None)
+    orders = Order.objects.select_related("profile", "created_by").prefetch_related(
+        Prefetch("drugs", queryset=OrderDrug.objects.only("order_id", "name", "ndc", "position"))
+    )
+    if filters.is_valid():
+        data = filters.cleaned_data
+        if data["date_from"]:
+            orders = orders.filter(end_date__gte=data["date_from"])
+        if data["date_to"]:
+            orders = orders.filter(start_date__lte=data["date_to"])
+        if data["profile"]:
+            orders = orders.filter(profile=data["profile"])
+        if data["status"]:
+            orders = orders.filter(status=data["status"])
+        if data["drug"]:
+            term = data["drug"].strip()
+            digits = term.replace("-", "")
+            match = Q(drugs__name__icontains=term)
+            if digits.isdigit():
+                match |= Q(drugs__ndc__contains=digits)
+            orders = orders.filter(match).distinct()
+    page = Paginator(orders, ORDERS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "calculator/order_list.html",
+        {"filters": filters, "page": page, "query": query.urlencode()},
+    )
+
+
+@permission_required("calculator.view_order", raise_exception=True)
+@require_GET
+def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show a saved order: inputs, steps, claim lines, warnings and its history."""
+    order = get_object_or_404(
+        Order.objects.select_related(
+            "profile", "created_by", "verified_by", "billed_by", "voided_by"
+        ),
+        pk=pk,
+    )
+    history = order.history.select_related("history_user").order_by("history_date")
+    return render(
+        request,
+        "calculator/order_detail.html",
+        {
+            "order": order,
+            "drugs": order.drugs.all(),
+            "lines": order.lines.all(),
+            "history": history,
+            "own_order": order.created_by_id == request.user.pk,
+        },
+    )
+
+
+def _back(request: HttpRequest, order: Order) -> HttpResponse:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect("calculator:order-detail", pk=order.pk)
+
+
+@permission_required("calculator.verify_order", raise_exception=True)
+@require_POST
+def order_verify(request: HttpRequest, pk: int) -> HttpResponse:
+    """Verify a draft (a second pharmacist, or the same one confirming a re-check)."""
+    order = get_object_or_404(Order, pk=pk)
+    try:
+        services.order_verify(
+            order=order, verified_by=request.user, confirm_own=request.POST.get("confirm") == "on"
+        )
+        messages.success(request, f"Order {order.pk} verified.")
+    except services.OrderStateError as error:
+        messages.error(request, str(error))
+    return _back(request, order)
+
+
+@permission_required("calculator.bill_order", raise_exception=True)
+@require_POST
+def order_bill(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark a verified order billed."""
+    order = get_object_or_404(Order, pk=pk)
+    try:
+        services.order_mark_billed(order=order, billed_by=request.user)
+        messages.success(request, f"Order {order.pk} marked billed.")
+    except services.OrderStateError as error:
+        messages.error(request, str(error))
+    return _back(request, order)
+
+
+@permission_required("calculator.void_order", raise_exception=True)
+@require_POST
+def order_void(request: HttpRequest, pk: int) -> HttpResponse:
+    """Void an order, with the reason; it stays on record."""
+    order = get_object_or_404(Order, pk=pk)
+    try:
+        services.order_void(
+            order=order, voided_by=request.user, reason=request.POST.get("reason", "")
+        )
+        messages.success(request, f"Order {order.pk} voided.")
+    except services.OrderStateError as error:
+        messages.error(request, str(error))
+    return _back(request, order)

@@ -1,0 +1,279 @@
+"""The order form and its drug rows: text in, the engine's request dict out. No arithmetic here:
+the engine reads the request exactly as it reads the API's and the CLI's, and its field errors
+are put back beside the fields they are about."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from calculator.models import BillingProfile, DrugProduct, Order
+from calculator.units import QuantityError, parse_decimal
+
+RATE_UNITS = [
+    "mg/hr",
+    "mcg/hr",
+    "mg/day",
+    "mg/min",
+    "mcg/min",
+    "mg/kg/hr",
+    "mcg/kg/hr",
+    "mL/hr",
+    "units/hr",
+]
+BOLUS_UNITS = ["mg", "mcg", "mL", "units"]
+THERAPIES = [
+    ("continuous", "Continuous (24 h/day)"),
+    ("intermittent", "Intermittent (< 24 h/day)"),
+    ("implanted-pump", "Implanted pump"),
+]
+
+
+def _number(value: str, *, name: str, example: str) -> str:
+    """Return the number as typed (trimmed) after checking it is a plain positive decimal."""
+    try:
+        parse_decimal(value, name=name, example=example)
+    except QuantityError as error:
+        raise ValidationError(str(error)) from None
+    return value.strip()
+
+
+class ProductChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, product: DrugProduct) -> str:
+        return f"{product.name} {product.concentration} - NDC {product.ndc_hyphenated}"
+
+
+class StyledForm(forms.Form):
+    """Bootstrap classes on every widget, so templates render fields with one partial."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(widget, forms.Select):
+                widget.attrs.setdefault("class", "form-select")
+            else:
+                widget.attrs.setdefault("class", "form-control")
+
+
+class OrderForm(StyledForm):
+    patient_reference = forms.CharField(
+        label="Patient reference",
+        max_length=20,
+        help_text="Account number or initials, not a full name.",
+    )
+    profile = forms.ModelChoiceField(
+        queryset=BillingProfile.objects.filter(active=True),
+        to_field_name="name",
+        empty_label=None,
+        label="Billing profile",
+    )
+    therapy = forms.ChoiceField(choices=THERAPIES, initial="continuous")
+    hours_per_day = forms.CharField(label="Hours per day", initial="24", max_length=12)
+    start = forms.DateField(label="First day", widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(
+        label="Last day (inclusive)", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    nursing_visits = forms.CharField(
+        label="Nursing visits",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "3.5 h\n2026-01-08 2 h 20 min"}),
+        help_text="One visit per line: its length, optionally after its date.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["profile"].initial = "STANDARD"
+
+    def clean_hours_per_day(self) -> str:
+        return _number(self.cleaned_data["hours_per_day"], name="hours per day", example="24")
+
+
+class DrugForm(StyledForm):
+    product = ProductChoiceField(
+        queryset=DrugProduct.objects.filter(active=True).select_related("hcpcs"),
+        label="Product",
+        empty_label="Choose a product by name or NDC",
+    )
+    concentration = forms.CharField(
+        max_length=40,
+        required=False,
+        help_text="Filled from the product's label; change it only for a compounded bag.",
+    )
+    compounded = forms.BooleanField(required=False, label="Compounded / diluted")
+    rate_value = forms.CharField(label="Dose rate", max_length=20)
+    rate_unit = forms.ChoiceField(
+        label="Rate unit", choices=[(u, u) for u in RATE_UNITS], initial="mg/hr"
+    )
+    bolus_value = forms.CharField(label="PCA bolus", max_length=20, required=False)
+    bolus_unit = forms.ChoiceField(
+        label="Bolus unit", choices=[(u, u) for u in BOLUS_UNITS], required=False, initial="mg"
+    )
+    boluses_per_day = forms.IntegerField(
+        label="Boluses a day", required=False, min_value=0, max_value=96
+    )
+    weight_kg = forms.CharField(label="Weight (kg)", max_length=12, required=False)
+
+    def clean_rate_value(self) -> str:
+        return _number(self.cleaned_data["rate_value"], name="the dose rate", example="5")
+
+    def clean_bolus_value(self) -> str:
+        value = self.cleaned_data.get("bolus_value", "")
+        return _number(value, name="the bolus", example="1") if value.strip() else ""
+
+    def clean_weight_kg(self) -> str:
+        value = self.cleaned_data.get("weight_kg", "")
+        return _number(value, name="the weight", example="70") if value.strip() else ""
+
+    def drug_request(self) -> dict[str, Any]:
+        """Return this row as the engine's drug dict."""
+        data = self.cleaned_data
+        product: DrugProduct = data["product"]
+        drug: dict[str, Any] = {
+            "ndc": product.ndc,
+            "rate": f"{data['rate_value']} {data['rate_unit']}",
+            "compounded": bool(data.get("compounded")),
+        }
+        if data.get("concentration", "").strip():
+            drug["concentration"] = data["concentration"].strip()
+        if data.get("bolus_value"):
+            drug["bolus"] = f"{data['bolus_value']} {data.get('bolus_unit') or 'mg'}"
+        if data.get("boluses_per_day") is not None:
+            drug["boluses_per_day"] = data["boluses_per_day"]
+        if data.get("weight_kg"):
+            drug["weight"] = f"{data['weight_kg']} kg"
+        return drug
+
+
+DrugFormSet = forms.formset_factory(
+    DrugForm,
+    extra=0,
+    min_num=1,
+    validate_min=True,
+    max_num=10,
+    validate_max=True,
+)
+
+# Where each engine field path goes on the form: (row field or None for the order form, name).
+ORDER_FIELD_FOR_PATH = {
+    "patient_reference": "patient_reference",
+    "profile": "profile",
+    "policy": "profile",
+    "therapy": "therapy",
+    "hours_per_day": "hours_per_day",
+    "start": "start",
+    "end": "end",
+    "days": "end",
+    "nursing_visits": "nursing_visits",
+}
+DRUG_FIELD_FOR_KEY = {
+    "rate": "rate_value",
+    "concentration": "concentration",
+    "compounded": "compounded",
+    "bolus": "bolus_value",
+    "boluses_per_day": "boluses_per_day",
+    "weight": "weight_kg",
+}
+
+
+class OrderEntry:
+    """The order form and its drug rows together, as one thing a view can validate and save."""
+
+    def __init__(self, data: Any = None, *, rows: int = 1) -> None:
+        self.form = OrderForm(data, prefix=None)
+        self.drugs = (
+            DrugFormSet(data, prefix="drugs")
+            if data is not None
+            else DrugFormSet(prefix="drugs", initial=[{} for _ in range(rows)])
+        )
+        self.other_errors: list[str] = []
+
+    def is_valid(self) -> bool:
+        form_ok = self.form.is_valid()
+        drugs_ok = self.drugs.is_valid()
+        return form_ok and drugs_ok
+
+    def request_data(self) -> dict[str, Any]:
+        """Return the engine request for a valid entry."""
+        data = self.form.cleaned_data
+        visits = [line.strip() for line in data.get("nursing_visits", "").splitlines()]
+        request: dict[str, Any] = {
+            "patient_reference": data["patient_reference"],
+            "profile": data["profile"].name,
+            "therapy": data["therapy"],
+            "hours_per_day": data["hours_per_day"],
+            "start": data["start"].isoformat(),
+            "end": data["end"].isoformat(),
+            "drugs": [form.drug_request() for form in self.drugs.forms if form.cleaned_data],
+        }
+        if any(visits):
+            request["nursing_visits"] = [visit for visit in visits if visit]
+        return request
+
+    def add_engine_errors(self, errors: dict[str, list[str]]) -> None:
+        """Put the engine's field errors beside their fields."""
+        for path, messages in errors.items():
+            head, _, rest = path.partition(".")
+            if head == "drugs" and rest:
+                index_text, _, key = rest.partition(".")
+                forms_ = self.drugs.forms
+                if index_text.isdigit() and int(index_text) < len(forms_):
+                    form = forms_[int(index_text)]
+                    field = DRUG_FIELD_FOR_KEY.get(key, "product")
+                    for message in messages:
+                        _add_error(form, field, message)
+                    continue
+            if head in ORDER_FIELD_FOR_PATH:
+                for message in messages:
+                    _add_error(self.form, ORDER_FIELD_FOR_PATH[head], message)
+                continue
+            if head != "acknowledged":
+                self.other_errors.extend(messages)
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(
+            self.form.errors
+            or any(form.errors for form in self.drugs.forms)
+            or self.drugs.non_form_errors()
+            or self.other_errors
+        )
+
+
+def _add_error(form: forms.Form, field: str, message: str) -> None:
+    target = field if field in form.fields else "__all__"
+    errors = form.errors.setdefault(target, form.error_class())
+    if message not in errors:
+        errors.append(message)
+    if hasattr(form, "cleaned_data"):
+        form.cleaned_data.pop(target, None)
+
+
+class StatusFilterForm(StyledForm):
+    """Filters of the order list."""
+
+    date_from = forms.DateField(
+        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    profile = forms.ModelChoiceField(
+        queryset=BillingProfile.objects.all(),
+        to_field_name="name",
+        required=False,
+        empty_label="Any profile",
+    )
+    status = forms.ChoiceField(choices=[("", "Any status"), *Order.Status.choices], required=False)
+    drug = forms.CharField(required=False, max_length=60, label="Drug or NDC")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_to"] < data["date_from"]:
+            self.add_error("date_to", "the end of the range is before its start")
+        return data

@@ -1,0 +1,149 @@
+"""`manage.py import_ndc`: load drug products from the FDA NDC directory or a catalog CSV.
+
+    manage.py import_ndc --product product.txt --package package.txt
+    manage.py import_ndc --csv products.csv [--dry-run] [--user alice]
+
+Products are keyed by their 11-digit NDC. A new NDC is added; an existing product is updated in
+the fields the file gives (an administrator's HCPCS link, doses and flags are kept), and only
+when something changed, so importing the same file twice changes nothing. Every added or changed
+product is saved through the model, so its history records the import. Each file (product.txt
+with package.txt counting as one) is written in one transaction.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+from django.utils import timezone
+
+from calculator import importers
+from calculator.importers import ImportResult, ProductRecord, Rejection
+from calculator.models import DrugProduct, HcpcsCode
+
+MAX_CHANGE_REASON = 100  # simple_history's history_change_reason column
+
+
+class Command(BaseCommand):
+    help = (
+        "Import drug products from the FDA NDC directory (--product product.txt --package "
+        "package.txt) or a CSV (--csv, header ndc,name,labeler,concentration,package_volume,"
+        "ndc_unit,hcpcs). Re-running the same files changes nothing."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--product", type=Path, help="the FDA NDC directory's product.txt")
+        parser.add_argument("--package", type=Path, help="the FDA NDC directory's package.txt")
+        parser.add_argument("--csv", type=Path, help="a catalog CSV")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="report what would change, write nothing"
+        )
+        parser.add_argument("--user", help="username the catalog history records as the editor")
+
+    def handle(self, *args, **options) -> None:
+        product_path, package_path = options["product"], options["package"]
+        csv_path = options["csv"]
+        if (product_path is None) != (package_path is None):
+            raise CommandError("--product and --package go together: give both FDA files")
+        if product_path is None and csv_path is None:
+            raise CommandError(
+                "nothing to import: give --product product.txt --package package.txt, or --csv"
+            )
+        user = self._user(options["user"])
+        dry_run = options["dry_run"]
+
+        # Read every file before writing anything, so a bad header stops the whole run.
+        results: list[ImportResult] = []
+        try:
+            if product_path is not None:
+                today = timezone.localdate()
+                results.append(importers.read_fda(product_path, package_path, today=today))
+            if csv_path is not None:
+                kinds = dict(HcpcsCode.objects.values_list("code", "kind"))
+                results.append(
+                    importers.read_csv(csv_path, hcpcs_kinds=kinds, resolve_ndc=_in_catalog)
+                )
+        except importers.ImportFileError as error:
+            raise CommandError(str(error)) from None
+
+        for result in results:
+            counts = self._write(result, dry_run=dry_run, user=user)
+            summary = ", ".join(f"{key} {value}" for key, value in counts.items())
+            note = " (dry run: nothing written)" if dry_run else ""
+            self.stdout.write(f"{' + '.join(result.files)}: {summary}{note}")
+            for rejection in result.sorted_rejections():
+                self.stdout.write(str(rejection))
+
+    def _user(self, username: str | None):
+        if not username:
+            return None
+        model = get_user_model()
+        try:
+            return model._default_manager.get_by_natural_key(username)
+        except model.DoesNotExist:
+            raise CommandError(f'--user: there is no user "{username}"') from None
+
+    def _write(self, result: ImportResult, *, dry_run: bool, user) -> dict[str, int]:
+        """Add or update the products of one file in one transaction; return the counts."""
+        counts = {"added": 0, "updated": 0, "unchanged": 0, "rejected": 0}
+        ndcs = [record.ndc for record in result.records]
+        existing = DrugProduct.objects.in_bulk(ndcs, field_name="ndc")
+        wanted_codes = {record.hcpcs for record in result.records if record.hcpcs}
+        codes = {code.code: code for code in HcpcsCode.objects.filter(code__in=wanted_codes)}
+        with transaction.atomic():
+            for record in result.records:
+                product = existing.get(record.ndc)
+                created = product is None
+                if product is None:
+                    product = DrugProduct(ndc=record.ndc)
+                if not _apply(product, record, codes) and not created:
+                    counts["unchanged"] += 1
+                    continue
+                if record.source:
+                    product.source = record.source
+                try:
+                    product.full_clean(validate_unique=False)
+                except ValidationError as error:
+                    result.rejections.append(Rejection(record.file, record.line, _said(error)))
+                    continue
+                counts["added" if created else "updated"] += 1
+                if not dry_run:
+                    reason = f"import_ndc: {record.file} line {record.line}"
+                    product._change_reason = reason[:MAX_CHANGE_REASON]
+                    if user is not None:
+                        product._history_user = user
+                    product.save()
+        counts["rejected"] = len(result.rejections)
+        return counts
+
+
+def _apply(product: DrugProduct, record: ProductRecord, codes: dict[str, HcpcsCode]) -> bool:
+    """Set on *product* the fields *record* gives; return whether any of them changed."""
+    changed = False
+    for field, value in record.given().items():
+        if field == "hcpcs":
+            code = codes[value]
+            if product.hcpcs_id != code.pk:
+                product.hcpcs = code
+                changed = True
+        elif getattr(product, field) != value:
+            setattr(product, field, value)
+            changed = True
+    return changed
+
+
+def _in_catalog(candidates: tuple[str, ...]) -> list[str]:
+    """Return which of a bare 10-digit NDC's 11-digit readings are catalog products."""
+    return sorted(DrugProduct.objects.filter(ndc__in=candidates).values_list("ndc", flat=True))
+
+
+def _said(error: ValidationError) -> str:
+    """Return a model validation error as one line, e.g. "concentration: ..."."""
+    if hasattr(error, "message_dict"):
+        return "; ".join(
+            f"{field}: {' '.join(messages)}" for field, messages in error.message_dict.items()
+        )
+    return " ".join(error.messages)

@@ -1,0 +1,229 @@
+"""The write paths for orders: create, verify, mark billed, void. Each runs in one transaction
+and records who did what and when; nothing else writes an order."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils import timezone
+
+from calculator import engine
+from calculator.catalog import DatabaseCatalog
+from calculator.errors import InvalidOrder
+from calculator.models import BillingProfile, ClaimLine, Order, OrderDrug
+from calculator.units import format_decimal
+
+_PATIENT_REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9.\-/#]{0,19}")
+
+
+class OrderStateError(ValueError):
+    """An action the order's status does not allow (verifying a billed order, say)."""
+
+
+def clean_patient_reference(value: object) -> str:
+    """Return the patient reference (an account number or initials), or raise ValueError."""
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("enter the patient's account number or initials")
+    text = value.strip()
+    if not _PATIENT_REFERENCE.fullmatch(text):
+        raise ValueError(
+            "use the account number or initials (letters, digits, . - / #; no spaces), "
+            "not a full name"
+        )
+    return text
+
+
+def order_calculation(*, request_data: dict[str, Any]) -> engine.Calculation:
+    """Return the calculation of an order as the saved order would have it."""
+    return engine.calculate_request(request_data, DatabaseCatalog())
+
+
+@transaction.atomic
+def order_create(
+    *,
+    created_by: User,
+    request_data: dict[str, Any],
+    acknowledged: Iterable[str] = (),
+) -> Order:
+    """Save an order with a snapshot of its results and claim lines, or raise InvalidOrder.
+
+    Every warning that needs an acknowledgement must be listed in `acknowledged` (by id); the
+    acknowledgements are kept with the order, with who and when.
+    """
+    errors: dict[str, list[str]] = {}
+    try:
+        reference = clean_patient_reference(request_data.get("patient_reference"))
+    except ValueError as error:
+        errors["patient_reference"] = [str(error)]
+    try:
+        calculation = order_calculation(
+            request_data={
+                key: value
+                for key, value in request_data.items()
+                if key not in {"patient_reference", "acknowledged"}
+            }
+        )
+    except InvalidOrder as invalid:
+        raise InvalidOrder({**errors, **invalid.errors}) from None
+    period = calculation.order.period
+    if period.start is None or period.end is None:
+        errors["start"] = ["a saved order needs its start and end dates"]
+    acknowledged = set(acknowledged)
+    missing = [w for w in calculation.warnings_to_acknowledge if w.id not in acknowledged]
+    if missing:
+        errors["acknowledged"] = [f"acknowledge: {warning.message}" for warning in missing]
+    if errors:
+        raise InvalidOrder(errors)
+    assert period.start is not None and period.end is not None
+
+    now = timezone.now()
+    policy = calculation.policy
+    profile = BillingProfile.objects.get(name__iexact=policy.name)
+    response = engine.response_json(calculation)
+    order = Order(
+        patient_reference=reference,
+        profile=profile,
+        policy={
+            "name": policy.name,
+            "per_diem_coding": policy.per_diem_coding.value,
+            "drug_coding": policy.drug_coding.value,
+            "unlisted_unit_basis": policy.unlisted_unit_basis.value,
+            "rounding": policy.rounding.value,
+            "rounding_scope": policy.rounding_scope.value,
+            "month_lines": policy.month_lines,
+            "place_of_service": policy.place_of_service,
+            "ndc_quantity_decimals": policy.ndc_quantity_decimals,
+        },
+        therapy=calculation.order.therapy.value,
+        hours_per_day=format_decimal(calculation.order.hours_per_day),
+        start_date=period.start,
+        end_date=period.end,
+        days=period.days,
+        request={key: value for key, value in request_data.items() if key != "acknowledged"},
+        response=response,
+        acknowledgements=[
+            {
+                "id": warning.id,
+                "message": warning.message,
+                "by": created_by.get_username(),
+                "at": now.isoformat(),
+            }
+            for warning in calculation.warnings_to_acknowledge
+        ],
+        created_by=created_by,
+    )
+    order._history_user = created_by
+    order.save()
+    drugs = []
+    for result, product, shown in zip(
+        calculation.results, calculation.products, response["drugs"], strict=True
+    ):
+        drug = result.drug
+        drugs.append(
+            OrderDrug(
+                order=order,
+                position=result.index,
+                product_id=product.product_id if product else None,
+                ndc=drug.ndc,
+                name=drug.name,
+                rate=str(drug.rate),
+                concentration=str(drug.concentration),
+                labelled_concentration=product.concentration if product else "",
+                compounded=request_data["drugs"][result.index].get("compounded") is True,
+                bolus=str(drug.bolus) if drug.bolus else "",
+                boluses_per_day=drug.boluses_per_day,
+                weight=str(drug.weight) if drug.weight else "",
+                hcpcs=drug.hcpcs,
+                hcpcs_unit=str(drug.hcpcs_unit) if drug.hcpcs_unit else "",
+                ndc_unit=drug.ndc_unit,
+                package_volume=str(drug.package_volume) if drug.package_volume else "",
+                dose_unit=shown["daily_dose"]["unit"],
+                daily_dose=shown["daily_dose"]["value"],
+                daily_volume_ml=shown["daily_volume"]["value"],
+                total_dose=shown["total_dose"]["value"],
+                total_volume_ml=shown["total_volume"]["value"],
+                steps=shown["steps"],
+            )
+        )
+    OrderDrug.objects.bulk_create(drugs)
+    ClaimLine.objects.bulk_create(
+        ClaimLine(
+            order=order,
+            position=position,
+            kind=line.kind,
+            code=line.code,
+            modifiers=" ".join(line.modifiers),
+            units=line.units,
+            start_date=line.start,
+            end_date=line.end,
+            place_of_service=line.place_of_service,
+            description=line.description[:300],
+            ndc=line.ndc,
+            ndc_unit=line.ndc_unit,
+            ndc_quantity=format_decimal(line.ndc_quantity) if line.ndc_quantity is not None else "",
+            supplemental=line.supplemental,
+            drug_position=line.drug_index,
+            work=line.work[:300],
+        )
+        for position, line in enumerate(calculation.lines)
+    )
+    return order
+
+
+def _locked(order: Order) -> Order:
+    return Order.objects.select_for_update().get(pk=order.pk)
+
+
+@transaction.atomic
+def order_verify(*, order: Order, verified_by: User, confirm_own: bool = False) -> Order:
+    """Mark a draft verified: by a second pharmacist, or by the same one who confirms a re-check."""
+    order = _locked(order)
+    if order.status != Order.Status.DRAFT:
+        raise OrderStateError(f"only a draft can be verified; this order is {order.status}")
+    if order.created_by_id == verified_by.pk and not confirm_own:
+        raise OrderStateError(
+            "you entered this order: confirm that you have re-checked it, "
+            "or ask a second pharmacist to verify it"
+        )
+    order.status = Order.Status.VERIFIED
+    order.verified_by = verified_by
+    order.verified_at = timezone.now()
+    order._history_user = verified_by
+    order.save(update_fields=["status", "verified_by", "verified_at"])
+    return order
+
+
+@transaction.atomic
+def order_mark_billed(*, order: Order, billed_by: User) -> Order:
+    """Mark a verified order billed."""
+    order = _locked(order)
+    if order.status != Order.Status.VERIFIED:
+        raise OrderStateError(f"only a verified order can be billed; this order is {order.status}")
+    order.status = Order.Status.BILLED
+    order.billed_by = billed_by
+    order.billed_at = timezone.now()
+    order._history_user = billed_by
+    order.save(update_fields=["status", "billed_by", "billed_at"])
+    return order
+
+
+@transaction.atomic
+def order_void(*, order: Order, voided_by: User, reason: str) -> Order:
+    """Void an order (orders are never deleted), recording why."""
+    order = _locked(order)
+    if order.status == Order.Status.VOID:
+        raise OrderStateError("this order is already void")
+    reason = (reason or "").strip()
+    if not reason:
+        raise OrderStateError("give the reason for voiding the order")
+    order.status = Order.Status.VOID
+    order.voided_by = voided_by
+    order.voided_at = timezone.now()
+    order.void_reason = reason[:200]
+    order._history_user = voided_by
+    order.save(update_fields=["status", "voided_by", "voided_at", "void_reason"])
+    return order
