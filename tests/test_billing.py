@@ -495,7 +495,7 @@ def test_policy_override_with_an_unknown_value_names_the_field():
 # --- Properties -------------------------------------------------------------------------------
 
 rates = st.decimals(min_value=Decimal("0.01"), max_value=Decimal(500), places=2)
-concentrations = st.decimals(min_value=Decimal("0.1"), max_value=Decimal(100), places=1)
+concentrations = st.decimals(min_value=Decimal(1), max_value=Decimal(100), places=1)
 
 
 @settings(max_examples=200, deadline=None)
