@@ -81,8 +81,11 @@ SUGGESTIONS = {
     "iu": "IU",
     "meq": "mEq",
     "d": "day",
-    "lb": "kg",
-    "lbs": "kg",
+}
+# Units that must be converted, not renamed: "did you mean kg?" after "70 lb" invites 70 kg.
+CONVERSIONS = {
+    "lb": "give the weight in kg (1 lb = 0.45359237 kg)",
+    "lbs": "give the weight in kg (1 lb = 0.45359237 kg)",
 }
 
 MAX_INTEGER_DIGITS = 9
@@ -179,6 +182,8 @@ def format_decimal(value: Decimal, places: int | None = None) -> str:
 
 def _unit_message(token: str) -> str:
     """Return the message for a unit that is not on the list, with a suggestion when one fits."""
+    if token in CONVERSIONS:
+        return f'"{token}" is not a unit here; {CONVERSIONS[token]}'
     suggestion = SUGGESTIONS.get(token)
     if suggestion is None:
         lowered = {symbol.lower(): symbol for symbol in UNITS}
@@ -278,7 +283,8 @@ def parse_measure(text: object) -> Measure:
 def describe(measure: Measure) -> str:
     """Return what kind of quantity a Measure is, in words ("a concentration", "a dose rate")."""
     dims = measure.per_dimensions
-    if measure.dimension == PERCENT or (len(dims) == 1 and dims[0] == VOLUME):
+    amount = measure.dimension in {MASS, ACTIVITY, EQUIVALENT}
+    if measure.dimension == PERCENT or (amount and dims == (VOLUME,)):
         return "a concentration"
     if dims and dims[-1] == TIME:
         return "a dose rate"

@@ -1,0 +1,540 @@
+"""Tests for calculator.units: the strict reading of pharmacy quantities (SPEC 3.1, 3.2, 3.6, 3.7).
+
+Pure functions only: no database, no Django.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from calculator.units import (
+    ACTIVITY,
+    EQUIVALENT,
+    MASS,
+    VOLUME,
+    Measure,
+    QuantityError,
+    factor,
+    format_decimal,
+    parse_amount,
+    parse_concentration,
+    parse_decimal,
+    parse_duration_minutes,
+    parse_measure,
+    parse_rate,
+    parse_weight,
+    registry,
+    weight_kg,
+)
+
+ACCEPTED = "(units are case-sensitive: mg, mcg, g, kg, mL, L, hr, h, min, day, units, IU, mEq, %)"
+
+fuzz = settings(max_examples=200, deadline=None)
+
+
+def per(*pairs: tuple[str, str]) -> tuple[tuple[Decimal, str], ...]:
+    """Return the `per` of a Measure from ("100", "mL") pairs."""
+    return tuple((Decimal(count), symbol) for count, symbol in pairs)
+
+
+def not_a_unit(token: str, suggestion: str | None = None) -> str:
+    """Return the message for a unit that is not on the list."""
+    hint = f"; did you mean {suggestion}?" if suggestion else ""
+    return f'"{token}" is not a unit here{hint} {ACCEPTED}'
+
+
+# --- 3.1 Dose rates ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("5 mg/hr", Measure(Decimal("5"), "mg", per(("1", "hr")))),
+        ("50 mcg/h", Measure(Decimal("50"), "mcg", per(("1", "h")))),
+        ("2 mg/min", Measure(Decimal("2"), "mg", per(("1", "min")))),
+        ("120 mg/day", Measure(Decimal("120"), "mg", per(("1", "day")))),
+        ("0.1 g/day", Measure(Decimal("0.1"), "g", per(("1", "day")))),
+    ],
+)
+def test_reads_mass_per_time_rate(text: str, expected: Measure) -> None:
+    """3.1: a dose rate may be mass/time, in mg, mcg or g per hr, h, min or day."""
+    assert parse_rate(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("0.5 mg/kg/hr", Measure(Decimal("0.5"), "mg", per(("1", "kg"), ("1", "hr")))),
+        ("2 mcg/kg/min", Measure(Decimal("2"), "mcg", per(("1", "kg"), ("1", "min")))),
+    ],
+)
+def test_reads_weight_based_rate(text: str, expected: Measure) -> None:
+    """3.1: a dose rate may be weight-based (amount per kg per time)."""
+    assert parse_rate(text) == expected
+
+
+def test_reads_volume_per_time_rate() -> None:
+    """3.1: a dose rate may be volume/time (4 mL/hr)."""
+    assert parse_rate("4 mL/hr") == Measure(Decimal("4"), "mL", per(("1", "hr")))
+
+
+@pytest.mark.parametrize(
+    ("text", "numerator"), [("1000 units/hr", "units"), ("1000 IU/hr", "IU"), ("1 unit/h", "unit")]
+)
+def test_reads_units_per_time_rate(text: str, numerator: str) -> None:
+    """3.1: a dose rate may be units/time (1000 units/hr)."""
+    rate = parse_rate(text)
+    assert rate.numerator == numerator
+    assert rate.dimension == ACTIVITY
+
+
+def test_reads_a_rate_with_or_without_spaces_around_the_unit() -> None:
+    """3.6: spaces between the number and the unit, and around "/", are not part of the number."""
+    expected = parse_rate("5 mg/hr")
+    assert parse_rate("5mg/hr") == expected
+    assert parse_rate("  5 mg / hr  ") == expected
+
+
+# --- 3.2 Concentrations ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("25 mg/mL", Measure(Decimal("25"), "mg", per(("1", "mL")))),
+        ("50 mcg/mL", Measure(Decimal("50"), "mcg", per(("1", "mL")))),
+        ("100 mg/100 mL", Measure(Decimal("100"), "mg", per(("100", "mL")))),
+        ("500 mg in 20 mL", Measure(Decimal("500"), "mg", per(("20", "mL")), joiner="in")),
+        ("0.25 %", Measure(Decimal("0.25"), "%")),
+        ("0.25%", Measure(Decimal("0.25"), "%")),
+        ("1000 units/mL", Measure(Decimal("1000"), "units", per(("1", "mL")))),
+        ("2 mEq/mL", Measure(Decimal("2"), "mEq", per(("1", "mL")))),
+        ("1 g/L", Measure(Decimal("1"), "g", per(("1", "L")))),
+    ],
+)
+def test_reads_each_concentration_form(text: str, expected: Measure) -> None:
+    """3.2: mass/volume, amount/N volume, "amount in volume", % w/v and units/volume."""
+    assert parse_concentration(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("100 mg/100 mL", "100 mg/100 mL"),
+        ("500 mg in 20 mL", "500 mg in 20 mL"),
+        ("0.5 mg/kg/hr", "0.5 mg/kg/hr"),
+        ("0.25%", "0.25 %"),
+        ("5.50 mg/hr", "5.5 mg/hr"),
+    ],
+)
+def test_shows_a_measure_as_the_pharmacist_wrote_it(text: str, shown: str) -> None:
+    """3.5: a quantity is shown in its label form, and reads back to the same Measure."""
+    measure = parse_measure(text)
+    assert str(measure) == shown
+    assert parse_measure(str(measure)) == measure
+
+
+@pytest.mark.parametrize(
+    ("symbol", "canonical"),
+    [
+        ("mcg", Decimal("0.001")),
+        ("mg", Decimal("1")),
+        ("g", Decimal("1000")),
+        ("kg", Decimal("1000000")),
+        ("mL", Decimal("1")),
+        ("L", Decimal("1000")),
+        ("min", Decimal("1")),
+        ("hr", Decimal("60")),
+        ("h", Decimal("60")),
+        ("day", Decimal("1440")),
+        ("units", Decimal("1")),
+        ("IU", Decimal("1")),
+    ],
+)
+def test_converts_through_exact_decimal_factors(symbol: str, canonical: Decimal) -> None:
+    """3.4: pint's factors come out as exact decimals (time in minutes: 1 min = 1/60 hr is not)."""
+    assert factor(symbol) == canonical
+
+
+@pytest.mark.parametrize(
+    ("text", "kilograms"),
+    [("70 kg", Decimal("70")), ("70000 g", Decimal("70")), ("3.5 kg", Decimal("3.5"))],
+)
+def test_reads_a_patient_weight_in_kg_or_g(text: str, kilograms: Decimal) -> None:
+    """3.1: the weight for a weight-based rate is in kg (or g), converted exactly."""
+    assert weight_kg(parse_weight(text)) == Decimal(kilograms)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("70 mg", '"70 mg": give the weight in kg, e.g. 70 kg'),
+        ("70 mL", '"70 mL" is a volume (mL); a mass is needed here, e.g. 70 kg'),
+        ("70 lb", '"lb" is not a unit here; give the weight in kg (1 lb = 0.45359237 kg)'),
+        ("0 kg", '"0 kg" must be more than zero'),
+    ],
+)
+def test_rejects_a_weight_not_in_kg(text: str, message: str) -> None:
+    """3.7: a weight must be a positive mass in kg; pounds are never renamed to kg."""
+    with pytest.raises(QuantityError) as caught:
+        parse_weight(text)
+    assert str(caught.value) == message
+
+
+# --- 3.6 Strict reading ------------------------------------------------------------------------
+
+
+def test_never_reads_ML_as_megalitres() -> None:
+    """3.6: "5 ML" is rejected with a suggestion of mL, never read as five megalitres."""
+    # This is why user text never reaches pint's own parser:
+    assert str(registry().Quantity("5 ML").units) == "megaliter"
+    with pytest.raises(QuantityError) as caught:
+        parse_measure("5 ML")
+    assert str(caught.value) == not_a_unit("ML", "mL")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("5 MG", not_a_unit("MG", "mg")),
+        ("5 ml", not_a_unit("ml", "mL")),
+        ("5 Mcg", not_a_unit("Mcg", "mcg")),
+        ("5 mg/HR", not_a_unit("HR", "hr")),
+        ("5 iu", not_a_unit("iu", "IU")),
+    ],
+)
+def test_rejects_units_in_the_wrong_case(text: str, message: str) -> None:
+    """3.6: units are case-sensitive; the message names the unit meant."""
+    with pytest.raises(QuantityError) as caught:
+        parse_measure(text)
+    assert str(caught.value) == message
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("1 000 mL", '"1 000 mL": spaces are not allowed inside a number (write 1000, not 1 000)'),
+        ("5 mg/1 000 mL", '"5 mg/1 000 mL": spaces are not allowed inside a number'),
+        ("5,5 mg", '"5,5 mg": use a decimal point, not a comma (e.g. 5.5)'),
+        ("1,000 mL", '"1,000 mL": write numbers without thousands separators (e.g. 1000)'),
+        ("5 mg/1,000 mL", '"5 mg/1,000 mL": write numbers without thousands separators'),
+        (".5 mg", '".5 mg": write a leading zero (0.5, not .5)'),
+        ("5 mg/.5 mL", '"5 mg/.5 mL": write a leading zero (0.5, not .5)'),
+        ("5e3 mg", '"5e3 mg": write the number out in full, without an exponent'),
+        ("5E3 mg", '"5E3 mg": write the number out in full, without an exponent'),
+        ("5e-3 mg", '"5e-3 mg": write the number out in full, without an exponent'),
+        ("5. mg", '"5. mg" is not a number'),
+        ("5..5 mg", '"5..5 mg" is not a number'),
+        ("0.0000001 mg", '"0.0000001 mg" has more than 6 decimal places'),
+        ("1234567890 mg", '"1234567890 mg" is too large'),
+    ],
+)
+def test_rejects_a_number_that_is_not_plain(text: str, message: str) -> None:
+    """3.6: a plain decimal: no spaces, commas, exponents or missing leading zero inside it."""
+    with pytest.raises(QuantityError) as caught:
+        parse_measure(text)
+    assert str(caught.value).startswith(message)
+
+
+@pytest.mark.parametrize("text", ["\u0665 mg", "\uff15 mg", "1\u0660 mg", "5 mg/\u0665 mL"])
+def test_rejects_digits_other_than_ascii(text: str) -> None:
+    """3.6: only 0-9 are digits; an Arabic-Indic zero looks like a decimal point."""
+    with pytest.raises(QuantityError):
+        parse_measure(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("5 mg/", '"5 mg/" is incomplete: a unit is missing around "/"'),
+        ("5 mg//hr", '"5 mg//hr" is incomplete: a unit is missing around "/"'),
+        ("5 /hr", '"5 /hr" is incomplete: a unit is missing around "/"'),
+        ("5", '"5" needs a unit, e.g. 5 mg'),
+        ("0.5", '"0.5" needs a unit, e.g. 0.5 mg'),
+        ("", "enter a number and a unit, e.g. 5 mg/hr"),
+        ("   ", "enter a number and a unit, e.g. 5 mg/hr"),
+        ("mg", '"mg" needs a number first, e.g. 5 mg/hr'),
+        ("mg/hr", '"mg/hr" needs a number first, e.g. 5 mg/hr'),
+        ("5 " + "0" * 60, "this value is too long to be a quantity"),
+        ("5 mg in 20 mg", '"5 mg in 20 mg": write "amount in volume", e.g. 500 mg in 20 mL'),
+        ("5 % in 20 mL", '"5 % in 20 mL": a percentage stands alone, e.g. 0.25 %'),
+        ("5 mg/0 mL", '"5 mg/0 mL": the amount after "/" must be more than zero'),
+    ],
+)
+def test_rejects_an_incomplete_quantity(text: str, message: str) -> None:
+    """3.6: a number and a unit are both needed, and every "/" has a unit on each side."""
+    with pytest.raises(QuantityError) as caught:
+        parse_measure(text)
+    assert str(caught.value) == message
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("5 cc", not_a_unit("cc", "mL")),
+        ("5 ug", not_a_unit("ug", "mcg")),
+        ("5 \u00b5g", not_a_unit("\u00b5g", "mcg")),
+        ("5 U", not_a_unit("U", "units")),
+        ("5 mg/hours", not_a_unit("hours", "hr")),
+        ("5 furlongs", not_a_unit("furlongs")),
+        ("5 mg per hr", not_a_unit("mg per hr")),
+    ],
+)
+def test_rejects_an_unknown_unit_with_a_suggestion(text: str, message: str) -> None:
+    """3.6: only the fixed list of pharmacy units; common spellings get what to type instead."""
+    with pytest.raises(QuantityError) as caught:
+        parse_measure(text)
+    assert str(caught.value) == message
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (5, '"5" needs a unit, e.g. 5 mg'),
+        (Decimal("5"), '"5" needs a unit, e.g. 5 mg'),
+        (5.0, "enter a number and a unit as text, e.g. 5 mg/hr"),
+        (None, "enter a number and a unit as text, e.g. 5 mg/hr"),
+        (True, "enter a number and a unit as text, e.g. 5 mg/hr"),
+        (["5 mg"], "enter a number and a unit as text, e.g. 5 mg/hr"),
+        ({"value": 5}, "enter a number and a unit as text, e.g. 5 mg/hr"),
+        (b"5 mg", "enter a number and a unit as text, e.g. 5 mg/hr"),
+    ],
+)
+def test_rejects_input_that_is_not_text(value: object, message: str) -> None:
+    """3.6: a quantity is text; a bare JSON number has no unit and anything else is refused."""
+    with pytest.raises(QuantityError) as caught:
+        parse_measure(value)
+    assert str(caught.value) == message
+
+
+# --- 3.7 Wrong dimensions, zero and negative values -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("25 mg/mL", '"25 mg/mL" is a concentration, not a dose rate (e.g. 5 mg/hr)'),
+        ("500 mg in 20 mL", '"500 mg in 20 mL" is a concentration, not a dose rate (e.g. 5 mg/hr)'),
+        ("0.25 %", '"0.25 %" is a concentration, not a dose rate (e.g. 5 mg/hr)'),
+        ("5 mg", '"5 mg" is an amount, not a dose rate (e.g. 5 mg/hr)'),
+        ("4 mL", '"4 mL" is a volume, not a dose rate (e.g. 5 mg/hr)'),
+        ("70 kg", '"70 kg" is a weight, not a dose rate (e.g. 5 mg/hr)'),
+        ("24 hr", '"24 hr" is a duration, not a dose rate (e.g. 5 mg/hr)'),
+        ("5 mg/hr/kg", '"5 mg/hr/kg" is a compound unit, not a dose rate (e.g. 5 mg/hr)'),
+        ("5 mL/mL", '"5 mL/mL" is a compound unit, not a dose rate (e.g. 5 mg/hr)'),
+        (" 5 mg/2 hr ", '"5 mg/2 hr" is not a dose rate this calculator reads, e.g. 5 mg/hr'),
+    ],
+)
+def test_rejects_concentration_in_rate_field(text: str, message: str) -> None:
+    """3.7: a quantity of another kind in the rate field says what it is and what a rate is."""
+    with pytest.raises(QuantityError) as caught:
+        parse_rate(text)
+    assert str(caught.value) == message
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("5 mg/hr", '"5 mg/hr" is a dose rate, not a concentration (e.g. 25 mg/mL)'),
+        ("0.5 mg/kg/hr", '"0.5 mg/kg/hr" is a dose rate, not a concentration (e.g. 25 mg/mL)'),
+        ("25 mg", '"25 mg" is an amount, not a concentration (e.g. 25 mg/mL)'),
+        ("20 mL", '"20 mL" is a volume, not a concentration (e.g. 25 mg/mL)'),
+        ("5 mL/mL", '"5 mL/mL" is a compound unit, not a concentration (e.g. 25 mg/mL)'),
+        ("5 mg/kg", '"5 mg/kg" is a compound unit, not a concentration (e.g. 25 mg/mL)'),
+    ],
+)
+def test_rejects_rate_in_concentration_field(text: str, message: str) -> None:
+    """3.7: a dose rate (or anything but amount per volume or %) is not a concentration."""
+    with pytest.raises(QuantityError) as caught:
+        parse_concentration(text)
+    assert str(caught.value) == message
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("0 mg/hr", '"0 mg/hr" must be more than zero'),
+        ("0.000 mg/hr", '"0.000 mg/hr" must be more than zero'),
+        ("-5 mg/hr", '"-5 mg/hr" must be more than zero'),
+        ("\u22125 mg/hr", '"\u22125 mg/hr" must be more than zero'),
+    ],
+)
+def test_rejects_zero_or_negative_rate(text: str, message: str) -> None:
+    """3.7: zero and negative values are errors (a minus sign is never dropped)."""
+    with pytest.raises(QuantityError) as caught:
+        parse_rate(text)
+    assert str(caught.value) == message
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("0 mg/mL", '"0 mg/mL" must be more than zero'),
+        ("-25 mg/mL", '"-25 mg/mL" must be more than zero'),
+        ("0 %", '"0 %" must be more than zero'),
+        ("25 mg/0 mL", '"25 mg/0 mL": the amount after "/" must be more than zero'),
+        ("500 mg in 0 mL", '"500 mg in 0 mL": the amount after "/" must be more than zero'),
+    ],
+)
+def test_rejects_zero_or_negative_concentration(text: str, message: str) -> None:
+    """3.7: a concentration of zero, or per zero mL, is an error."""
+    with pytest.raises(QuantityError) as caught:
+        parse_concentration(text)
+    assert str(caught.value) == message
+
+
+def test_reads_a_plain_amount_of_the_dimension_asked_for() -> None:
+    """3.3: a bolus dose is a plain amount of drug or of volume."""
+    dimensions = (MASS, ACTIVITY, EQUIVALENT, VOLUME)
+    assert parse_amount("0.5 mg", dimensions=dimensions, example="1 mg") == Measure(
+        Decimal("0.5"), "mg"
+    )
+    with pytest.raises(QuantityError) as caught:
+        parse_amount("10 mg/mL", dimensions=(MASS,), example="1 mg")
+    assert str(caught.value) == '"10 mg/mL" is a concentration; a mass is needed here, e.g. 1 mg'
+
+
+# --- Plain numbers and durations ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("24", Decimal(24)),
+        (" 12.5 ", Decimal("12.5")),
+        (24, Decimal(24)),
+        (Decimal("8"), Decimal(8)),
+    ],
+)
+def test_reads_hours_per_day_as_a_plain_decimal(value: object, expected: Decimal) -> None:
+    """3.3: hours per day is a plain decimal number."""
+    assert parse_decimal(value, name="hours per day", example="24") == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("24 hr", '"24 hr" is not a plain number; enter hours per day, e.g. 24'),
+        ("1,5", '"1,5": use a decimal point, not a comma (e.g. 5.5)'),
+        ("-1", '"-1" must be more than zero'),
+        ("", "enter hours per day, e.g. 24"),
+        (None, "enter hours per day, e.g. 24"),
+        (True, "hours per day must be a number, e.g. 24"),
+    ],
+)
+def test_rejects_hours_per_day_that_is_not_a_plain_number(value: object, message: str) -> None:
+    """3.6: hours per day is read as strictly as a quantity."""
+    with pytest.raises(QuantityError) as caught:
+        parse_decimal(value, name="hours per day", example="24")
+    assert str(caught.value) == message
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [("3.5 h", 210), ("220 min", 220), ("3 h 40 min", 220), ("3h40min", 220), ("0.5 day", 720)],
+)
+def test_reads_a_duration_in_exact_minutes(text: str, minutes: int) -> None:
+    """3.4: durations convert to minutes exactly (3.5 h = 210 min)."""
+    assert parse_duration_minutes(text) == Decimal(minutes)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("0 h", '"0 h" must be more than zero'),
+        ("-1 h", '"-1 h" must be more than zero'),
+        ("25 h", '"25 h" is longer than a day'),
+        ("3 mg", '"3 mg" is not a duration, e.g. 3.5 h or 3 h 40 min'),
+        ("3 hours", not_a_unit("hours", "hr")),
+        ("3,5 h", '"3,5 h": use a decimal point, not a comma (e.g. 5.5)'),
+        ("", "enter a duration, e.g. 3.5 h or 3 h 40 min"),
+    ],
+)
+def test_rejects_a_duration_that_cannot_be_read(text: str, message: str) -> None:
+    """3.6/3.7: a duration is positive, at most a day, and in time units."""
+    with pytest.raises(QuantityError) as caught:
+        parse_duration_minutes(text)
+    assert str(caught.value) == message
+
+
+@pytest.mark.parametrize(
+    ("value", "places", "text"),
+    [
+        (Decimal("1E+3"), None, "1000"),
+        (Decimal("4.800"), None, "4.8"),
+        (Decimal("148.8"), None, "148.8"),
+        (Decimal("-0"), None, "0"),
+        (Decimal("2.3333333"), 6, "2.333333"),
+        (Decimal("0.0000001"), 6, "0"),
+    ],
+)
+def test_formats_a_decimal_without_exponent_or_trailing_zeros(
+    value: Decimal, places: int | None, text: str
+) -> None:
+    """3.4: numbers are shown plainly (Decimal("1E+3") shows as 1000)."""
+    assert format_decimal(value, places) == text
+
+
+# --- Properties --------------------------------------------------------------------------------
+
+PIECES = [
+    "0",
+    "5",
+    "25",
+    "0.5",
+    ".",
+    ",",
+    " ",
+    "-",
+    "+",
+    "e",
+    "E3",
+    "/",
+    " in ",
+    "mg",
+    "mcg",
+    "mL",
+    "ML",
+    "hr",
+    "kg",
+    "%",
+    "units",
+    "day",
+    "\u0660",
+    "\u00b5",
+]
+quantity_like = st.lists(st.sampled_from(PIECES), max_size=8).map("".join)
+
+
+@fuzz
+@given(st.text() | quantity_like)
+def test_reading_any_text_returns_a_measure_or_raises_quantity_error(text: str) -> None:
+    """3.6: no text ever raises anything but QuantityError, whichever reader gets it."""
+    for reader in (parse_measure, parse_rate, parse_concentration, parse_weight):
+        try:
+            result = reader(text)
+        except QuantityError:
+            continue
+        assert isinstance(result, Measure)
+        assert result.value > 0
+    with contextlib.suppress(QuantityError):
+        assert parse_duration_minutes(text) > 0
+
+
+@fuzz
+@given(
+    value=st.decimals(min_value=Decimal("0.000001"), max_value=Decimal("999999999"), places=6),
+    numerator=st.sampled_from(["mg", "mcg", "g", "mL", "units", "IU", "mEq"]),
+    time=st.sampled_from(["hr", "h", "min", "day"]),
+)
+def test_reads_back_every_rate_it_shows(value: Decimal, numerator: str, time: str) -> None:
+    """3.6: any plain number with a listed unit is read exactly, and shown as it reads."""
+    text = f"{format_decimal(value)} {numerator}/{time}"
+    rate = parse_rate(text)
+    assert rate.value == value
+    assert str(rate) == text
