@@ -13,7 +13,9 @@ times three things over every order (best of R repetitions after a warm-up pass)
 
 Generated concentrations always have a terminating amount per mL (the Y of "X mg/Y mL" divides
 a power of ten) and mg/day rates are multiples of 1.5 mg, so the plain version's per-hour rate
-and per-mL concentration are exact and it, like the engine, divides only once per result.
+and per-mL concentration are exact and it, like the engine, divides only once per result; it
+divides at the engine's 60 digits, so a quotient that never ends is the same Decimal in both.
+A drug the engine would refuse as a unit slip (over 100 L a day) is drawn again.
 No Django set-up is needed: the engine is pure Python.
 """
 
@@ -28,16 +30,19 @@ import random
 import sys
 import time
 from datetime import date, timedelta
-from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, localcontext
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from calculator import engine  # noqa: E402
+from calculator import dosing, engine  # noqa: E402
 
 GOAL_RATIO = 3
+# The engine divides to 60 significant digits; PLAIN divides in a context of the same precision,
+# so that a quotient that never ends (166.9511 mg / 4.199 mg/mL) is the same Decimal in both.
+EXACT_DIGITS = 60
 ONE = Decimal(1)
 THOUSANDTH = Decimal("0.001")
 
@@ -205,12 +210,24 @@ def generate_order(rng: random.Random) -> tuple[dict, tuple]:
     drugs, plain_drugs = [], []
     for _ in range(rng.choice((1, 1, 1, 2, 2, 3))):
         drug, plain = generate_drug(rng, profile)
+        while not plausible(hours, plain):  # the engine refuses these as unit slips
+            drug, plain = generate_drug(rng, profile)
         drugs.append(drug)
         plain_drugs.append(plain)
     request["drugs"] = drugs
     rounding = ROUND_HALF_UP if profile == "HMSA" else ROUND_CEILING
     plain = (hours, days, segments, rounding, daily_scope, tuple(plain_drugs))
     return request, plain
+
+
+def plausible(hours: Decimal, drug: tuple) -> bool:
+    """Return whether a drug's daily dose and volume are within the engine's bounds (a low
+    concentration at a high rate, 2 mg/min of 1 mcg/mL, would be a unit slip)."""
+    with localcontext(prec=EXACT_DIGITS):
+        (daily_dose, daily_volume, *_), *_ = plain_calculate(
+            (hours, 1, (1,), ROUND_CEILING, False, (drug,))
+        )
+    return daily_dose <= dosing.MAX_DAILY_DOSE and daily_volume <= dosing.MAX_DAILY_VOLUME_ML
 
 
 def generate(count: int, seed: int) -> tuple[list[dict], list[tuple]]:
@@ -227,7 +244,8 @@ def plain_calculate(inputs: tuple) -> list[tuple]:
     segment line (per-diem units, drug units, NDC quantity), from pre-extracted Decimal inputs.
 
     Doses are in mg or units, volumes in mL. As in the engine, each volume is one division of
-    an exact dose by the exact amount per mL, so nothing is rounded before billing."""
+    an exact dose by the exact amount per mL, so nothing is rounded before billing. Call it in a
+    context of EXACT_DIGITS precision, the engine's."""
     hours, days, segments, rounding, daily_scope, drugs = inputs
     out = []
     for per_hour, volume_rate, per_ml, bolus, bolus_in_ml, boluses, unit_size in drugs:
@@ -270,7 +288,8 @@ def cross_check(requests: list[dict], parsed: list[tuple], plains: list[tuple]) 
     ):
         calculation = engine.calculate(order, policy)
         full = engine.calculate_request(request, engine.EmptyCatalog())
-        expected = plain_calculate(plain)
+        with localcontext(prec=EXACT_DIGITS):
+            expected = plain_calculate(plain)
 
         def fail(what: str, *, request=request, number_=number_) -> None:
             raise AssertionError(f"order {number_}: {what}\nrequest: {request!r}")
@@ -355,8 +374,9 @@ def main(argv: list[str] | None = None) -> int:
             calculate_request(request, catalog)
 
     def run_plain() -> None:
-        for inputs in plains:
-            plain_calculate(inputs)
+        with localcontext(prec=EXACT_DIGITS):
+            for inputs in plains:
+                plain_calculate(inputs)
 
     engine_s = best_of(args.repeat, run_engine)
     full_s = best_of(args.repeat, run_full)

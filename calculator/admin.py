@@ -1,7 +1,18 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from calculator.models import BillingProfile, DrugProduct, HcpcsCode
+from calculator.models import (
+    AccessLog,
+    BillingProfile,
+    BillingProvider,
+    ClaimExport,
+    ClaimLine,
+    DrugProduct,
+    HcpcsCode,
+    Order,
+    Payer,
+    PriceListEntry,
+)
 
 
 @admin.register(HcpcsCode)
@@ -47,3 +58,93 @@ class BillingProfileAdmin(SimpleHistoryAdmin):
     ]
     list_filter = ["active", "per_diem_coding", "drug_coding", "rounding"]
     search_fields = ["name", "description"]
+
+
+class PriceListEntryInline(admin.TabularInline):
+    model = PriceListEntry
+    extra = 1
+    fields = ["code", "ndc", "unit_price"]
+
+
+BillingProfileAdmin.inlines = [PriceListEntryInline]
+
+
+@admin.register(PriceListEntry)
+class PriceListEntryAdmin(SimpleHistoryAdmin):
+    list_display = ["profile", "code", "ndc", "unit_price"]
+    list_filter = ["profile"]
+    search_fields = ["code", "ndc"]
+
+
+@admin.register(Payer)
+class PayerAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "payer_id", "profile", "active"]
+    list_filter = ["active", "profile"]
+    search_fields = ["name", "payer_id"]
+
+
+@admin.register(BillingProvider)
+class BillingProviderAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "npi", "tax_id", "city", "state", "usage"]
+
+    def has_add_permission(self, request) -> bool:
+        # One billing provider: the pharmacy itself.
+        return super().has_add_permission(request) and not BillingProvider.objects.exists()
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records kept as evidence: visible to administrators, never edited or deleted here."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ClaimLineInline(admin.TabularInline):
+    model = ClaimLine
+    fields = [
+        "position",
+        "code",
+        "modifiers",
+        "units",
+        "start_date",
+        "end_date",
+        "supplemental",
+        "charge",
+    ]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Order)
+class OrderAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+    """Orders in the admin: the saved numbers are read-only; changes go through the pages."""
+
+    list_display = ["pk", "patient_reference", "profile", "start_date", "end_date", "status"]
+    list_filter = ["status", "profile"]
+    search_fields = ["patient_reference", "drugs__name", "drugs__ndc"]
+    list_select_related = ["profile"]
+    inlines = [ClaimLineInline]
+    exclude = ["request", "response"]
+
+
+@admin.register(ClaimExport)
+class ClaimExportAdmin(ReadOnlyAdmin):
+    list_display = ["interchange_number", "created_by", "created_at"]
+    exclude = ["content"]
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(ReadOnlyAdmin):
+    list_display = ["at", "user", "action", "path"]
+    list_filter = ["action"]
+    search_fields = ["user__username", "path"]

@@ -8,12 +8,16 @@ where a quantity becomes billed units.
 from __future__ import annotations
 
 import calendar
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from functools import cache, partial
+from typing import Any
 
 from calculator.dosing import (
+    EXACT_CONTEXT,
     DoseResult,
     NursingVisit,
     OrderInput,
@@ -116,23 +120,133 @@ STANDARD = BillingPolicy(
 )
 
 
-@dataclass(frozen=True)
-class ClaimLine:
-    """One service line of the claim, as it goes on a CMS-1500 or into an 837P loop 2400."""
+# ClaimLine's fields, in the order of its constructor.
+CLAIM_LINE_FIELDS = (
+    "kind",
+    "code",
+    "units",
+    "modifiers",
+    "start",
+    "end",
+    "place_of_service",
+    "description",
+    "ndc",
+    "ndc_unit",
+    "ndc_quantity",
+    "drug_index",
+    "work",
+)
 
-    kind: str  # "per_diem", "drug" or "nursing"
-    code: str
-    units: int
-    modifiers: tuple[str, ...] = ()
-    start: date | None = None
-    end: date | None = None
-    place_of_service: str = HOME
-    description: str = ""
-    ndc: str = ""
-    ndc_unit: str = ""
-    ndc_quantity: Decimal | None = None
-    drug_index: int | None = None
-    work: str = ""
+
+class ClaimLine:
+    """One service line of the claim, as it goes on a CMS-1500 or into an 837P loop 2400.
+
+    A read-only value: it compares, hashes, prints and pickles like a frozen dataclass of
+    CLAIM_LINE_FIELDS, and assigning to a field raises AttributeError. `description` and `work`
+    are text for people; `claim_lines` writes them when they are first read, so a calculation
+    whose lines are only counted and priced never formats them (that was most of its time).
+    """
+
+    __slots__ = ("_texts", "_values")
+    __match_args__ = CLAIM_LINE_FIELDS
+
+    _values: tuple[Any, ...]
+    # (description, work), or a function that returns them, called once when first needed.
+    _texts: tuple[str, str] | Callable[[], tuple[str, str]]
+
+    def __init__(
+        self,
+        kind: str,  # "per_diem", "drug" or "nursing"
+        code: str,
+        units: int,
+        modifiers: tuple[str, ...] = (),
+        start: date | None = None,
+        end: date | None = None,
+        place_of_service: str = HOME,
+        description: str = "",
+        ndc: str = "",
+        ndc_unit: str = "",
+        ndc_quantity: Decimal | None = None,
+        drug_index: int | None = None,
+        work: str = "",
+    ) -> None:
+        self._values = (
+            kind,
+            code,
+            units,
+            modifiers,
+            start,
+            end,
+            place_of_service,
+            ndc,
+            ndc_unit,
+            ndc_quantity,
+            drug_index,
+        )
+        self._texts = (description, work)
+
+    @classmethod
+    def _written_later(
+        cls, values: tuple[Any, ...], texts: Callable[[], tuple[str, str]]
+    ) -> ClaimLine:
+        """Return a line of `values` (the fields but the two texts, in order) whose description
+        and work `texts()` writes when first read."""
+        line = object.__new__(cls)
+        line._values = values
+        line._texts = texts
+        return line
+
+    @property
+    def kind(self) -> str:
+        return self._values[0]
+
+    @property
+    def code(self) -> str:
+        return self._values[1]
+
+    @property
+    def units(self) -> int:
+        return self._values[2]
+
+    @property
+    def modifiers(self) -> tuple[str, ...]:
+        return self._values[3]
+
+    @property
+    def start(self) -> date | None:
+        return self._values[4]
+
+    @property
+    def end(self) -> date | None:
+        return self._values[5]
+
+    @property
+    def place_of_service(self) -> str:
+        return self._values[6]
+
+    @property
+    def ndc(self) -> str:
+        return self._values[7]
+
+    @property
+    def ndc_unit(self) -> str:
+        return self._values[8]
+
+    @property
+    def ndc_quantity(self) -> Decimal | None:
+        return self._values[9]
+
+    @property
+    def drug_index(self) -> int | None:
+        return self._values[10]
+
+    @property
+    def description(self) -> str:
+        return self._written()[0]
+
+    @property
+    def work(self) -> str:
+        return self._written()[1]
 
     @property
     def supplemental(self) -> str:
@@ -141,18 +255,56 @@ class ClaimLine:
             return ""
         return f"N4{self.ndc} {self.ndc_unit}{format_decimal(self.ndc_quantity)}"
 
+    def _written(self) -> tuple[str, str]:
+        texts = self._texts
+        if callable(texts):
+            texts = self._texts = texts()
+        return texts
+
+    def _fields(self) -> tuple[Any, ...]:
+        """Return every field's value, in the order of CLAIM_LINE_FIELDS."""
+        description, work = self._written()
+        values = self._values
+        return (*values[:7], description, *values[7:], work)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            assert isinstance(other, ClaimLine)
+            return self._fields() == other._fields()
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        fields = ", ".join(
+            f"{name}={value!r}" for name, value in zip(CLAIM_LINE_FIELDS, self._fields())
+        )
+        return f"{type(self).__qualname__}({fields})"
+
+    def __reduce__(self) -> tuple[type[ClaimLine], tuple[Any, ...]]:
+        return type(self), self._fields()
+
 
 def billing_units(quantity: Decimal, *, rounding: Rounding) -> int:
     """Return billed units for an exact quantity: `up` is the ceiling (CMS: 223.2 -> 224),
     `half_up` is "rounded off" (HMSA: 148.8 -> 149, 148.4 -> 148); never fewer than 1 (a
     service that was given is billed at least one unit)."""
     mode = ROUND_CEILING if rounding == Rounding.UP else ROUND_HALF_UP
-    return max(1, int(quantity.quantize(Decimal(1), rounding=mode)))
+    # to_integral_value rounds at any precision (quantize would refuse beyond 28 digits).
+    return max(1, int(quantity.to_integral_value(rounding=mode)))
 
 
 def ndc_quantity(value: Decimal, *, decimals: int = 3) -> Decimal:
     """Return an NDC quantity: half-up to `decimals` places, no trailing zeros (148.80 -> 148.8)."""
-    return tidy(value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
+    rounded = value.quantize(_places(decimals), rounding=ROUND_HALF_UP, context=EXACT_CONTEXT)
+    return tidy(rounded, context=EXACT_CONTEXT)
+
+
+@cache
+def _places(decimals: int) -> Decimal:
+    """Return the quantum of `decimals` places (3 -> 0.001)."""
+    return Decimal(1).scaleb(-decimals)
 
 
 def per_diem_code(*, policy: BillingPolicy, therapy: Therapy, hours_per_day: Decimal) -> str:
@@ -297,91 +449,120 @@ def claim_lines(
     (J-code or J3490 + NDC), split by calendar month when the policy says so, then nursing."""
     validate_billing(results, policy)
     period = order.period
-    whole = Segment(days=period.days, start=period.start, end=period.end)
-    segments = month_segments(period) if policy.month_lines else [whole]
+    if policy.month_lines:
+        segments = month_segments(period)
+    else:
+        segments = [Segment(days=period.days, start=period.start, end=period.end)]
     code = per_diem_code(policy=policy, therapy=order.therapy, hours_per_day=order.hours_per_day)
+    place = policy.place_of_service
     lines: list[ClaimLine] = []
     for segment in segments:
+        days, start, end = segment.days, segment.start, segment.end
+        texts = partial(_per_diem_texts, code, days)
         for result in results:
-            modifier = CONCURRENT_MODIFIERS[min(result.index, 2)]
-            lines.append(
-                ClaimLine(
-                    kind="per_diem",
-                    code=code,
-                    units=segment.days,
-                    modifiers=(modifier,) if modifier else (),
-                    start=segment.start,
-                    end=segment.end,
-                    place_of_service=policy.place_of_service,
-                    description=PER_DIEM_DESCRIPTIONS[code],
-                    drug_index=result.index,
-                    work=f"{segment.days} {'day' if segment.days == 1 else 'days'} of service "
-                    f"-> {code} x {segment.days}",
-                )
-            )
+            index = result.index
+            values = ("per_diem", code, days, _CONCURRENT[min(index, 2)], start, end, place)
+            lines.append(ClaimLine._written_later((*values, "", "", None, index), texts))
         lines.extend(drug_line(result, segment=segment, policy=policy) for result in results)
-    lines.extend(nursing_lines(order.nursing_visits, policy=policy, period=period))
+    if order.nursing_visits:
+        lines.extend(nursing_lines(order.nursing_visits, policy=policy, period=period))
     return lines
+
+
+_CONCURRENT = tuple((modifier,) if modifier else () for modifier in CONCURRENT_MODIFIERS)
+
+
+def _per_diem_texts(code: str, days: int) -> tuple[str, str]:
+    """Return (description, work) of a per-diem line."""
+    work = f"{days} {'day' if days == 1 else 'days'} of service -> {code} x {days}"
+    return PER_DIEM_DESCRIPTIONS[code], work
 
 
 def drug_line(result: DoseResult, *, segment: Segment, policy: BillingPolicy) -> ClaimLine:
     """Return the drug line for one drug over one segment of the period."""
     drug = result.drug
-    quantity = ndc_quantity(
-        _ndc_amount(result, segment.days), decimals=policy.ndc_quantity_decimals
-    )
     days = segment.days
+    ndc_unit = drug.ndc_unit
+    if ndc_unit == "UN":
+        ndc_amount = _containers(result, days)
+    else:
+        ndc_amount = _times(_ndc_daily_ratio(result), days)
+    quantity = ndc_quantity(ndc_amount, decimals=policy.ndc_quantity_decimals)
+    scope = policy.rounding_scope
     if _bills_specific_code(drug.hcpcs, policy):
-        assert drug.hcpcs_unit is not None
         code = drug.hcpcs
+        # CMS: a partial descriptor unit bills as a whole one.
+        units = _line_units(_per_descriptor_unit(result), days, Rounding.UP, scope)
+    else:
+        code = UNLISTED_DRUG_CODE
+        on_ndc_basis = policy.unlisted_unit_basis == UnitBasis.NDC
+        if ndc_unit == "UN" and on_ndc_basis:
+            units = max(1, int(quantity))
+        elif (
+            scope == RoundingScope.TOTAL and ndc_unit != "UN" and (ndc_unit == "ML" or on_ndc_basis)
+        ):
+            # The line counts what the NDC quantity counts, before its rounding.
+            units = billing_units(ndc_amount, rounding=policy.rounding)
+        else:
+            units = _line_units(_unlisted_daily(result, policy)[0], days, policy.rounding, scope)
+    values = (
+        "drug",
+        code,
+        units,
+        (),
+        segment.start,
+        segment.end,
+        policy.place_of_service,
+        drug.ndc,
+        ndc_unit,
+        quantity,
+        result.index,
+    )
+    return ClaimLine._written_later(
+        values, partial(_drug_line_texts, result, days, policy, units, quantity)
+    )
+
+
+def _line_units(
+    daily: tuple[Decimal, Decimal], days: int, rounding: Rounding, scope: RoundingScope
+) -> int:
+    """Return the units of a line: the line total rounded, or each day rounded, then x days."""
+    if scope == RoundingScope.DAILY:
+        return billing_units(_divide(*daily), rounding=rounding) * days
+    return billing_units(_times(daily, days), rounding=rounding)
+
+
+def _drug_line_texts(
+    result: DoseResult, days: int, policy: BillingPolicy, units: int, quantity: Decimal
+) -> tuple[str, str]:
+    """Return (description, work) of a drug line, as drug_line billed it."""
+    drug = result.drug
+    if _bills_specific_code(drug.hcpcs, policy):
         unit = drug.hcpcs_unit
-        unit_size = unit.value * factor(unit.numerator)
-        units, work = _round_for_line(
-            daily=_divided(result.daily_dose_ratio, unit_size),
+        work = _round_for_line(
+            daily=_per_descriptor_unit(result),
             days=days,
-            rounding=Rounding.UP,  # CMS: a partial descriptor unit bills as a whole one
+            rounding=Rounding.UP,
             scope=policy.rounding_scope,
             total_text=dose_amount_text(result, result.dose_for_days(days)),
             daily_text=f"{dose_amount_text(result, result.daily_dose)}/day",
             unit_text=f" / {unit}",
         )
-        description = f"{drug.name or 'Drug'} ({code}, per {unit})"
+        return f"{drug.name or 'Drug'} ({drug.hcpcs}, per {unit})", work
+    if drug.ndc_unit == "UN" and policy.unlisted_unit_basis == UnitBasis.NDC:
+        work = f"{show(quantity)} containers -> {units} units"
     else:
-        code = UNLISTED_DRUG_CODE
-        if policy.unlisted_unit_basis == UnitBasis.NDC and drug.ndc_unit != "ML":
-            daily_amount = _ndc_daily_ratio(result)
-            unit_word = drug.ndc_unit
-        else:
-            daily_amount = result.daily_volume_ratio
-            unit_word = "mL"
-        if drug.ndc_unit == "UN" and policy.unlisted_unit_basis == UnitBasis.NDC:
-            units = max(1, int(quantity))
-            work = f"{show(quantity)} containers -> {units} units"
-        else:
-            units, work = _round_for_line(
-                daily=daily_amount,
-                days=days,
-                rounding=policy.rounding,
-                scope=policy.rounding_scope,
-                total_text=f"{show(_ratio_times(daily_amount, days))} {unit_word}",
-                daily_text=f"{show(_ratio_times(daily_amount, 1))} {unit_word}/day",
-                unit_text="",
-            )
-        description = unlisted_description(result)
-    return ClaimLine(
-        kind="drug",
-        code=code,
-        units=units,
-        start=segment.start,
-        end=segment.end,
-        place_of_service=policy.place_of_service,
-        description=description,
-        ndc=drug.ndc,
-        ndc_unit=drug.ndc_unit,
-        ndc_quantity=quantity,
-        drug_index=result.index,
-        work=work,
-    )
+        daily_amount, unit_word = _unlisted_daily(result, policy)
+        work = _round_for_line(
+            daily=daily_amount,
+            days=days,
+            rounding=policy.rounding,
+            scope=policy.rounding_scope,
+            total_text=f"{show(_ratio_times(daily_amount, days))} {unit_word}",
+            daily_text=f"{show(_ratio_times(daily_amount, 1))} {unit_word}/day",
+            unit_text="",
+        )
+    return unlisted_description(result), work
 
 
 def unlisted_description(result: DoseResult) -> str:
@@ -400,28 +581,56 @@ def _round_for_line(
     total_text: str,
     daily_text: str,
     unit_text: str,
-) -> tuple[int, str]:
-    """Return (units, work) rounding either the line total or each day (then x days)."""
+) -> str:
+    """Return the work of a line's units: rounding either the line total or each day."""
     if scope == RoundingScope.DAILY:
         per_day = _ratio_times(daily, 1)
         units_per_day = billing_units(per_day, rounding=rounding)
         units = units_per_day * days
         shown = f"{daily_text}{unit_text} = {show(per_day)}" if unit_text else daily_text
-        return units, f"{shown} -> {units_per_day} units/day x {days} days = {units} units"
+        return f"{shown} -> {units_per_day} units/day x {days} days = {units} units"
     total = _ratio_times(daily, days)
     units = billing_units(total, rounding=rounding)
     if unit_text:
-        return units, f"{total_text}{unit_text} = {show(total)} -> {units} units"
-    return units, f"{total_text} -> {units} units"
+        return f"{total_text}{unit_text} = {show(total)} -> {units} units"
+    return f"{total_text} -> {units} units"
+
+
+# Exact arithmetic, in 60 digits: see dosing.EXACT_CONTEXT.
+_multiply = EXACT_CONTEXT.multiply
+_divide = EXACT_CONTEXT.divide
 
 
 def _divided(ratio: tuple[Decimal, Decimal], by: Decimal) -> tuple[Decimal, Decimal]:
-    return ratio[0], ratio[1] * by
+    return ratio[0], _multiply(ratio[1], by)
+
+
+def _times(ratio: tuple[Decimal, Decimal], days: int) -> Decimal:
+    """Return ratio x days, one exact division, untidied (it is rounded next)."""
+    return _divide(_multiply(ratio[0], days), ratio[1])
 
 
 def _ratio_times(ratio: tuple[Decimal, Decimal], days: int) -> Decimal:
-    numerator, denominator = ratio
-    return exact_divide(numerator * days, denominator)
+    """Return ratio x days, one exact division, tidied for display (4.80 -> 4.8)."""
+    return exact_divide(_multiply(ratio[0], days), ratio[1])
+
+
+def _per_descriptor_unit(result: DoseResult) -> tuple[Decimal, Decimal]:
+    """Return the daily dose in HCPCS descriptor units as a ratio (J2270, 10 mg: mg / 10)."""
+    unit = result.drug.hcpcs_unit
+    assert unit is not None
+    return _divided(result.daily_dose_ratio, _multiply(unit.value, factor(unit.numerator)))
+
+
+def _unlisted_daily(
+    result: DoseResult, policy: BillingPolicy
+) -> tuple[tuple[Decimal, Decimal], str]:
+    """Return (daily amount as a ratio, its unit) that J3490 units count: mL, or on an NDC
+    basis the NDC's unit of measure."""
+    unit = result.drug.ndc_unit
+    if policy.unlisted_unit_basis == UnitBasis.NDC and unit != "ML":
+        return _ndc_daily_ratio(result), unit
+    return result.daily_volume_ratio, "mL"
 
 
 def _ndc_daily_ratio(result: DoseResult) -> tuple[Decimal, Decimal]:
@@ -434,13 +643,12 @@ def _ndc_daily_ratio(result: DoseResult) -> tuple[Decimal, Decimal]:
     return result.daily_volume_ratio
 
 
-def _ndc_amount(result: DoseResult, days: int) -> Decimal:
-    """Return the NDC quantity before rounding: ML volume, GR grams, ME mg, F2 IU, UN containers."""
-    drug = result.drug
-    if drug.ndc_unit == "UN":
-        package: Measure | None = drug.package_volume
-        assert package is not None
-        package_ml = package.value * factor(package.numerator)
-        containers = result.volume_for_days(days) / package_ml
-        return containers.quantize(Decimal(1), rounding=ROUND_CEILING)
-    return _ratio_times(_ndc_daily_ratio(result), days)
+def _containers(result: DoseResult, days: int) -> Decimal:
+    """Return the whole containers (NDC unit UN) the volume over `days` takes, rounded up."""
+    package: Measure | None = result.drug.package_volume
+    assert package is not None
+    package_ml = _multiply(package.value, factor(package.numerator))
+    # One exact division: the volume over the days / the package volume.
+    numerator, denominator = result.daily_volume_ratio
+    containers = _divide(_multiply(numerator, days), _multiply(denominator, package_ml))
+    return containers.quantize(Decimal(1), rounding=ROUND_CEILING, context=EXACT_CONTEXT)

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, localcontext
+from decimal import Context, Decimal
 from enum import StrEnum
+from functools import cached_property
 
-from calculator.errors import ErrorCollector
+from calculator.errors import ErrorCollector, InvalidOrder
 from calculator.units import (
     ACTIVITY,
     EQUIVALENT,
@@ -36,8 +37,16 @@ MAX_DAILY_DOSE = Decimal(1_000_000_000)
 # Display: values that do not end within this many places are shown rounded, marked "~".
 DISPLAY_PLACES = 6
 _EXACT_PRECISION = 60
+# Exact arithmetic runs through this context's methods (EXACT_CONTEXT.divide(a, b)): the
+# thread's default context has 28 digits, which would round, and a `localcontext()` around
+# each division cost more than the division.
+EXACT_CONTEXT = Context(prec=_EXACT_PRECISION)
+_multiply = EXACT_CONTEXT.multiply
+_divide = EXACT_CONTEXT.divide
+_ONE = Decimal(1)
 
 AMOUNT_WORDS = {MASS: "mg", ACTIVITY: "units", EQUIVALENT: "mEq"}
+_HUNDRED = Decimal(100)
 
 
 class Therapy(StrEnum):
@@ -92,6 +101,14 @@ class OrderInput:
     therapy: Therapy = Therapy.CONTINUOUS
     nursing_visits: tuple[NursingVisit, ...] = ()
 
+    @cached_property
+    def _field_errors(self) -> dict[str, list[str]]:
+        """Return what `validate_order` finds wrong, worked out once per order: an order and
+        everything in it is frozen, so a second look would find the same."""
+        errors = ErrorCollector()
+        _check_order(self, errors)
+        return errors.errors
+
 
 @dataclass(frozen=True)
 class DoseResult:
@@ -111,11 +128,11 @@ class DoseResult:
     daily_dose_ratio: tuple[Decimal, Decimal]
     daily_volume_ratio: tuple[Decimal, Decimal]
 
-    @property
+    @cached_property
     def daily_dose(self) -> Decimal:
         return exact_divide(*self.daily_dose_ratio)
 
-    @property
+    @cached_property
     def daily_volume_ml(self) -> Decimal:
         return exact_divide(*self.daily_volume_ratio)
 
@@ -130,12 +147,12 @@ class DoseResult:
     def dose_for_days(self, days: int) -> Decimal:
         """Return the dose over `days` in the canonical unit (120 mg/day x 31 = 3720 mg)."""
         numerator, denominator = self.daily_dose_ratio
-        return exact_divide(numerator * days, denominator)
+        return exact_divide(_multiply(numerator, days), denominator)
 
     def volume_for_days(self, days: int) -> Decimal:
         """Return the volume over `days` in mL (4.8 mL/day x 31 = 148.8 mL)."""
         numerator, denominator = self.daily_volume_ratio
-        return exact_divide(numerator * days, denominator)
+        return exact_divide(_multiply(numerator, days), denominator)
 
     def in_dose_unit(self, canonical: Decimal) -> Decimal:
         """Return a canonical dose in the unit the pharmacist used (1.2 mg -> 1200 mcg)."""
@@ -144,18 +161,17 @@ class DoseResult:
 
 def exact_divide(numerator: Decimal, denominator: Decimal) -> Decimal:
     """Return numerator / denominator, exact whenever the quotient terminates (24/5 -> 4.8)."""
-    with localcontext() as context:
-        # Tidy inside the context too: outside it, 28 digits would round the quotient and
-        # quantize would fail on a whole number of more than 28 digits.
-        context.prec = _EXACT_PRECISION
-        return tidy(numerator / denominator)
+    # Tidied in the exact context too: in 28 digits, normalize would round the quotient and
+    # quantize would fail on a whole number of more than 28 digits.
+    return tidy(_divide(numerator, denominator), context=EXACT_CONTEXT)
 
 
-def tidy(value: Decimal) -> Decimal:
-    """Return `value` without trailing zeros or an exponent (4.80 -> 4.8, 1.2E+2 -> 120)."""
+def tidy(value: Decimal, *, context: Context | None = None) -> Decimal:
+    """Return `value` without trailing zeros or an exponent (4.80 -> 4.8, 1.2E+2 -> 120), in
+    `context` (by default the thread's, whose precision rounds a longer value)."""
     if value == value.to_integral_value():
-        return value.quantize(Decimal(1))
-    return value.normalize()
+        return value.quantize(_ONE, context=context)
+    return value.normalize(context)
 
 
 def show(value: Decimal) -> str:
@@ -178,14 +194,22 @@ def concentration_ratio(concentration: Measure) -> tuple[Decimal, Decimal]:
     (500, 20)."""
     if concentration.dimension == PERCENT:
         # % w/v is grams per 100 mL: 0.25 % = 0.25 g/100 mL = 2.5 mg/mL.
-        return concentration.value * factor("g"), Decimal(100)
+        return _multiply(concentration.value, factor("g")), _HUNDRED
     count, volume_symbol = concentration.per[0]
-    return concentration.value * factor(concentration.numerator), count * factor(volume_symbol)
+    return (
+        _multiply(concentration.value, factor(concentration.numerator)),
+        _multiply(count, factor(volume_symbol)),
+    )
 
 
 def validate_order(order: OrderInput) -> None:
     """Raise InvalidOrder naming every field that makes `order` impossible to calculate."""
-    errors = ErrorCollector()
+    errors = order._field_errors
+    if errors:
+        raise InvalidOrder(errors)
+
+
+def _check_order(order: OrderInput, errors: ErrorCollector) -> None:
     hours = order.hours_per_day
     if not (0 < hours <= 24):
         errors.add(
@@ -210,7 +234,6 @@ def validate_order(order: OrderInput) -> None:
         errors.add("drugs", "add at least one drug")
     for index, drug in enumerate(order.drugs):
         _validate_drug(drug, f"drugs.{index}", errors)
-    errors.raise_if_any()
 
 
 def _validate_drug(drug: DrugInput, prefix: str, errors: ErrorCollector) -> None:
@@ -252,12 +275,16 @@ def _word(dimension: str) -> str:
 
 def compute(order: OrderInput) -> tuple[DoseResult, ...]:
     """Return each drug's exact daily and total dose and volume (seed: 120 mg, 4.8 mL, 148.8 mL)."""
-    validate_order(order)
-    minutes_per_day = order.hours_per_day * MINUTES_PER_HOUR
+    validate_order(order)  # checked once per order, then remembered
+    minutes_per_day = _multiply(order.hours_per_day, MINUTES_PER_HOUR)
+    days, hours = order.period.days, order.hours_per_day
     results = tuple(
-        _compute_drug(drug, index, order, minutes_per_day) for index, drug in enumerate(order.drugs)
+        _compute_drug(drug, index, days, hours, minutes_per_day)
+        for index, drug in enumerate(order.drugs)
     )
-    _check_plausible(results)
+    for result in results:
+        if result.daily_volume_ml > MAX_DAILY_VOLUME_ML or result.daily_dose > MAX_DAILY_DOSE:
+            _check_plausible(results)  # raises, naming every drug out of bounds
     return results
 
 
@@ -290,56 +317,63 @@ def _check_plausible(results: tuple[DoseResult, ...]) -> None:
 
 
 def _compute_drug(
-    drug: DrugInput, index: int, order: OrderInput, minutes_per_day: Decimal
+    drug: DrugInput, index: int, days: int, hours_per_day: Decimal, minutes_per_day: Decimal
 ) -> DoseResult:
     rate = drug.rate
-    amount, volume_ml = concentration_ratio(drug.concentration)
+    concentration = drug.concentration
+    amount, volume_ml = concentration_ratio(concentration)
     # rate = value x amount factor per (time minutes [x weight]); the dose per day is
     # value x factor x minutes/day [x kg] / time minutes, a numerator over one denominator.
-    numerator = rate.value * factor(rate.numerator) * minutes_per_day
-    if len(rate.per) == 2:
+    numerator = _multiply(_multiply(rate.value, factor(rate.numerator)), minutes_per_day)
+    per = rate.per
+    if len(per) == 2:
         assert drug.weight is not None
-        numerator *= weight_in(drug.weight, rate.per[0][1])
-    denominator = factor(rate.per[-1][1])
-    with localcontext() as context:
-        context.prec = _EXACT_PRECISION
-        if rate.dimension == VOLUME:
-            volume_ratio = (numerator, denominator)
-            dose_ratio = (numerator * amount, denominator * volume_ml)
+        numerator = _multiply(numerator, weight_in(drug.weight, per[0][1]))
+    denominator = factor(per[-1][1])
+    by_volume = rate.dimension == VOLUME
+    if by_volume:
+        volume_ratio = (numerator, denominator)
+        dose_ratio = (_multiply(numerator, amount), _multiply(denominator, volume_ml))
+    else:
+        dose_ratio = (numerator, denominator)
+        volume_ratio = (_multiply(numerator, volume_ml), _multiply(denominator, amount))
+    bolus_measure = drug.bolus
+    if bolus_measure is not None and drug.boluses_per_day:
+        bolus = _multiply(
+            _multiply(bolus_measure.value, factor(bolus_measure.numerator)), drug.boluses_per_day
+        )
+        if bolus_measure.dimension == VOLUME:
+            bolus_dose = (_multiply(bolus, amount), volume_ml)
+            bolus_volume = (bolus, _ONE)
         else:
-            dose_ratio = (numerator, denominator)
-            volume_ratio = (numerator * volume_ml, denominator * amount)
-        if drug.bolus is not None and drug.boluses_per_day:
-            bolus = drug.bolus.value * factor(drug.bolus.numerator) * drug.boluses_per_day
-            if drug.bolus.dimension == VOLUME:
-                bolus_dose = (bolus * amount, volume_ml)
-                bolus_volume = (bolus, Decimal(1))
-            else:
-                bolus_dose = (bolus, Decimal(1))
-                bolus_volume = (bolus * volume_ml, amount)
-            dose_ratio = _add(dose_ratio, bolus_dose)
-            volume_ratio = _add(volume_ratio, bolus_volume)
-    dose_unit = rate.numerator if rate.dimension != VOLUME else drug.concentration.numerator
-    if dose_unit == "%":
-        dose_unit = "mg"
-    if dose_unit in {"unit", "IU"}:
-        dose_unit = "units"
+            bolus_dose = (bolus, _ONE)
+            bolus_volume = (_multiply(bolus, volume_ml), amount)
+        dose_ratio = _add(dose_ratio, bolus_dose)
+        volume_ratio = _add(volume_ratio, bolus_volume)
+    dose_unit = concentration.numerator if by_volume else rate.numerator
     return DoseResult(
         drug=drug,
         index=index,
-        days=order.period.days,
-        hours_per_day=order.hours_per_day,
-        dimension=amount_dimension(drug.concentration),
-        dose_unit=dose_unit,
+        days=days,
+        hours_per_day=hours_per_day,
+        dimension=amount_dimension(concentration),
+        dose_unit=_DOSE_UNITS.get(dose_unit, dose_unit),
         daily_dose_ratio=dose_ratio,
         daily_volume_ratio=volume_ratio,
     )
 
 
+# The unit a dose is shown in, when the rate's (or a mL rate's concentration's) is not it.
+_DOSE_UNITS = {"%": "mg", "unit": "units", "IU": "units"}
+
+
 def _add(a: tuple[Decimal, Decimal], b: tuple[Decimal, Decimal]) -> tuple[Decimal, Decimal]:
     if a[1] == b[1]:
-        return a[0] + b[0], a[1]
-    return a[0] * b[1] + b[0] * a[1], a[1] * b[1]
+        return EXACT_CONTEXT.add(a[0], b[0]), a[1]
+    return (
+        EXACT_CONTEXT.add(_multiply(a[0], b[1]), _multiply(b[0], a[1])),
+        _multiply(a[1], b[1]),
+    )
 
 
 # --- The work, as the pharmacist writes it ------------------------------------------------
@@ -433,7 +467,7 @@ def _bolus_steps(drug: DrugInput, daily_from_rate: Decimal, word: str, result: D
 
 def weight_in(weight: Measure, symbol: str) -> Decimal:
     """Return a weight in the unit a weight-based rate is per (70 kg in "g" -> 70000)."""
-    return weight_kg(weight) * factor("kg") / factor(symbol)
+    return _divide(_multiply(weight_kg(weight), factor("kg")), factor(symbol))
 
 
 def _unit_word(symbol: str) -> str:

@@ -277,3 +277,73 @@ class StatusFilterForm(StyledForm):
         if data.get("date_from") and data.get("date_to") and data["date_to"] < data["date_from"]:
             self.add_error("date_to", "the end of the range is before its start")
         return data
+
+
+class ClaimDetailsForm(StyledForm):
+    """What an 837P needs of the payer, the patient and an authorization; no computed numbers."""
+
+    payer = forms.ModelChoiceField(queryset=None, required=False, empty_label="Choose the payer")
+    member_id = forms.CharField(label="Member ID", max_length=30, required=False)
+    patient_last_name = forms.CharField(label="Patient last name", max_length=60, required=False)
+    patient_first_name = forms.CharField(label="Patient first name", max_length=35, required=False)
+    patient_birth_date = forms.DateField(
+        label="Birth date", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    patient_sex = forms.ChoiceField(
+        label="Sex", required=False, choices=[("", "-"), ("F", "F"), ("M", "M"), ("U", "Unknown")]
+    )
+    patient_address = forms.CharField(label="Address", max_length=55, required=False)
+    patient_city = forms.CharField(label="City", max_length=30, required=False)
+    patient_state = forms.CharField(label="State", max_length=2, required=False)
+    patient_zip = forms.CharField(label="ZIP", max_length=10, required=False)
+    diagnosis_code = forms.CharField(label="Diagnosis (ICD-10-CM)", max_length=8, required=False)
+    authorization_number = forms.CharField(max_length=30, required=False)
+    authorization_code = forms.CharField(
+        max_length=5, required=False, help_text="Blank: the per-diem code."
+    )
+    authorization_units = forms.IntegerField(min_value=1, max_value=100000, required=False)
+    authorization_start = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    authorization_end = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from calculator.models import Payer
+
+        super().__init__(*args, **kwargs)
+        self.fields["payer"].queryset = Payer.objects.filter(active=True)
+
+    def clean_patient_state(self) -> str:
+        state = self.cleaned_data["patient_state"].strip().upper()
+        if state and not (len(state) == 2 and state.isalpha()):
+            raise ValidationError("the two-letter state code, e.g. HI")
+        return state
+
+    def clean_patient_zip(self) -> str:
+        digits = self.cleaned_data["patient_zip"].replace("-", "").strip()
+        if digits and not (digits.isdigit() and len(digits) in {5, 9}):
+            raise ValidationError("a 5-digit ZIP or ZIP+4")
+        return digits
+
+    def clean_diagnosis_code(self) -> str:
+        from calculator.scrubber import ICD10
+
+        code = self.cleaned_data["diagnosis_code"].strip().upper()
+        if code and not ICD10.fullmatch(code):
+            raise ValidationError(f'"{code}" is not an ICD-10-CM code such as G89.3')
+        return code.replace(".", "")
+
+    def clean_authorization_code(self) -> str:
+        code = self.cleaned_data["authorization_code"].strip().upper()
+        if code and not (len(code) == 5 and code[0].isalnum() and code[1:].isdigit()):
+            raise ValidationError("a HCPCS/CPT code such as S9325")
+        return code
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        start, end = data.get("authorization_start"), data.get("authorization_end")
+        if start and end and end < start:
+            self.add_error("authorization_end", "the authorization ends before it starts")
+        return data

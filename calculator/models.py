@@ -120,6 +120,10 @@ class DrugProduct(models.Model):
     )
     max_daily_dose = models.CharField(max_length=20, blank=True, validators=[validate_dose_amount])
     active = models.BooleanField(default=True)
+    marketing_start = models.DateField(null=True, blank=True)
+    marketing_end = models.DateField(
+        null=True, blank=True, help_text="Last day the NDC may be billed (FDA end of marketing)."
+    )
     source = models.CharField(max_length=300, blank=True)
     history = HistoricalRecords()
 
@@ -198,6 +202,130 @@ class BillingProfile(models.Model):
         )
 
 
+class Payer(models.Model):
+    """A payer claims are sent to (837P loop 2010BB)."""
+
+    name = models.CharField(max_length=60, unique=True)
+    payer_id = models.CharField(
+        "payer ID", max_length=20, help_text="The payer's electronic ID at the clearinghouse."
+    )
+    profile = models.ForeignKey(
+        BillingProfile,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="payers",
+        help_text="The billing profile this payer's claims usually follow.",
+    )
+    claim_filing_code = models.CharField(
+        "claim filing indicator",
+        max_length=2,
+        default="CI",
+        choices=[
+            ("CI", "CI - commercial insurance"),
+            ("BL", "BL - Blue Cross/Blue Shield"),
+            ("HM", "HM - HMO"),
+            ("MB", "MB - Medicare Part B"),
+            ("MC", "MC - Medicaid"),
+            ("CH", "CH - TRICARE"),
+            ("VA", "VA - Veterans Affairs"),
+            ("WC", "WC - workers' compensation"),
+            ("ZZ", "ZZ - mutually defined"),
+        ],
+        help_text="837P SBR09.",
+    )
+    active = models.BooleanField(default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.payer_id})"
+
+
+class BillingProvider(models.Model):
+    """The pharmacy as billing provider and submitter (837P loops 1000A and 2010AA)."""
+
+    name = models.CharField(max_length=60)
+    npi = models.CharField("NPI", max_length=10)
+    tax_id = models.CharField("tax ID (EIN)", max_length=9)
+    taxonomy = models.CharField(max_length=10, blank=True, default="3336H0001X")
+    address = models.CharField(max_length=55)
+    city = models.CharField(max_length=30)
+    state = models.CharField(max_length=2)
+    zip_code = models.CharField("ZIP+4", max_length=9, help_text="Nine digits, no hyphen.")
+    contact_name = models.CharField(max_length=60)
+    contact_phone = models.CharField(max_length=10, help_text="Ten digits.")
+    submitter_id = models.CharField(
+        "submitter ID (ETIN)", max_length=15, help_text="Assigned by the clearinghouse."
+    )
+    receiver_name = models.CharField(max_length=60, default="CLEARINGHOUSE")
+    receiver_id = models.CharField(max_length=15, default="CLEARINGHOUSE")
+    usage = models.CharField(
+        max_length=1,
+        choices=[("T", "T - test"), ("P", "P - production")],
+        default="T",
+        help_text="ISA15: files are marked as test until this says production.",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "billing provider"
+
+    def __str__(self) -> str:
+        return f"{self.name} (NPI {self.npi})"
+
+    def clean(self) -> None:
+        from calculator.claims import npi_is_valid
+
+        errors = {}
+        if not npi_is_valid(self.npi):
+            errors["npi"] = "an NPI is 10 digits with a valid check digit"
+        if not (self.tax_id.isdigit() and len(self.tax_id) == 9):
+            errors["tax_id"] = "nine digits, no hyphen"
+        if not (self.zip_code.isdigit() and len(self.zip_code) == 9):
+            errors["zip_code"] = "nine digits (ZIP+4), no hyphen"
+        if not (self.contact_phone.isdigit() and len(self.contact_phone) == 10):
+            errors["contact_phone"] = "ten digits"
+        if not (self.state.isalpha() and len(self.state) == 2):
+            errors["state"] = "the two-letter state code"
+        if errors:
+            raise ValidationError(errors)
+
+
+class PriceListEntry(models.Model):
+    """A price per billed unit for a profile: a per-diem rate per S-code, a price per HCPCS
+    unit per drug code (or for one NDC on J3490), nursing per visit or per hour."""
+
+    profile = models.ForeignKey(BillingProfile, on_delete=models.CASCADE, related_name="prices")
+    code = models.CharField("HCPCS/CPT code", max_length=5)
+    ndc = models.CharField(
+        "NDC",
+        max_length=11,
+        blank=True,
+        help_text="Only for this NDC (e.g. a J3490 drug); blank for any NDC.",
+    )
+    unit_price = models.DecimalField(max_digits=10, decimal_places=2)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["profile", "code", "ndc"]
+        verbose_name_plural = "price list entries"
+        constraints = [
+            models.UniqueConstraint(fields=["profile", "code", "ndc"], name="one_price_per_item")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.profile}: {self.code}{' ' + self.ndc if self.ndc else ''} {self.unit_price}"
+
+    def clean(self) -> None:
+        if self.unit_price is not None and self.unit_price < 0:
+            raise ValidationError({"unit_price": "a price cannot be negative"})
+        if self.ndc and not ndc.is_ndc11(self.ndc):
+            raise ValidationError({"ndc": "11 digits, 5-4-2 without hyphens"})
+
+
 class Order(models.Model):
     """An infusion order: the inputs as entered, and a snapshot of what was computed from them.
 
@@ -224,6 +352,31 @@ class Order(models.Model):
     request = models.JSONField(help_text="The order exactly as entered.")
     response = models.JSONField(help_text="The computed steps, lines and warnings.")
     acknowledgements = models.JSONField(default=list, blank=True)
+    # Claim details: only what an 837P needs of the patient (minimum necessary).
+    payer = models.ForeignKey(
+        Payer, null=True, blank=True, on_delete=models.PROTECT, related_name="orders"
+    )
+    member_id = models.CharField("member ID", max_length=30, blank=True)
+    patient_last_name = models.CharField(max_length=60, blank=True)
+    patient_first_name = models.CharField(max_length=35, blank=True)
+    patient_birth_date = models.DateField(null=True, blank=True)
+    patient_sex = models.CharField(
+        max_length=1, blank=True, choices=[("F", "F"), ("M", "M"), ("U", "U - unknown")]
+    )
+    patient_address = models.CharField(max_length=55, blank=True)
+    patient_city = models.CharField(max_length=30, blank=True)
+    patient_state = models.CharField(max_length=2, blank=True)
+    patient_zip = models.CharField(max_length=9, blank=True)
+    diagnosis_code = models.CharField(
+        "diagnosis (ICD-10-CM)", max_length=8, blank=True, help_text="e.g. G89.3, no dot needed"
+    )
+    authorization_number = models.CharField(max_length=30, blank=True)
+    authorization_code = models.CharField(
+        max_length=5, blank=True, help_text="The code authorized; blank for the per-diem code."
+    )
+    authorization_units = models.PositiveIntegerField(null=True, blank=True)
+    authorization_start = models.DateField(null=True, blank=True)
+    authorization_end = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     created_by = models.ForeignKey(
         "auth.User", on_delete=models.PROTECT, related_name="orders_created"
@@ -255,6 +408,8 @@ class Order(models.Model):
             ("bill_order", "Can mark orders billed"),
             ("void_order", "Can void orders"),
             ("view_claim_summary", "Can view, print and export claim summaries"),
+            ("edit_claim_details", "Can edit an order's payer, member and authorization"),
+            ("export_claims", "Can export 837P claim files and see the review queue"),
         ]
 
     def __str__(self) -> str:
@@ -323,6 +478,14 @@ class ClaimLine(models.Model):
     supplemental = models.CharField(max_length=40, blank=True)
     drug_position = models.PositiveSmallIntegerField(null=True, blank=True)
     work = models.CharField(max_length=300, blank=True)
+    unit_price = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    charge = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Units x unit price from the profile's price list; empty when unpriced.",
+    )
 
     class Meta:
         ordering = ["order", "position"]
@@ -336,3 +499,66 @@ class ClaimLine(models.Model):
     @property
     def modifier_list(self) -> list[str]:
         return self.modifiers.split() if self.modifiers else []
+
+
+class ApiToken(models.Model):
+    """A user's API token, stored only as its SHA-256 hash (`manage.py api_token USER`)."""
+
+    user = models.OneToOneField("auth.User", on_delete=models.CASCADE, related_name="api_token")
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8, help_text="The token's first characters, to tell it.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "API token"
+
+    def __str__(self) -> str:
+        return f"{self.user.get_username()} ({self.prefix}...)"
+
+
+class ClaimExport(models.Model):
+    """An 837P file as generated, with the orders it carried (for audit and re-download)."""
+
+    interchange_number = models.PositiveIntegerField(unique=True)
+    created_by = models.ForeignKey("auth.User", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    orders = models.ManyToManyField(Order, related_name="exports")
+    content = models.TextField()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"837P {self.interchange_number:09d}"
+
+
+class AccessLog(models.Model):
+    """Who viewed, printed or exported which orders, and when (no patient data in it)."""
+
+    class Action(models.TextChoices):
+        VIEW = "view", "Viewed"
+        PRINT = "print", "Printed summary"
+        PDF = "pdf", "Downloaded PDF"
+        CSV = "csv", "Downloaded CSV"
+        X12 = "837p", "Exported 837P"
+        API = "api", "Read through the API"
+
+    user = models.ForeignKey("auth.User", on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=8, choices=Action.choices)
+    at = models.DateTimeField(auto_now_add=True)
+    orders = models.ManyToManyField(Order, related_name="+")
+    path = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.action} {self.at:%Y-%m-%d %H:%M}"
+
+    @classmethod
+    def record(cls, request, action: str, orders) -> AccessLog:
+        """Record that the request's user viewed, printed or exported these orders."""
+        entry = cls.objects.create(user=request.user, action=action, path=request.path[:200])
+        entry.orders.set(orders)
+        return entry

@@ -6,7 +6,14 @@ PHARMACIST = "Pharmacist"
 BILLING_CLERK = "Billing clerk"
 ADMINISTRATOR = "Administrator"
 
-CATALOG_MODELS = ("drugproduct", "hcpcscode", "billingprofile")
+CATALOG_MODELS = (
+    "drugproduct",
+    "hcpcscode",
+    "billingprofile",
+    "payer",
+    "pricelistentry",
+    "billingprovider",
+)
 READ_CATALOG = [f"calculator.view_{model}" for model in CATALOG_MODELS]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -15,12 +22,15 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "calculator.add_order",
         "calculator.verify_order",
         "calculator.void_order",
+        "calculator.edit_claim_details",
         *READ_CATALOG,
     ],
     BILLING_CLERK: [
         "calculator.view_order",
         "calculator.bill_order",
         "calculator.view_claim_summary",
+        "calculator.edit_claim_details",
+        "calculator.export_claims",
         *READ_CATALOG,
     ],
     ADMINISTRATOR: [
@@ -30,6 +40,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
             for model in CATALOG_MODELS
             for action in ("view", "add", "change", "delete")
         ],
+        "calculator.view_accesslog",
+        "calculator.view_claimexport",
         "auth.view_user",
         "auth.add_user",
         "auth.change_user",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -13,8 +14,9 @@ from django.utils import timezone
 
 from calculator import engine
 from calculator.catalog import DatabaseCatalog
+from calculator.charges import line_charge, unit_price_for
 from calculator.errors import InvalidOrder
-from calculator.models import BillingProfile, ClaimLine, Order, OrderDrug
+from calculator.models import BillingProfile, ClaimLine, Order, OrderDrug, Payer
 from calculator.units import format_decimal
 
 _PATIENT_REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9.\-/#]{0,19}")
@@ -150,27 +152,101 @@ def order_create(
             )
         )
     OrderDrug.objects.bulk_create(drugs)
+    prices = price_list(profile)
     ClaimLine.objects.bulk_create(
-        ClaimLine(
-            order=order,
-            position=position,
-            kind=line.kind,
-            code=line.code,
-            modifiers=" ".join(line.modifiers),
-            units=line.units,
-            start_date=line.start,
-            end_date=line.end,
-            place_of_service=line.place_of_service,
-            description=line.description[:300],
-            ndc=line.ndc,
-            ndc_unit=line.ndc_unit,
-            ndc_quantity=format_decimal(line.ndc_quantity) if line.ndc_quantity is not None else "",
-            supplemental=line.supplemental,
-            drug_position=line.drug_index,
-            work=line.work[:300],
+        _priced(
+            ClaimLine(
+                order=order,
+                position=position,
+                kind=line.kind,
+                code=line.code,
+                modifiers=" ".join(line.modifiers),
+                units=line.units,
+                start_date=line.start,
+                end_date=line.end,
+                place_of_service=line.place_of_service,
+                description=line.description[:300],
+                ndc=line.ndc,
+                ndc_unit=line.ndc_unit,
+                ndc_quantity=format_decimal(line.ndc_quantity)
+                if line.ndc_quantity is not None
+                else "",
+                supplemental=line.supplemental,
+                drug_position=line.drug_index,
+                work=line.work[:300],
+            ),
+            prices,
         )
         for position, line in enumerate(calculation.lines)
     )
+    return order
+
+
+def price_list(profile: BillingProfile) -> dict[tuple[str, str], Decimal]:
+    """Return the profile's prices keyed by (code, NDC or "")."""
+    return {(entry.code, entry.ndc): entry.unit_price for entry in profile.prices.all()}
+
+
+def _priced(line: ClaimLine, prices: dict[tuple[str, str], Decimal]) -> ClaimLine:
+    """Set a line's unit price and charge from the price list; leave both empty if unpriced."""
+    unit_price = unit_price_for(prices, code=line.code, ndc=line.ndc)
+    line.unit_price = unit_price
+    line.charge = line_charge(line.units, unit_price) if unit_price is not None else None
+    return line
+
+
+CLAIM_DETAIL_FIELDS = (
+    "payer",
+    "member_id",
+    "patient_last_name",
+    "patient_first_name",
+    "patient_birth_date",
+    "patient_sex",
+    "patient_address",
+    "patient_city",
+    "patient_state",
+    "patient_zip",
+    "diagnosis_code",
+    "authorization_number",
+    "authorization_code",
+    "authorization_units",
+    "authorization_start",
+    "authorization_end",
+)
+
+
+@transaction.atomic
+def order_update_claim_details(*, order: Order, changed_by: User, **details: Any) -> Order:
+    """Set the payer, member, patient and authorization details a claim needs (never the
+    computed numbers); billed and void orders are closed."""
+    order = _locked(order)
+    if order.status in {Order.Status.BILLED, Order.Status.VOID}:
+        raise OrderStateError(f"a {order.status} order's claim details cannot change")
+    unknown = set(details) - set(CLAIM_DETAIL_FIELDS)
+    if unknown:
+        raise ValueError(f"not claim details: {', '.join(sorted(unknown))}")
+    for field, value in details.items():
+        if field == "payer" and value is not None and not isinstance(value, Payer):
+            raise ValueError("payer must be a Payer")
+        setattr(order, field, value)
+    order._history_user = changed_by
+    order.save(update_fields=[*details] if details else None)
+    return order
+
+
+@transaction.atomic
+def order_reprice(*, order: Order, changed_by: User) -> Order:
+    """Price the order's lines from the profile's current price list (units never change);
+    for a held claim whose lines had no price."""
+    order = _locked(order)
+    if order.status in {Order.Status.BILLED, Order.Status.VOID}:
+        raise OrderStateError(f"a {order.status} order cannot be re-priced")
+    prices = price_list(order.profile)
+    lines = [_priced(line, prices) for line in order.lines.all()]
+    ClaimLine.objects.bulk_update(lines, ["unit_price", "charge"])
+    order._history_user = changed_by
+    order._change_reason = "re-priced from the price list"
+    order.save(update_fields=[])
     return order
 
 

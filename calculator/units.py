@@ -10,7 +10,7 @@ the arithmetic on the hot path is plain `Decimal`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 from typing import TYPE_CHECKING
@@ -135,12 +135,22 @@ class Measure:
 
     "0.5 mg/kg/hr" is Measure(0.5, "mg", ((1, "kg"), (1, "hr")));
     "100 mg/100 mL" is Measure(100, "mg", ((100, "mL"),)); "0.25 %" is Measure(0.25, "%").
+    `dimension` ("mass") and `per_dimensions` (("mass", "time")) are worked out once, here.
     """
 
     value: Decimal
     numerator: str
     per: tuple[tuple[Decimal, str], ...] = ()
     joiner: str = "/"
+    dimension: str = field(init=False, repr=False, compare=False)
+    per_dimensions: tuple[str, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # The engine reads these for every drug of every order: store them rather than look
+        # them up each time (object.__setattr__ because the dataclass is frozen).
+        object.__setattr__(self, "dimension", dimension_of(self.numerator))
+        per_dimensions = tuple(dimension_of(symbol) for _, symbol in self.per)
+        object.__setattr__(self, "per_dimensions", per_dimensions)
 
     def __str__(self) -> str:
         text = f"{format_decimal(self.value)} {self.numerator}"
@@ -152,14 +162,6 @@ class Measure:
             else:
                 text += f"/{format_decimal(count)} {symbol}"
         return text
-
-    @property
-    def dimension(self) -> str:
-        return dimension_of(self.numerator)
-
-    @property
-    def per_dimensions(self) -> tuple[str, ...]:
-        return tuple(dimension_of(symbol) for _, symbol in self.per)
 
     def to_pint(self):
         """Return the same quantity as a pint Quantity (for callers that want pint's algebra)."""

@@ -15,10 +15,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from calculator import engine, services
+from calculator import engine, scrubber, services
+from calculator.charges import claim_total
 from calculator.errors import InvalidOrder
-from calculator.forms import OrderEntry, StatusFilterForm
-from calculator.models import DrugProduct, Order, OrderDrug
+from calculator.forms import ClaimDetailsForm, OrderEntry, StatusFilterForm
+from calculator.models import AccessLog, DrugProduct, Order, OrderDrug
 
 ORDERS_PER_PAGE = 25
 
@@ -190,13 +191,20 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     history = order.history.select_related("history_user").order_by("history_date")
+    lines = list(order.lines.all())
+    problems = []
+    if order.status == Order.Status.VERIFIED:
+        problems = scrubber.problems_by_order([order])[order.pk]
+    AccessLog.record(request, AccessLog.Action.VIEW, [order])
     return render(
         request,
         "calculator/order_detail.html",
         {
             "order": order,
             "drugs": order.drugs.all(),
-            "lines": order.lines.all(),
+            "lines": lines,
+            "claim_total": claim_total(line.charge for line in lines),
+            "problems": problems,
             "history": history,
             "own_order": order.created_by_id == request.user.pk,
         },
@@ -248,6 +256,42 @@ def order_void(request: HttpRequest, pk: int) -> HttpResponse:
             order=order, voided_by=request.user, reason=request.POST.get("reason", "")
         )
         messages.success(request, f"Order {order.pk} voided.")
+    except services.OrderStateError as error:
+        messages.error(request, str(error))
+    return _back(request, order)
+
+
+@permission_required("calculator.edit_claim_details", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def order_claim_details(request: HttpRequest, pk: int) -> HttpResponse:
+    """Edit the payer, member, patient and authorization details of an order's claim."""
+    order = get_object_or_404(Order.objects.select_related("payer"), pk=pk)
+    initial = {field: getattr(order, field) for field in services.CLAIM_DETAIL_FIELDS}
+    form = ClaimDetailsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.order_update_claim_details(
+                order=order, changed_by=request.user, **form.cleaned_data
+            )
+        except services.OrderStateError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"Claim details of order {order.pk} saved.")
+            return redirect("calculator:order-detail", pk=order.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "calculator/claim_details.html", {"order": order, "form": form}, status=status
+    )
+
+
+@permission_required("calculator.edit_claim_details", raise_exception=True)
+@require_POST
+def order_reprice(request: HttpRequest, pk: int) -> HttpResponse:
+    """Price the order's lines from the profile's current price list."""
+    order = get_object_or_404(Order, pk=pk)
+    try:
+        services.order_reprice(order=order, changed_by=request.user)
+        messages.success(request, f"Order {order.pk} re-priced from the price list.")
     except services.OrderStateError as error:
         messages.error(request, str(error))
     return _back(request, order)

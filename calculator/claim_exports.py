@@ -1,0 +1,229 @@
+"""837P claim files from saved orders: the review queue, the export and its control numbers.
+
+The Django side of `calculator.x12`: it reads verified orders and their saved claim lines (the
+snapshot, never recomputed), turns them into x12 dataclasses, and stores each file it writes as
+a ClaimExport. An order the scrubber (or the 837P's own checks) holds stays out of the file and
+waits in the review queue with its reasons; once fixed it goes out with the next export.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.db.models import Max, Prefetch
+from django.utils import timezone
+
+from calculator import scrubber, x12
+from calculator.charges import claim_total
+from calculator.models import AccessLog, BillingProvider, ClaimExport, ClaimLine, Order
+
+CONTENT_TYPE = "application/edi-x12"
+
+
+class ExportRefused(Exception):
+    """No file can be written; `str(error)` says why, in words fit to show the clerk."""
+
+
+@dataclass(frozen=True)
+class QueueEntry:
+    """A verified order and what holds it (empty: ready to export)."""
+
+    order: Order
+    problems: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    export: ClaimExport
+    left_out: tuple[QueueEntry, ...]
+
+
+def filename(export: ClaimExport) -> str:
+    """Return the download name, e.g. 837P-000000012.txt."""
+    return f"837P-{export.interchange_number:09d}.txt"
+
+
+def billing_provider() -> BillingProvider | None:
+    """Return the pharmacy's billing provider record (the first one an administrator kept)."""
+    return BillingProvider.objects.order_by("pk").first()
+
+
+def provider_problems(provider: BillingProvider | None) -> list[str]:
+    """Return why no file can be written for this billing provider (empty: it can)."""
+    if provider is None:
+        return ["no billing provider is configured: an administrator must add one in the admin"]
+    return x12.provider_problems(provider_data(provider))
+
+
+def _orders(queryset) -> list[Order]:
+    return list(
+        queryset.select_related("payer", "profile")
+        .prefetch_related(
+            Prefetch("lines", queryset=ClaimLine.objects.order_by("position")),
+            "drugs",
+            Prefetch("exports", queryset=ClaimExport.objects.order_by("interchange_number")),
+        )
+        .order_by("start_date", "pk")
+    )
+
+
+def review_queue(orders: Iterable[Order] | None = None) -> list[QueueEntry]:
+    """Return each verified order (or each of `orders`) with what holds its claim: the
+    scrubber's reasons first, then anything the 837P itself would reject."""
+    if orders is None:
+        orders = _orders(Order.objects.filter(status=Order.Status.VERIFIED))
+    orders = list(orders)
+    problems = scrubber.problems_by_order(orders)
+    entries = []
+    for order in orders:
+        reasons = list(problems[order.pk])
+        if not reasons:
+            reasons = x12.claim_problems(claim_data(order))
+        entries.append(QueueEntry(order=order, problems=tuple(reasons)))
+    return entries
+
+
+# --- Model -> x12 dataclasses -----------------------------------------------------------------
+
+
+def provider_data(provider: BillingProvider) -> x12.BillingProvider:
+    return x12.BillingProvider(
+        name=provider.name,
+        npi=provider.npi,
+        tax_id=provider.tax_id,
+        taxonomy=provider.taxonomy,
+        address=provider.address,
+        city=provider.city,
+        state=provider.state,
+        zip_code=provider.zip_code,
+        contact_name=provider.contact_name,
+        contact_phone=provider.contact_phone,
+        submitter_id=provider.submitter_id,
+        receiver_name=provider.receiver_name,
+        receiver_id=provider.receiver_id,
+        usage=provider.usage,
+    )
+
+
+def claim_data(order: Order) -> x12.Claim:
+    """Return an order's claim from its saved lines; amounts are the snapshot's, as saved."""
+    lines = list(order.lines.all())
+    place = order.policy.get("place_of_service") or (lines[0].place_of_service if lines else "")
+    total = claim_total(line.charge for line in lines)
+    return x12.Claim(
+        claim_id=claim_id(order),
+        # An unpriced claim never reaches the file (the scrubber holds it); None stays visible.
+        total=total,  # type: ignore[arg-type]
+        place_of_service=place,
+        diagnosis_code=order.diagnosis_code,
+        authorization_number=order.authorization_number,
+        subscriber=x12.Subscriber(
+            member_id=order.member_id,
+            last_name=order.patient_last_name,
+            first_name=order.patient_first_name,
+            birth_date=order.patient_birth_date,  # type: ignore[arg-type]
+            sex=order.patient_sex,
+            address=order.patient_address,
+            city=order.patient_city,
+            state=order.patient_state,
+            zip_code=order.patient_zip,
+        ),
+        payer=x12.Payer(
+            name=order.payer.name if order.payer else "",
+            payer_id=order.payer.payer_id if order.payer else "",
+            filing_code=order.payer.claim_filing_code if order.payer else "CI",
+        ),
+        lines=tuple(_line_data(order, line) for line in lines),
+    )
+
+
+def claim_id(order: Order) -> str:
+    """Return the patient control number (CLM01) the payer's remittance will quote."""
+    return f"ORD-{order.pk}"
+
+
+def _line_data(order: Order, line: ClaimLine) -> x12.ServiceLine:
+    return x12.ServiceLine(
+        code=line.code,
+        modifiers=tuple(line.modifier_list),
+        units=line.units,
+        charge=line.charge,  # type: ignore[arg-type]
+        start=line.start_date or order.start_date,
+        end=line.end_date or line.start_date or order.end_date,
+        place_of_service=line.place_of_service,
+        description=line.description,
+        ndc=line.ndc,
+        ndc_unit=line.ndc_unit,
+        ndc_quantity=line.ndc_quantity,
+        control_number=f"{order.pk}-{line.position + 1}",
+    )
+
+
+# --- Writing a file ---------------------------------------------------------------------------
+
+
+def claim_export_create(
+    *, created_by: User, order_ids: Sequence[int], path: str = ""
+) -> ExportResult:
+    """Write one 837P file for the selected orders that are ready, store it as a ClaimExport
+    and log the access; held orders are left out (and returned with their reasons).
+
+    The billing provider row is locked while the next interchange number (the highest so far
+    + 1) is taken, so two clerks exporting at once never share a control number.
+    """
+    with transaction.atomic():
+        provider = BillingProvider.objects.select_for_update().order_by("pk").first()
+        problems = provider_problems(provider)
+        if problems:
+            raise ExportRefused("; ".join(problems))
+        assert provider is not None
+        ids = sorted({int(pk) for pk in order_ids})
+        if not ids:
+            raise ExportRefused("select at least one order to export")
+        # Lock the orders too: their claim details cannot change while they are written out.
+        list(Order.objects.select_for_update().filter(pk__in=ids).values_list("pk", flat=True))
+        entries = review_queue(_orders(Order.objects.filter(pk__in=ids)))
+        ready = [entry.order for entry in entries if not entry.problems]
+        left_out = tuple(entry for entry in entries if entry.problems)
+        if not ready:
+            held = "; ".join(f"{entry.order}: {', '.join(entry.problems)}" for entry in left_out)
+            raise ExportRefused(f"none of the selected orders is ready to export ({held})")
+
+        highest = ClaimExport.objects.aggregate(highest=Max("interchange_number"))["highest"]
+        number = (highest or 0) + 1
+        try:
+            content = x12.claim_file(
+                envelope=x12.Envelope(control_number=number, created_at=timezone.localtime()),
+                provider=provider_data(provider),
+                claims=[claim_data(order) for order in ready],
+            )
+        except x12.InvalidClaimFile as invalid:
+            raise ExportRefused(f"the 837P file was not written: {invalid}") from None
+        export = ClaimExport.objects.create(
+            interchange_number=number, created_by=created_by, content=content
+        )
+        export.orders.set(ready)
+        _log(created_by, ready, path)
+    return ExportResult(export=export, left_out=left_out)
+
+
+def claim_export_downloaded(*, export: ClaimExport, user: User, path: str = "") -> None:
+    """Record that a stored file was downloaded again."""
+    _log(user, list(export.orders.all()), path)
+
+
+def _log(user: User, orders: Sequence[Order], path: str) -> None:
+    entry = AccessLog.objects.create(user=user, action=AccessLog.Action.X12, path=path[:200])
+    entry.orders.set(orders)
+
+
+def recent_exports(limit: int = 50) -> list[ClaimExport]:
+    """Return the latest files, newest first, with who wrote them and their orders."""
+    return list(
+        ClaimExport.objects.select_related("created_by")
+        .prefetch_related("orders")
+        .order_by("-interchange_number")[:limit]
+    )

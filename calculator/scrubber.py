@@ -1,0 +1,169 @@
+"""The pre-billing claim checks of SPEC 4.11. A claim that fails is held, with its reasons, in
+the review queue instead of being exported; fixed, it goes out with the next export.
+
+`problems_by_order(orders)` checks many orders in a constant number of queries.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from calculator.models import ClaimLine, DrugProduct, HcpcsCode, Order, OrderDrug
+from calculator.ndc import format_ndc, is_ndc11
+
+SPECIFIC_PER_DIEMS = {"S9326", "S9327", "S9328"}
+PER_DIEMS = {"S9325"} | SPECIFIC_PER_DIEMS
+NDC_UNITS = {"ML", "GR", "ME", "UN", "F2"}
+ICD10 = re.compile(r"[A-TV-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?")
+
+
+@dataclass(frozen=True)
+class Reference:
+    """What the checks need from the catalog, loaded once for many orders."""
+
+    products: dict[str, DrugProduct]
+    codes: dict[str, HcpcsCode]
+
+
+def load_reference(lines: Iterable[ClaimLine]) -> Reference:
+    lines = list(lines)
+    ndcs = {line.ndc for line in lines if line.ndc}
+    codes = {line.code for line in lines}
+    return Reference(
+        products={p.ndc: p for p in DrugProduct.objects.filter(ndc__in=ndcs)},
+        codes={c.code: c for c in HcpcsCode.objects.filter(code__in=codes)},
+    )
+
+
+def problems_by_order(orders: Iterable[Order]) -> dict[int, list[str]]:
+    """Return each order's problems (empty list: ready to bill). Orders need `lines` and
+    `drugs` prefetched for constant queries; they are fetched otherwise."""
+    orders = list(orders)
+    lines_of = {order.pk: list(order.lines.all()) for order in orders}
+    drugs_of = {order.pk: list(order.drugs.all()) for order in orders}
+    reference = load_reference(line for lines in lines_of.values() for line in lines)
+    return {
+        order.pk: order_problems(order, lines_of[order.pk], drugs_of[order.pk], reference)
+        for order in orders
+    }
+
+
+def order_problems(
+    order: Order, lines: list[ClaimLine], drugs: list[OrderDrug], reference: Reference
+) -> list[str]:
+    """Return why this order's claim cannot go out yet."""
+    problems: list[str] = []
+    if order.status != Order.Status.VERIFIED:
+        problems.append(f"the order is {order.get_status_display().lower()}, not verified")
+    problems.extend(_claim_detail_problems(order))
+    codes = {line.code for line in lines}
+    if "S9325" in codes and codes & SPECIFIC_PER_DIEMS:
+        problems.append("S9325 is billed beside S9326-S9328, which it must never be")
+    drugs_by_position = {drug.position: drug for drug in drugs}
+    for line in lines:
+        label = f"line {line.position + 1} ({line.code})"
+        problems.extend(_code_problems(line, label, reference))
+        if line.kind == "drug":
+            problems.extend(_drug_line_problems(line, label, drugs_by_position, reference))
+        if line.charge is None:
+            problems.append(f"{label}: no price in the {order.policy.get('name')} price list")
+    problems.extend(_authorization_problems(order, lines))
+    return problems
+
+
+def _claim_detail_problems(order: Order) -> list[str]:
+    missing = [
+        label
+        for label, value in (
+            ("payer", order.payer_id),
+            ("member ID", order.member_id),
+            ("patient last name", order.patient_last_name),
+            ("patient first name", order.patient_first_name),
+            ("patient birth date", order.patient_birth_date),
+            ("patient sex", order.patient_sex),
+            ("patient address", order.patient_address),
+            ("patient city", order.patient_city),
+            ("patient state", order.patient_state),
+            ("patient ZIP", order.patient_zip),
+            ("diagnosis code", order.diagnosis_code),
+        )
+        if not value
+    ]
+    problems = [f"claim details missing: {', '.join(missing)}"] if missing else []
+    if order.diagnosis_code and not ICD10.fullmatch(order.diagnosis_code.upper()):
+        problems.append(f'"{order.diagnosis_code}" is not an ICD-10-CM code such as G89.3')
+    if order.payer_id and not order.payer.active:
+        problems.append(f"the payer {order.payer.name} is inactive")
+    return problems
+
+
+def _covers(start: date | None, end: date | None, line: ClaimLine) -> bool:
+    first, last = line.start_date, line.end_date or line.start_date
+    if first is None:
+        return True
+    return (start is None or start <= first) and (end is None or last is None or last <= end)
+
+
+def _code_problems(line: ClaimLine, label: str, reference: Reference) -> list[str]:
+    code = reference.codes.get(line.code)
+    if code is None:
+        return [f"{label}: {line.code} is not in the HCPCS code list"]
+    if not _covers(code.effective, code.terminated, line):
+        span = f"{code.effective or 'the start'} to {code.terminated or 'now'}"
+        return [f"{label}: {line.code} is valid only from {span}, not on the dates of service"]
+    return []
+
+
+def _drug_line_problems(
+    line: ClaimLine, label: str, drugs: dict[int, OrderDrug], reference: Reference
+) -> list[str]:
+    problems = []
+    if not is_ndc11(line.ndc):
+        problems.append(f"{label}: the NDC must be 11 digits, not {line.ndc or 'missing'}")
+    else:
+        product = reference.products.get(line.ndc)
+        shown = format_ndc(line.ndc)
+        if product is None:
+            problems.append(f"{label}: NDC {shown} is not in the catalog")
+        elif not product.active:
+            problems.append(f"{label}: NDC {shown} is inactive in the catalog")
+        elif not _covers(product.marketing_start, product.marketing_end, line):
+            problems.append(f"{label}: NDC {shown} is not marketed on the dates of service")
+    if line.ndc_unit not in NDC_UNITS or not line.ndc_quantity:
+        problems.append(f"{label}: the NDC unit qualifier and quantity are required")
+    if line.units < 1 or not line.work.endswith(f"{line.units} units"):
+        # Units must come from the calculation, never a default of 1.
+        problems.append(f"{label}: the units were not calculated from the order")
+    drug = drugs.get(line.drug_position) if line.drug_position is not None else None
+    if line.code == "J3490" and drug is not None:
+        needed = [drug.name, drug.concentration, drug.rate]
+        if not all(part and part in line.description for part in needed):
+            problems.append(f"{label}: J3490 needs the drug's name, strength and dose")
+    return problems
+
+
+def _authorization_problems(order: Order, lines: list[ClaimLine]) -> list[str]:
+    if not (order.authorization_number or order.authorization_units is not None):
+        return []
+    if not order.authorization_number:
+        return ["the authorization has units but no number"]
+    per_diem = next((line.code for line in lines if line.code in PER_DIEMS), "")
+    code = order.authorization_code or per_diem
+    authorized = [line for line in lines if line.code == code]
+    problems = []
+    units = sum(line.units for line in authorized)
+    if order.authorization_units is not None and units > order.authorization_units:
+        problems.append(
+            f"{units} units of {code} exceed the {order.authorization_units} authorized "
+            f"(authorization {order.authorization_number})"
+        )
+    start, end = order.authorization_start, order.authorization_end
+    if any(not _covers(start, end, line) for line in authorized):
+        problems.append(
+            f"the dates of service fall outside authorization {order.authorization_number} "
+            f"({start or '...'} to {end or '...'})"
+        )
+    return problems

@@ -1,0 +1,178 @@
+"""The billing clerk's claim summary: the page (printable), its PDF and its CSV.
+
+One filter form and one query feed all three, and the page and the PDF render the same body
+partial, so what is printed, downloaded and exported never disagree.
+"""
+
+from __future__ import annotations
+
+import csv
+from typing import Any
+from urllib.parse import urlencode
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from calculator import exports
+from calculator.models import BillingProfile
+
+PERMISSION = "calculator.view_claim_summary"
+# WeasyPrint lays out roughly 0.2-0.4 s per order on a small server: past this many orders the
+# PDF would outlast a worker's timeout, so the clerk is asked to narrow the range (or to print
+# the page, which the browser does at any size, or to take the CSV).
+PDF_MAX_ORDERS_DEFAULT = 50
+
+
+def pdf_max_orders() -> int:
+    return int(getattr(settings, "CLAIM_SUMMARY_PDF_MAX_ORDERS", PDF_MAX_ORDERS_DEFAULT))
+
+
+class ClaimSummaryFilterForm(forms.Form):
+    """The summary's filters: an optional date range, profile (by name) and billed orders."""
+
+    date_from = forms.DateField(
+        required=False,
+        label="Service from",
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+    )
+    date_to = forms.DateField(
+        required=False,
+        label="Service to",
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+    )
+    profile = forms.ModelChoiceField(
+        queryset=BillingProfile.objects.all(),
+        to_field_name="name",
+        required=False,
+        empty_label="Any profile",
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    include_billed = forms.BooleanField(
+        required=False,
+        label="Include billed orders",
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_to"] < data["date_from"]:
+            self.add_error("date_to", "the end of the range is before its start")
+        return data
+
+    def query(self) -> str:
+        """Return the cleaned filters as a query string, for the download links and `next`."""
+        data = self.cleaned_data
+        params = {
+            "date_from": data["date_from"].isoformat() if data["date_from"] else "",
+            "date_to": data["date_to"].isoformat() if data["date_to"] else "",
+            "profile": data["profile"].name if data["profile"] else "",
+        }
+        if data["include_billed"]:
+            params["include_billed"] = "on"
+        return urlencode({key: value for key, value in params.items() if value})
+
+
+def _summary(filters: ClaimSummaryFilterForm) -> dict[str, Any]:
+    """Return the context shared by the page, the PDF and the CSV (the filters must be valid)."""
+    data = filters.cleaned_data
+    orders = list(
+        exports.claim_summary_orders(
+            date_from=data["date_from"],
+            date_to=data["date_to"],
+            profile=data["profile"],
+            include_billed=data["include_billed"],
+        )
+    )
+    query = filters.query()
+    summary_url = reverse("calculator:claim-summary")
+    return {
+        "orders": orders,
+        "line_count": sum(len(order.lines.all()) for order in orders),
+        "date_from": data["date_from"],
+        "date_to": data["date_to"],
+        "profile": data["profile"],
+        "include_billed": data["include_billed"],
+        "query": query,
+        "url": f"{summary_url}?{query}" if query else summary_url,
+        "pdf_max_orders": pdf_max_orders(),
+        "generated_at": timezone.localtime(),
+    }
+
+
+def _filename(summary: dict[str, Any], extension: str) -> str:
+    return exports.summary_filename(
+        date_from=summary["date_from"],
+        date_to=summary["date_to"],
+        profile=summary["profile"],
+        extension=extension,
+    )
+
+
+def _invalid(request: HttpRequest, filters: ClaimSummaryFilterForm) -> HttpResponse:
+    """Show the filters with their errors beside the fields (a download with bad filters too)."""
+    status = 200 if request.resolver_match.url_name == "claim-summary" else 400
+    return render(
+        request,
+        "calculator/claim_summary.html",
+        {"filters": filters, "summary": None},
+        status=status,
+    )
+
+
+@permission_required(PERMISSION, raise_exception=True)
+@require_GET
+def claim_summary(request: HttpRequest) -> HttpResponse:
+    """Show the claim lines of the chosen orders as a clerk copies them onto a CMS-1500."""
+    filters = ClaimSummaryFilterForm(request.GET)
+    if not filters.is_valid():
+        return _invalid(request, filters)
+    return render(
+        request,
+        "calculator/claim_summary.html",
+        {"filters": filters, "summary": _summary(filters), "interactive": True},
+    )
+
+
+@permission_required(PERMISSION, raise_exception=True)
+@require_GET
+def claim_summary_pdf(request: HttpRequest) -> HttpResponse:
+    """Download the claim summary as a PDF laid out by the print stylesheet."""
+    filters = ClaimSummaryFilterForm(request.GET)
+    if not filters.is_valid():
+        return _invalid(request, filters)
+    summary = _summary(filters)
+    if len(summary["orders"]) > summary["pdf_max_orders"]:
+        messages.error(
+            request,
+            f"The PDF takes at most {summary['pdf_max_orders']} orders and these filters match "
+            f"{len(summary['orders'])}: narrow the dates or pick a profile, or use Print or the "
+            "CSV.",
+        )
+        return redirect(summary["url"])
+    pdf = exports.render_summary_pdf(
+        {"summary": summary, "interactive": False}, base_url=request.build_absolute_uri("/")
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{_filename(summary, "pdf")}"'
+    return response
+
+
+@permission_required(PERMISSION, raise_exception=True)
+@require_GET
+def claim_summary_csv(request: HttpRequest) -> HttpResponse:
+    """Download the claim summary's lines as CSV, one row per saved claim line."""
+    filters = ClaimSummaryFilterForm(request.GET)
+    if not filters.is_valid():
+        return _invalid(request, filters)
+    summary = _summary(filters)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_filename(summary, "csv")}"'
+    csv.writer(response).writerows(exports.summary_csv_rows(summary["orders"]))
+    return response

@@ -1,0 +1,82 @@
+"""The billing clerk's 837P export: the review queue, the export itself and re-downloads."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from calculator import claim_exports
+from calculator.models import ClaimExport
+
+PERMISSION = "calculator.export_claims"
+
+
+def _page(
+    request: HttpRequest, *, status: int = 200, selected: Collection[int] = ()
+) -> HttpResponse:
+    provider = claim_exports.billing_provider()
+    queue = claim_exports.review_queue()
+    return render(
+        request,
+        "calculator/claim_exports.html",
+        {
+            "provider": provider,
+            "provider_problems": claim_exports.provider_problems(provider),
+            "ready": [entry.order for entry in queue if not entry.problems],
+            "held": [entry for entry in queue if entry.problems],
+            "exports": claim_exports.recent_exports(),
+            "selected": selected,
+        },
+        status=status,
+    )
+
+
+def _download(export: ClaimExport) -> HttpResponse:
+    response = HttpResponse(export.content, content_type=claim_exports.CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{claim_exports.filename(export)}"'
+    return response
+
+
+def _selected_ids(request: HttpRequest) -> set[int]:
+    return {int(value) for value in request.POST.getlist("orders") if value.isdigit()}
+
+
+@permission_required(PERMISSION, raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def claim_exports_page(request: HttpRequest) -> HttpResponse:
+    """List the orders ready for an 837P and the held ones with their reasons; on POST, write
+    one file for the selected ready orders and download it."""
+    if request.method == "GET":
+        return _page(request)
+    selected = _selected_ids(request)
+    try:
+        result = claim_exports.claim_export_create(
+            created_by=request.user, order_ids=sorted(selected), path=request.path
+        )
+    except claim_exports.ExportRefused as refused:
+        messages.error(request, f"No 837P file was written: {refused}")
+        return _page(request, status=400, selected=selected)
+    if result.left_out:
+        # Shown on the next page the clerk opens; the response itself is the file.
+        named = "; ".join(
+            f"{entry.order}: {', '.join(entry.problems)}" for entry in result.left_out
+        )
+        messages.warning(
+            request,
+            f"{claim_exports.filename(result.export)} leaves out the held orders. {named}",
+        )
+    return _download(result.export)
+
+
+@permission_required(PERMISSION, raise_exception=True)
+@require_GET
+def claim_export_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """Download a stored 837P file again, exactly as it was written."""
+    export = get_object_or_404(ClaimExport, pk=pk)
+    claim_exports.claim_export_downloaded(export=export, user=request.user, path=request.path)
+    return _download(export)
