@@ -16,7 +16,9 @@ from decimal import Decimal
 from functools import wraps
 from typing import Any, Literal
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import RequestDataTooBig
 from django.core.paginator import EmptyPage, Paginator
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
@@ -25,8 +27,9 @@ from ninja import Field, NinjaAPI, Query, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 from pydantic import ConfigDict, StrictBool, StrictFloat, StrictInt, StrictStr, field_validator
+from pydantic.json_schema import SkipJsonSchema
 
-from calculator import engine, services
+from calculator import billing, engine, services
 from calculator.api_auth import NOT_SIGNED_IN, BadToken, BearerToken, SessionAuth
 from calculator.catalog import DatabaseCatalog
 from calculator.errors import InvalidOrder
@@ -149,13 +152,16 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return json_response({"errors": NOT_FOUND}, status=404)
 
 
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return errors(400, "body", f"the body is larger than the {limit} bytes allowed")
+
+
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if isinstance(exc, AuthenticationError) or exc.status_code == 401:
-        message = NOT_SIGNED_IN if isinstance(exc, AuthenticationError) else exc.message
-        response = errors(401, "auth", message)
-        response["WWW-Authenticate"] = 'Bearer realm="api"'
-        return response
+        return unauthorized(NOT_SIGNED_IN if isinstance(exc, AuthenticationError) else exc.message)
     if exc.status_code == 403:
         return errors(403, "auth", exc.message)
     if exc.status_code == 400 and exc.__cause__ is not None:
@@ -201,6 +207,8 @@ def schema_errors(raw: list[dict[str, Any]]) -> dict[str, list[str]]:
     """
     by_path: dict[str, list[dict[str, Any]]] = {}
     for error in raw:
+        if error["type"] == "none_required":
+            continue  # the undocumented null branch of a field the engine reads (`Text`)
         loc = list(error["loc"])
         source = loc.pop(0) if loc else "body"
         if source == "body" and loc:
@@ -222,7 +230,7 @@ def schema_errors(raw: list[dict[str, Any]]) -> dict[str, list[str]]:
             messages.insert(0, "must be " + " or ".join(words))
         if messages:
             out[path] = list(dict.fromkeys(messages))
-    return out
+    return out or {"body": ["the request does not match the schema"]}
 
 
 def _path_parts(loc: list[Any]) -> list[str]:
@@ -245,61 +253,89 @@ class Strict(Schema):
     model_config = ConfigDict(extra="forbid")
 
 
+# The engine reads these strictly and names the field in its message, with an example, so the
+# schema lets any text (or number) through; the choices and required fields it documents are
+# enforced by the engine. `SkipJsonSchema[None]` keeps null out of the documented types where
+# the engine refuses it, while leaving the engine to say so.
+Text = StrictStr | SkipJsonSchema[None]
+
+
+def choices(*values: str) -> dict[str, Any]:
+    return {"enum": list(values)}
+
+
 class DrugIn(Strict):
     """One drug; a catalog product (by NDC) fills in what is left out."""
 
+    model_config = ConfigDict(json_schema_extra={"required": ["ndc", "rate"]})
+
     name: StrictStr | None = Field(None, examples=["Morphine sulfate"])
-    ndc: StrictStr | None = Field(
-        None, description="10 digits hyphenated or 11 digits", examples=["00074-1133-03"]
+    ndc: Text = Field(
+        None, description="10 digits hyphenated, or 11 digits", examples=["00074-1133-03"]
     )
-    rate: StrictStr | None = Field(
+    rate: Text = Field(
         None,
-        description="Dose rate: mass, volume or units per time, or per kg",
+        description="Dose rate: an amount per time, or per kg per time",
         examples=["5 mg/hr"],
     )
     concentration: StrictStr | None = Field(
-        None, description="Defaults to the product's labelled one", examples=["25 mg/mL"]
+        None, description="Default: the product's labelled one", examples=["25 mg/mL"]
     )
     hcpcs: StrictStr | None = Field(None, examples=["J2270"])
     hcpcs_unit: StrictStr | None = Field(
         None, description="The code's descriptor unit", examples=["10 mg"]
     )
-    ndc_unit: StrictStr | None = Field(None, description="ML, GR, ME, UN or F2")
+    ndc_unit: Text = Field(
+        None,
+        description="Default: the product's",
+        examples=["ML"],
+        json_schema_extra=choices(*billing.NDC_UNITS),
+    )
     package_volume: StrictStr | None = Field(None, examples=["30 mL"])
     bolus: StrictStr | None = Field(None, description="PCA bolus dose", examples=["1 mg"])
     boluses_per_day: StrictInt | StrictStr | None = Field(None, examples=[4])
     weight: StrictStr | None = Field(None, examples=["70 kg"])
-    compounded: StrictBool | None = Field(
-        None, description="The concentration differs from the label on purpose"
+    compounded: StrictBool = Field(
+        False, description="The concentration differs from the label on purpose"
     )
 
 
 class PolicyIn(Strict):
-    """Settings that override the named profile for this request."""
+    """Settings that override the named profile for this request (default: the profile's)."""
 
-    per_diem_coding: StrictStr | None = Field(None, description="generic or specific")
-    drug_coding: StrictStr | None = Field(None, description="specific or unlisted")
-    unlisted_unit_basis: StrictStr | None = Field(None, description="ML or NDC")
-    rounding: StrictStr | None = Field(None, description="up or half_up")
-    rounding_scope: StrictStr | None = Field(None, description="total or daily")
-    month_lines: StrictBool | None = None
-    place_of_service: StrictStr | None = Field(None, examples=["12"])
+    per_diem_coding: Text = Field(None, json_schema_extra=choices("generic", "specific"))
+    drug_coding: Text = Field(None, json_schema_extra=choices("specific", "unlisted"))
+    unlisted_unit_basis: Text = Field(None, json_schema_extra=choices("ML", "NDC"))
+    rounding: Text = Field(None, json_schema_extra=choices("up", "half_up"))
+    rounding_scope: Text = Field(None, json_schema_extra=choices("total", "daily"))
+    month_lines: StrictBool | SkipJsonSchema[None] = Field(
+        None, description="One per-diem and drug line per calendar month"
+    )
+    place_of_service: Text = Field(None, description="Two digits", examples=["12"])
 
 
 class NursingVisitIn(Strict):
+    model_config = ConfigDict(json_schema_extra={"required": ["duration"]})
+
     date: StrictStr | None = Field(None, examples=["2026-01-02"])
-    duration: StrictStr | None = Field(None, examples=["3.5 h"])
+    duration: Text = Field(None, examples=["3.5 h"])
 
 
 class CalculateIn(Strict):
     """An order as the engine reads it (the same JSON as `manage.py calculate --input`)."""
 
-    profile: StrictStr | None = Field(None, description="Billing profile name", examples=["HMSA"])
-    policy: PolicyIn | None = None
-    therapy: StrictStr | None = Field(
-        None, description="continuous, intermittent or implanted-pump (default from the hours)"
+    model_config = ConfigDict(json_schema_extra={"required": ["drugs"]})
+
+    profile: StrictStr | None = Field(
+        None, description="Billing profile name (default STANDARD)", examples=["HMSA"]
     )
-    hours_per_day: StrictStr | StrictInt | StrictFloat | None = Field(
+    policy: PolicyIn | None = None
+    therapy: Text = Field(
+        None,
+        description="Default: continuous at 24 hours a day, else intermittent",
+        json_schema_extra=choices("continuous", "intermittent", "implanted-pump"),
+    )
+    hours_per_day: StrictStr | StrictInt | StrictFloat | SkipJsonSchema[None] = Field(
         None, description="More than 0, at most 24 (default 24)", examples=["24"]
     )
     start: StrictStr | None = Field(None, description="YYYY-MM-DD", examples=["2026-01-01"])
@@ -309,12 +345,13 @@ class CalculateIn(Strict):
     days: StrictInt | StrictStr | StrictFloat | None = Field(
         None, description="Days of service, when no start and end are given", examples=[31]
     )
-    drugs: list[DrugIn] | None = Field(None, description="One to ten drugs")
+    drugs: list[DrugIn] | SkipJsonSchema[None] = Field(
+        None, description="One to ten drugs", json_schema_extra={"minItems": 1, "maxItems": 10}
+    )
     nursing_visits: list[StrictStr | NursingVisitIn] | None = Field(
         None, description='Visit lengths, e.g. "3.5 h" or "2026-01-02 2 h"'
     )
-
-    # Read only when saving; a calculation accepts them so an order can be previewed as is.
+    # Read only when saving; a calculation accepts them so an order can be previewed as it is.
     patient_reference: StrictStr | None = Field(
         None, description="Account number or initials, never a full name", examples=["ACC-1"]
     )
@@ -325,6 +362,10 @@ class CalculateIn(Strict):
 
 class OrderIn(CalculateIn):
     """An order to save: the calculation request, whom it is for and the warnings acknowledged."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"required": ["patient_reference", "start", "end", "drugs"]}
+    )
 
 
 class VerifyIn(Strict):

@@ -7,14 +7,13 @@ where a quantity becomes billed units.
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from functools import cache, partial
-from typing import Any
+from typing import Any, NamedTuple
 
 from calculator.dosing import (
     EXACT_CONTEXT,
@@ -286,18 +285,18 @@ class ClaimLine:
         return type(self), self._fields()
 
 
-def billing_units(quantity: Decimal, *, rounding: Rounding) -> int:
+def billing_units(quantity: Decimal, *, rounding: Rounding | str) -> int:
     """Return billed units for an exact quantity: `up` is the ceiling (CMS: 223.2 -> 224),
     `half_up` is "rounded off" (HMSA: 148.8 -> 149, 148.4 -> 148); never fewer than 1 (a
     service that was given is billed at least one unit)."""
-    mode = ROUND_CEILING if rounding == Rounding.UP else ROUND_HALF_UP
+    mode = ROUND_CEILING if rounding == "up" else ROUND_HALF_UP
     # to_integral_value rounds at any precision (quantize would refuse beyond 28 digits).
-    return max(1, int(quantity.to_integral_value(rounding=mode)))
+    return max(1, int(quantity.to_integral_value(mode)))
 
 
 def ndc_quantity(value: Decimal, *, decimals: int = 3) -> Decimal:
     """Return an NDC quantity: half-up to `decimals` places, no trailing zeros (148.80 -> 148.8)."""
-    rounded = value.quantize(_places(decimals), rounding=ROUND_HALF_UP, context=EXACT_CONTEXT)
+    rounded = value.quantize(_places(decimals), ROUND_HALF_UP, EXACT_CONTEXT)
     return tidy(rounded, context=EXACT_CONTEXT)
 
 
@@ -310,15 +309,14 @@ def _places(decimals: int) -> Decimal:
 def per_diem_code(*, policy: BillingPolicy, therapy: Therapy, hours_per_day: Decimal) -> str:
     """Return the per-diem S-code: S9325 on `generic`; on `specific` S9328 for an implanted pump,
     S9326 at 24 hours a day, S9327 below (never S9325 beside S9326-S9328)."""
-    if policy.per_diem_coding == PerDiemCoding.GENERIC:
+    if policy.per_diem_coding == "generic":
         return "S9325"
-    if therapy == Therapy.IMPLANTED_PUMP:
+    if therapy == "implanted-pump":
         return "S9328"
     return "S9326" if hours_per_day >= 24 else "S9327"
 
 
-@dataclass(frozen=True)
-class Segment:
+class Segment(NamedTuple):
     """A stretch of the service period billed on one set of lines."""
 
     days: int
@@ -335,14 +333,18 @@ class Segment:
 def month_segments(period: ServicePeriod) -> list[Segment]:
     """Return the period cut at calendar months (Jan 17-Feb 16 -> 15 days + 16 days)."""
     if period.start is None or period.end is None:
-        return [Segment(days=period.days)]
-    segments, start = [], period.start
-    while start <= period.end:
-        last_day = calendar.monthrange(start.year, start.month)[1]
-        end = min(period.end, start.replace(day=last_day))
-        segments.append(Segment(days=(end - start).days + 1, start=start, end=end))
-        start = end + timedelta(days=1)
+        return [Segment(period.days)]
+    segments, start, last = [], period.start, period.end
+    while start <= last:
+        year, month = start.year, start.month
+        next_month = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
+        end = min(last, next_month - _ONE_DAY)
+        segments.append(Segment((end - start).days + 1, start, end))
+        start = next_month
     return segments
+
+
+_ONE_DAY = timedelta(days=1)
 
 
 def nursing_units(minutes: Decimal) -> tuple[int, int]:
@@ -398,44 +400,59 @@ def validate_billing(results: tuple[DoseResult, ...], policy: BillingPolicy) -> 
     """Raise InvalidOrder for drug fields the policy needs but the order lacks or contradicts."""
     errors = ErrorCollector()
     for result in results:
-        drug, prefix = result.drug, f"drugs.{result.index}"
-        if drug.ndc_unit not in NDC_UNITS:
+        drug = result.drug
+        ndc_unit = drug.ndc_unit
+        specific = _bills_specific_code(drug.hcpcs, policy)
+        if ndc_unit == "ML" and not specific:
+            continue  # mL needs nothing more of the drug
+        if ndc_unit not in NDC_UNITS:
             errors.add(
-                f"{prefix}.ndc_unit",
-                f'"{drug.ndc_unit}" is not an NDC unit; use one of {", ".join(NDC_UNITS)}',
+                f"drugs.{result.index}.ndc_unit",
+                f'"{ndc_unit}" is not an NDC unit; use one of {", ".join(NDC_UNITS)}',
             )
             continue
-        wanted = {"GR": MASS, "ME": MASS, "F2": ACTIVITY}.get(drug.ndc_unit)
+        wanted = _NDC_UNIT_DIMENSIONS.get(ndc_unit)
         if wanted and result.dimension != wanted:
             errors.add(
-                f"{prefix}.ndc_unit",
-                f"NDC unit {drug.ndc_unit} counts {NDC_UNITS[drug.ndc_unit]}s, but this drug "
+                f"drugs.{result.index}.ndc_unit",
+                f"NDC unit {ndc_unit} counts {NDC_UNITS[ndc_unit]}s, but this drug "
                 f"is dosed in {result.dose_unit}",
             )
-        if drug.ndc_unit == "UN":
+        if ndc_unit == "UN":
             if drug.package_volume is None:
                 errors.add(
-                    f"{prefix}.package_volume",
+                    f"drugs.{result.index}.package_volume",
                     "NDC unit UN counts containers: give the package volume, e.g. 10 mL",
                 )
             elif drug.package_volume.dimension != VOLUME:
-                errors.add(f"{prefix}.package_volume", "the package volume must be in mL or L")
-        if _bills_specific_code(drug.hcpcs, policy):
+                errors.add(
+                    f"drugs.{result.index}.package_volume",
+                    "the package volume must be in mL or L",
+                )
+        if specific:
             unit = drug.hcpcs_unit
             if unit is None:
                 errors.add(
-                    f"{prefix}.hcpcs_unit",
+                    f"drugs.{result.index}.hcpcs_unit",
                     f"{drug.hcpcs} needs its descriptor unit (e.g. 10 mg for J2270)",
                 )
-            elif unit.per or unit.dimension not in {MASS, ACTIVITY}:
-                errors.add(f"{prefix}.hcpcs_unit", f'"{unit}" is not an amount such as 10 mg')
+            elif unit.per or unit.dimension not in _DESCRIPTOR_DIMENSIONS:
+                errors.add(
+                    f"drugs.{result.index}.hcpcs_unit",
+                    f'"{unit}" is not an amount such as 10 mg',
+                )
             elif unit.dimension != result.dimension:
                 errors.add(
-                    f"{prefix}.hcpcs_unit",
+                    f"drugs.{result.index}.hcpcs_unit",
                     f'{drug.hcpcs} bills per "{unit}", but this drug is dosed in '
                     f"{result.dose_unit}",
                 )
     errors.raise_if_any()
+
+
+# What an NDC unit of measure counts, when it counts the drug rather than mL or containers.
+_NDC_UNIT_DIMENSIONS = {"GR": MASS, "ME": MASS, "F2": ACTIVITY}
+_DESCRIPTOR_DIMENSIONS = frozenset({MASS, ACTIVITY})
 
 
 def _bills_specific_code(hcpcs: str, policy: BillingPolicy) -> bool:
@@ -452,23 +469,40 @@ def claim_lines(
     if policy.month_lines:
         segments = month_segments(period)
     else:
-        segments = [Segment(days=period.days, start=period.start, end=period.end)]
+        segments = [Segment(period.days, period.start, period.end)]
     code = per_diem_code(policy=policy, therapy=order.therapy, hours_per_day=order.hours_per_day)
     place = policy.place_of_service
     lines: list[ClaimLine] = []
     for segment in segments:
-        days, start, end = segment.days, segment.start, segment.end
+        days, start, end = segment
         texts = partial(_per_diem_texts, code, days)
         for result in results:
             index = result.index
-            values = ("per_diem", code, days, _CONCURRENT[min(index, 2)], start, end, place)
-            lines.append(ClaimLine._written_later((*values, "", "", None, index), texts))
-        lines.extend(drug_line(result, segment=segment, policy=policy) for result in results)
+            line = _new_line(ClaimLine)
+            line._values = (
+                "per_diem",
+                code,
+                days,
+                _CONCURRENT[min(index, 2)],
+                start,
+                end,
+                place,
+                "",
+                "",
+                None,
+                index,
+            )
+            line._texts = texts
+            lines.append(line)
+        for result in results:
+            lines.append(drug_line(result, segment=segment, policy=policy))
     if order.nursing_visits:
         lines.extend(nursing_lines(order.nursing_visits, policy=policy, period=period))
     return lines
 
 
+# Lines are made without ClaimLine.__init__ here, their texts to be written when first read.
+_new_line = object.__new__
 _CONCURRENT = tuple((modifier,) if modifier else () for modifier in CONCURRENT_MODIFIERS)
 
 
@@ -488,24 +522,25 @@ def drug_line(result: DoseResult, *, segment: Segment, policy: BillingPolicy) ->
     else:
         ndc_amount = _times(_ndc_daily_ratio(result), days)
     quantity = ndc_quantity(ndc_amount, decimals=policy.ndc_quantity_decimals)
-    scope = policy.rounding_scope
     if _bills_specific_code(drug.hcpcs, policy):
         code = drug.hcpcs
         # CMS: a partial descriptor unit bills as a whole one.
-        units = _line_units(_per_descriptor_unit(result), days, Rounding.UP, scope)
+        units = _line_units(_per_descriptor_unit(result), days, "up", policy)
     else:
         code = UNLISTED_DRUG_CODE
-        on_ndc_basis = policy.unlisted_unit_basis == UnitBasis.NDC
-        if ndc_unit == "UN" and on_ndc_basis:
-            units = max(1, int(quantity))
-        elif (
-            scope == RoundingScope.TOTAL and ndc_unit != "UN" and (ndc_unit == "ML" or on_ndc_basis)
-        ):
-            # The line counts what the NDC quantity counts, before its rounding.
+        on_ndc_basis = policy.unlisted_unit_basis == "NDC"
+        if ndc_unit == "UN":
+            if on_ndc_basis:
+                units = max(1, int(quantity))
+            else:
+                units = _line_units(result.daily_volume_ratio, days, policy.rounding, policy)
+        elif policy.rounding_scope == "total" and (ndc_unit == "ML" or on_ndc_basis):
+            # These units count what the NDC quantity counts, rounded their own way.
             units = billing_units(ndc_amount, rounding=policy.rounding)
         else:
-            units = _line_units(_unlisted_daily(result, policy)[0], days, policy.rounding, scope)
-    values = (
+            units = _line_units(_unlisted_daily(result, policy)[0], days, policy.rounding, policy)
+    line = _new_line(ClaimLine)
+    line._values = (
         "drug",
         code,
         units,
@@ -518,16 +553,15 @@ def drug_line(result: DoseResult, *, segment: Segment, policy: BillingPolicy) ->
         quantity,
         result.index,
     )
-    return ClaimLine._written_later(
-        values, partial(_drug_line_texts, result, days, policy, units, quantity)
-    )
+    line._texts = partial(_drug_line_texts, result, days, policy, units, quantity)
+    return line
 
 
 def _line_units(
-    daily: tuple[Decimal, Decimal], days: int, rounding: Rounding, scope: RoundingScope
+    daily: tuple[Decimal, Decimal], days: int, rounding: Rounding | str, policy: BillingPolicy
 ) -> int:
     """Return the units of a line: the line total rounded, or each day rounded, then x days."""
-    if scope == RoundingScope.DAILY:
+    if policy.rounding_scope == "daily":
         return billing_units(_divide(*daily), rounding=rounding) * days
     return billing_units(_times(daily, days), rounding=rounding)
 
@@ -651,4 +685,4 @@ def _containers(result: DoseResult, days: int) -> Decimal:
     # One exact division: the volume over the days / the package volume.
     numerator, denominator = result.daily_volume_ratio
     containers = _divide(_multiply(numerator, days), _multiply(denominator, package_ml))
-    return containers.quantize(Decimal(1), rounding=ROUND_CEILING, context=EXACT_CONTEXT)
+    return containers.quantize(Decimal(1), ROUND_CEILING, EXACT_CONTEXT)

@@ -13,11 +13,13 @@ from datetime import date
 from decimal import Context, Decimal
 from enum import StrEnum
 from functools import cached_property
+from typing import NamedTuple
 
 from calculator.errors import ErrorCollector, InvalidOrder
 from calculator.units import (
     ACTIVITY,
     EQUIVALENT,
+    EXACT_CONTEXT,
     MASS,
     PERCENT,
     VOLUME,
@@ -36,11 +38,6 @@ MAX_DAILY_VOLUME_ML = Decimal(100_000)
 MAX_DAILY_DOSE = Decimal(1_000_000_000)
 # Display: values that do not end within this many places are shown rounded, marked "~".
 DISPLAY_PLACES = 6
-_EXACT_PRECISION = 60
-# Exact arithmetic runs through this context's methods (EXACT_CONTEXT.divide(a, b)): the
-# thread's default context has 28 digits, which would round, and a `localcontext()` around
-# each division cost more than the division.
-EXACT_CONTEXT = Context(prec=_EXACT_PRECISION)
 _multiply = EXACT_CONTEXT.multiply
 _divide = EXACT_CONTEXT.divide
 _ONE = Decimal(1)
@@ -110,13 +107,13 @@ class OrderInput:
         return errors.errors
 
 
-@dataclass(frozen=True)
-class DoseResult:
+class DoseResult(NamedTuple):
     """The exact daily and total dose and volume of one drug.
 
     Doses are in the canonical unit of their dimension (mg, units or mEq); `dose_unit` is the
     unit the pharmacist used (mcg stays mcg on screen). Each daily value is kept as a ratio so
-    that a total for any number of days is divided only once.
+    that a total for any number of days is divided only once. (A NamedTuple rather than a
+    frozen dataclass: one is made per drug of every calculation, and it costs a fifth.)
     """
 
     drug: DrugInput
@@ -128,11 +125,11 @@ class DoseResult:
     daily_dose_ratio: tuple[Decimal, Decimal]
     daily_volume_ratio: tuple[Decimal, Decimal]
 
-    @cached_property
+    @property
     def daily_dose(self) -> Decimal:
         return exact_divide(*self.daily_dose_ratio)
 
-    @cached_property
+    @property
     def daily_volume_ml(self) -> Decimal:
         return exact_divide(*self.daily_volume_ratio)
 
@@ -170,7 +167,7 @@ def tidy(value: Decimal, *, context: Context | None = None) -> Decimal:
     """Return `value` without trailing zeros or an exponent (4.80 -> 4.8, 1.2E+2 -> 120), in
     `context` (by default the thread's, whose precision rounds a longer value)."""
     if value == value.to_integral_value():
-        return value.quantize(_ONE, context=context)
+        return value.quantize(_ONE, None, context)
     return value.normalize(context)
 
 
@@ -195,11 +192,7 @@ def concentration_ratio(concentration: Measure) -> tuple[Decimal, Decimal]:
     if concentration.dimension == PERCENT:
         # % w/v is grams per 100 mL: 0.25 % = 0.25 g/100 mL = 2.5 mg/mL.
         return _multiply(concentration.value, factor("g")), _HUNDRED
-    count, volume_symbol = concentration.per[0]
-    return (
-        _multiply(concentration.value, factor(concentration.numerator)),
-        _multiply(count, factor(volume_symbol)),
-    )
+    return concentration.canonical_value, concentration.per_canonical[0]
 
 
 def validate_order(order: OrderInput) -> None:
@@ -279,11 +272,18 @@ def compute(order: OrderInput) -> tuple[DoseResult, ...]:
     minutes_per_day = _multiply(order.hours_per_day, MINUTES_PER_HOUR)
     days, hours = order.period.days, order.hours_per_day
     results = tuple(
-        _compute_drug(drug, index, days, hours, minutes_per_day)
-        for index, drug in enumerate(order.drugs)
+        [
+            _compute_drug(drug, index, days, hours, minutes_per_day)
+            for index, drug in enumerate(order.drugs)
+        ]
     )
     for result in results:
-        if result.daily_volume_ml > MAX_DAILY_VOLUME_ML or result.daily_dose > MAX_DAILY_DOSE:
+        # a / b > bound as a > bound x b (b > 0): exact, and a multiplication is the cheaper
+        volume, per_volume = result.daily_volume_ratio
+        dose, per_dose = result.daily_dose_ratio
+        if volume > _multiply(MAX_DAILY_VOLUME_ML, per_volume) or dose > _multiply(
+            MAX_DAILY_DOSE, per_dose
+        ):
             _check_plausible(results)  # raises, naming every drug out of bounds
     return results
 
@@ -324,12 +324,11 @@ def _compute_drug(
     amount, volume_ml = concentration_ratio(concentration)
     # rate = value x amount factor per (time minutes [x weight]); the dose per day is
     # value x factor x minutes/day [x kg] / time minutes, a numerator over one denominator.
-    numerator = _multiply(_multiply(rate.value, factor(rate.numerator)), minutes_per_day)
-    per = rate.per
-    if len(per) == 2:
+    numerator = _multiply(rate.canonical_value, minutes_per_day)
+    if len(rate.per) == 2:
         assert drug.weight is not None
-        numerator = _multiply(numerator, weight_in(drug.weight, per[0][1]))
-    denominator = factor(per[-1][1])
+        numerator = _multiply(numerator, weight_in(drug.weight, rate.per[0][1]))
+    denominator = rate.per_canonical[-1]
     by_volume = rate.dimension == VOLUME
     if by_volume:
         volume_ratio = (numerator, denominator)
@@ -339,9 +338,7 @@ def _compute_drug(
         volume_ratio = (_multiply(numerator, volume_ml), _multiply(denominator, amount))
     bolus_measure = drug.bolus
     if bolus_measure is not None and drug.boluses_per_day:
-        bolus = _multiply(
-            _multiply(bolus_measure.value, factor(bolus_measure.numerator)), drug.boluses_per_day
-        )
+        bolus = _multiply(bolus_measure.canonical_value, drug.boluses_per_day)
         if bolus_measure.dimension == VOLUME:
             bolus_dose = (_multiply(bolus, amount), volume_ml)
             bolus_volume = (bolus, _ONE)
@@ -351,15 +348,16 @@ def _compute_drug(
         dose_ratio = _add(dose_ratio, bolus_dose)
         volume_ratio = _add(volume_ratio, bolus_volume)
     dose_unit = concentration.numerator if by_volume else rate.numerator
+    # Positional: a NamedTuple made from keywords takes three times as long.
     return DoseResult(
-        drug=drug,
-        index=index,
-        days=days,
-        hours_per_day=hours_per_day,
-        dimension=amount_dimension(concentration),
-        dose_unit=_DOSE_UNITS.get(dose_unit, dose_unit),
-        daily_dose_ratio=dose_ratio,
-        daily_volume_ratio=volume_ratio,
+        drug,
+        index,
+        days,
+        hours_per_day,
+        amount_dimension(concentration),
+        _DOSE_UNITS.get(dose_unit, dose_unit),
+        dose_ratio,
+        volume_ratio,
     )
 
 

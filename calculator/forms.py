@@ -4,6 +4,7 @@ are put back beside the fields they are about."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
@@ -114,9 +115,7 @@ class DrugForm(StyledForm):
     bolus_unit = forms.ChoiceField(
         label="Bolus unit", choices=[(u, u) for u in BOLUS_UNITS], required=False, initial="mg"
     )
-    boluses_per_day = forms.IntegerField(
-        label="Boluses a day", required=False, min_value=0, max_value=96
-    )
+    boluses_per_day = forms.CharField(label="Boluses a day", required=False, max_length=3)
     weight_kg = forms.CharField(label="Weight (kg)", max_length=12, required=False)
 
     def clean_rate_value(self) -> str:
@@ -125,6 +124,15 @@ class DrugForm(StyledForm):
     def clean_bolus_value(self) -> str:
         value = self.cleaned_data.get("bolus_value", "")
         return _number(value, name="the bolus", example="1") if value.strip() else ""
+
+    def clean_boluses_per_day(self) -> int | None:
+        """Return the whole number of boluses a day; ASCII digits only ("1٠" is not 10)."""
+        text = self.cleaned_data.get("boluses_per_day", "").strip()
+        if not text:
+            return None
+        if not re.fullmatch(r"[0-9]{1,2}", text, flags=re.ASCII) or int(text) > 96:
+            raise ValidationError("boluses a day must be a whole number from 0 to 96")
+        return int(text)
 
     def clean_weight_kg(self) -> str:
         value = self.cleaned_data.get("weight_kg", "")
@@ -157,6 +165,7 @@ DrugFormSet = forms.formset_factory(
     validate_min=True,
     max_num=10,
     validate_max=True,
+    absolute_max=10,
 )
 
 # Where each engine field path goes on the form: (row field or None for the order form, name).

@@ -246,7 +246,7 @@ def order_reprice(*, order: Order, changed_by: User) -> Order:
     ClaimLine.objects.bulk_update(lines, ["unit_price", "charge"])
     order._history_user = changed_by
     order._change_reason = "re-priced from the price list"
-    order.save(update_fields=[])
+    order.save()  # a full save, so the history records who re-priced and when
     return order
 
 

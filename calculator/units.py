@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Context, Decimal
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -91,6 +91,11 @@ CONVERSIONS = {
 MAX_INTEGER_DIGITS = 9
 MAX_DECIMAL_PLACES = 6
 
+# Exact arithmetic runs through this context's methods (EXACT_CONTEXT.divide(a, b)): the
+# thread's default context has 28 digits, which would round, and a `localcontext()` around
+# each division cost more than the division.
+EXACT_CONTEXT = Context(prec=60)
+
 # ASCII digits only: "\d" would also read Arabic-Indic or full-width digits, whose zero (U+0660)
 # looks like a decimal point.
 _NUMBER = r"[0-9]+(?:\.[0-9]+)?"
@@ -135,7 +140,11 @@ class Measure:
 
     "0.5 mg/kg/hr" is Measure(0.5, "mg", ((1, "kg"), (1, "hr")));
     "100 mg/100 mL" is Measure(100, "mg", ((100, "mL"),)); "0.25 %" is Measure(0.25, "%").
-    `dimension` ("mass") and `per_dimensions` (("mass", "time")) are worked out once, here.
+
+    Worked out once, when it is made: `dimension` ("mass") and `per_dimensions` (("mass",
+    "time")); `canonical_value`, the value in its dimension's canonical unit (50 mcg -> 0.05
+    mg), and `per_canonical`, each per's count in its canonical unit (/hr -> 60 min, /100 mL
+    -> 100 mL).
     """
 
     value: Decimal
@@ -144,13 +153,19 @@ class Measure:
     joiner: str = "/"
     dimension: str = field(init=False, repr=False, compare=False)
     per_dimensions: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    canonical_value: Decimal = field(init=False, repr=False, compare=False)
+    per_canonical: tuple[Decimal, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        # The engine reads these for every drug of every order: store them rather than look
-        # them up each time (object.__setattr__ because the dataclass is frozen).
-        object.__setattr__(self, "dimension", dimension_of(self.numerator))
-        per_dimensions = tuple(dimension_of(symbol) for _, symbol in self.per)
-        object.__setattr__(self, "per_dimensions", per_dimensions)
+        # The engine reads these for every drug of every order: store them rather than work
+        # them out each time (object.__setattr__ because the dataclass is frozen).
+        multiply = EXACT_CONTEXT.multiply
+        store = object.__setattr__
+        store(self, "dimension", dimension_of(self.numerator))
+        store(self, "per_dimensions", tuple(dimension_of(symbol) for _, symbol in self.per))
+        store(self, "canonical_value", multiply(self.value, factor(self.numerator)))
+        per_canonical = tuple(multiply(count, factor(symbol)) for count, symbol in self.per)
+        store(self, "per_canonical", per_canonical)
 
     def __str__(self) -> str:
         text = f"{format_decimal(self.value)} {self.numerator}"

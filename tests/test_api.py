@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from calculator import services
-from calculator.api import schema_errors
+from calculator.api import api, schema_errors
 from calculator.models import AccessLog, ApiToken, BillingProfile, DrugProduct, Order
 
 ANON, PHARM, CLERK, ADMIN, NOBODY = "anonymous", "pharmacist", "clerk", "administrator", "nobody"
@@ -46,6 +46,12 @@ def issue_token(user: User) -> str:
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """The role fixtures set passwords; the production hasher would make this file take minutes."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -658,6 +664,11 @@ def test_the_openapi_schema_documents_every_endpoint(pharmacist_client):
         for status in operation["responses"]
     }
     assert "422" not in statuses
+
+
+def test_the_served_schema_is_the_one_the_property_run_uses(pharmacist_client):
+    served = pharmacist_client.get(url("openapi-json")).json()
+    assert served == json.loads(json.dumps(api.get_openapi_schema()))
 
 
 def test_the_docs_page_loads_swagger_from_static_files_not_a_cdn(pharmacist_client):

@@ -82,10 +82,6 @@ EXPECTED: dict[str, Rule | tuple[Rule, ...]] = {
     "password_change": Rule("GET", everyone(200)),
     "password_change_done": Rule("GET", everyone(200)),
     # SPEC 9: "anonymous users see only the login page" (see KNOWN_BUGS).
-    "password_reset": Rule("GET", everyone(200)),
-    "password_reset_done": Rule("GET", everyone(200)),
-    "password_reset_confirm": Rule("GET", everyone(200)),
-    "password_reset_complete": Rule("GET", everyone(200)),
     # Orders
     "calculator:home": Rule("GET", everyone(302)),
     "calculator:order-list": Rule("GET", everyone(200)),
@@ -137,16 +133,7 @@ def rules_for(name: str) -> tuple[Rule, ...]:
 
 # Rows where the application is known to answer differently from the spec (strict xfail, so the
 # fix is noticed): (url name, role) -> why.
-PASSWORD_RESET_OPEN = (
-    "SPEC 9 says anonymous users see only the login page, but infusion/urls.py includes all of "
-    "django.contrib.auth.urls, whose password-reset views are login_not_required (200)"
-)
-KNOWN_BUGS: dict[tuple[str, str], str] = {
-    ("password_reset", ANON): PASSWORD_RESET_OPEN,
-    ("password_reset_done", ANON): PASSWORD_RESET_OPEN,
-    ("password_reset_confirm", ANON): PASSWORD_RESET_OPEN,
-    ("password_reset_complete", ANON): PASSWORD_RESET_OPEN,
-}
+KNOWN_BUGS: dict[tuple[str, str], str] = {}
 # What the known bugs should answer once fixed.
 FIXED_ANSWER = {key: TO_LOGIN for key in KNOWN_BUGS}
 
@@ -233,7 +220,7 @@ def _cases() -> list:
                 if (name, role) in KNOWN_BUGS:
                     reason = KNOWN_BUGS[(name, role)]
                     marks.append(pytest.mark.xfail(strict=True, reason=reason))
-                case_id = f"{rule.method} {name}-{role}"
+                case_id = f"{rule.method}-{name}-{role}"
                 cases.append(pytest.param(name, rule, role, marks=marks, id=case_id))
     return cases
 
@@ -388,26 +375,13 @@ class _NavLinks(HTMLParser):
             self.depth -= 1
 
 
-CLAIM_SUMMARY_LINK = (
-    "templates/base.html shows the Claim summary link on perms.calculator.view_order, "
-    "but the page needs calculator.view_claim_summary, so pharmacists and administrators get 403"
-)
-
-
 def nav_links(html: str) -> list[str]:
     parser = _NavLinks()
     parser.feed(html)
     return parser.links
 
 
-@pytest.mark.parametrize(
-    "role",
-    [
-        pytest.param(role, marks=pytest.mark.xfail(strict=True, reason=CLAIM_SUMMARY_LINK))
-        for role in (PHARM, ADMIN)
-    ]
-    + [CLERK],
-)
+@pytest.mark.parametrize("role", [PHARM, CLERK, ADMIN])
 def test_the_navigation_offers_only_pages_the_role_may_open(role, saved_order, as_role):
     """No menu link leads a signed-in user to a 403 page."""
     client = as_role(role)

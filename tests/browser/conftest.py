@@ -41,7 +41,7 @@ TIMEOUT_MS = 10_000
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 PASSWORD = "browser-test-2026"  # test users only, in the throw-away test database
 
-# The order every scenario starts from (README's worked example).
+# The seed order: 5 mg/hr morphine 25 mg/mL, 24 h, January 2026, HMSA -> 4.8 mL/day, J3490 x 149.
 SEED_ORDER = {
     "patient_reference": "ACC-1",
     "profile": "HMSA",

@@ -16,9 +16,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def choose_product(page: Page, row: int, label: str) -> None:
-    """Pick a product. Its label concentration is meant to fill the row's concentration box, but
-    that request can be aborted (see the xfail test below), so the scenarios do not wait for it:
-    with the box empty the engine uses the catalog's concentration, which is the same value."""
+    """Pick a product; its label concentration fills the row's box (checked by the slow-network
+    test below), and with the box still empty the engine uses the same catalog value."""
     page.locator(f"#id_drugs-{row}-product").select_option(label=label)
 
 
@@ -100,16 +99,6 @@ def test_a_second_drug_adds_a_concurrent_per_diem_with_modifier_sh(
     assert Order.objects.count() == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "app bug: the product select's concentration GET shares the form's hx-sync queue "
-        "(inherited 'this:replace' / 'closest form:abort'), so the live-preview POST fired 50 ms "
-        "later by the same change event aborts it whenever it takes longer than that; the box "
-        "stays empty. Remove this marker when fixed (e.g. hx-sync='this:replace' on the select)."
-    ),
-)
 def test_choosing_a_product_fills_its_label_concentration_on_a_slow_network(
     page: Page, live_server, staff, log_in
 ):
