@@ -714,7 +714,7 @@ def order_create(request: HttpRequest, payload: OrderIn) -> Status:
     tags=["orders"],
     by_alias=True,
 )
-def order_list(request: HttpRequest, filters: Query[OrderFilters]) -> dict[str, Any]:
+def order_list(request: HttpRequest, filters: Query[OrderFilters]) -> dict[str, Any] | HttpResponse:
     """List orders, newest first, 25 a page; `from`/`to` select orders whose service overlaps.
 
     Needs calculator.view_order. Each call is recorded in the access log.
@@ -784,7 +784,7 @@ STATE_RESPONSES = {200: OrderOut, **ERROR_RESPONSES, 404: ErrorOut, 409: ErrorOu
     tags=["orders"],
     by_alias=True,
 )
-def order_verify(request: HttpRequest, pk: int, payload: VerifyIn | None = None) -> dict:
+def order_verify(request: HttpRequest, pk: int, payload: VerifyIn | None = None) -> dict[str, Any]:
     """Verify a draft: a second pharmacist, or the one who entered it with `confirm_own`.
 
     Needs calculator.verify_order. 409 when the order's status or the rule does not allow it.
@@ -802,7 +802,7 @@ def order_verify(request: HttpRequest, pk: int, payload: VerifyIn | None = None)
     tags=["orders"],
     by_alias=True,
 )
-def order_bill(request: HttpRequest, pk: int) -> dict:
+def order_bill(request: HttpRequest, pk: int) -> dict[str, Any]:
     """Mark a verified order billed. Needs calculator.bill_order (billing clerks)."""
     user = require(request, "calculator.bill_order", action="mark orders billed")
     services.order_mark_billed(order=order_or_404(pk), billed_by=user)
@@ -816,7 +816,7 @@ def order_bill(request: HttpRequest, pk: int) -> dict:
     tags=["orders"],
     by_alias=True,
 )
-def order_void(request: HttpRequest, pk: int, payload: VoidIn) -> dict:
+def order_void(request: HttpRequest, pk: int, payload: VoidIn) -> dict[str, Any] | HttpResponse:
     """Void an order, giving the reason; it stays on record. Needs calculator.void_order."""
     user = require(request, "calculator.void_order", action="void orders")
     order = order_or_404(pk)

@@ -3,8 +3,10 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from calculator.api import api
+from calculator.resilience import healthz
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     # Sign-in, sign-out and password change only: no self-service password reset (anonymous
@@ -23,3 +25,5 @@ urlpatterns = [
     ),
     path("", include("calculator.urls")),
 ]
+
+handler500 = "calculator.resilience.server_error"

@@ -172,6 +172,14 @@ def test_malformed_json_is_a_400_on_the_body(catalog, pharmacist_client, body):
     assert list(response.json()["errors"]) == ["body"]
 
 
+def test_a_body_over_the_upload_limit_is_a_400_on_the_body(catalog, pharmacist_client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    body = json.dumps({**SEED_CALCULATION, "profile": "x" * 2000})
+    response = pharmacist_client.post(url("calculate"), body, content_type="application/json")
+    assert response.status_code == 400
+    assert "larger than" in response.json()["errors"]["body"][0]
+
+
 @pytest.mark.parametrize("body", ["[]", '"order"', "31", "null"])
 def test_a_body_that_is_not_an_object_is_a_400_on_the_body(catalog, pharmacist_client, body):
     response = pharmacist_client.post(url("calculate"), body, content_type="application/json")
