@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: setup run test lint format bench clean
+.PHONY: setup run serve test lint format bench clean
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,6 +19,16 @@ setup: $(INSTALLED)
 
 run: setup
 	$(PY) manage.py runserver 127.0.0.1:8000
+
+# Production: gunicorn + WhiteNoise, settings from the environment (see .env.example).
+serve: $(INSTALLED)
+	@test -n "$$DJANGO_SECRET_KEY" || (echo "set DJANGO_SECRET_KEY (see .env.example)" && exit 2)
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-0} $(PY) manage.py migrate --noinput --verbosity 0
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-0} $(PY) manage.py seed_catalog
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-0} $(PY) manage.py collectstatic --noinput --verbosity 0
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-0} $(VENV)/bin/gunicorn infusion.wsgi \
+		--workers $${GUNICORN_WORKERS:-2} --bind $${GUNICORN_BIND:-127.0.0.1:8000} \
+		--access-logfile - --error-logfile - --timeout 60
 
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .

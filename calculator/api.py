@@ -671,6 +671,7 @@ def order_json(order: Order) -> dict[str, Any]:
     "/calculate",
     response={200: CalculationOut, **ERROR_RESPONSES},
     url_name="calculate",
+    summary="Calculate an order without saving it",
     tags=["calculate"],
     by_alias=True,
 )
@@ -691,6 +692,7 @@ def calculate(request: HttpRequest, payload: CalculateIn) -> HttpResponse:
     "/orders",
     response={201: OrderOut, **ERROR_RESPONSES},
     url_name="orders",
+    summary="Save an order (draft)",
     tags=["orders"],
     by_alias=True,
 )
@@ -711,6 +713,7 @@ def order_create(request: HttpRequest, payload: OrderIn) -> Status:
     "/orders",
     response={200: OrderPageOut, **ERROR_RESPONSES, 404: ErrorOut},
     url_name="orders",
+    summary="List orders",
     tags=["orders"],
     by_alias=True,
 )
@@ -760,6 +763,7 @@ def _page_url(request: HttpRequest, number: int) -> str:
     "/orders/{pk}",
     response={200: OrderOut, **ERROR_RESPONSES, 404: ErrorOut},
     url_name="order",
+    summary="Read an order",
     tags=["orders"],
     by_alias=True,
 )
@@ -781,6 +785,7 @@ STATE_RESPONSES = {200: OrderOut, **ERROR_RESPONSES, 404: ErrorOut, 409: ErrorOu
     "/orders/{pk}/verify",
     response=STATE_RESPONSES,
     url_name="order-verify",
+    summary="Verify a draft",
     tags=["orders"],
     by_alias=True,
 )
@@ -799,6 +804,7 @@ def order_verify(request: HttpRequest, pk: int, payload: VerifyIn | None = None)
     "/orders/{pk}/bill",
     response=STATE_RESPONSES,
     url_name="order-bill",
+    summary="Mark a verified order billed",
     tags=["orders"],
     by_alias=True,
 )
@@ -813,6 +819,7 @@ def order_bill(request: HttpRequest, pk: int) -> dict[str, Any]:
     "/orders/{pk}/void",
     response=STATE_RESPONSES,
     url_name="order-void",
+    summary="Void an order",
     tags=["orders"],
     by_alias=True,
 )
@@ -830,6 +837,7 @@ def order_void(request: HttpRequest, pk: int, payload: VoidIn) -> dict[str, Any]
     "/products",
     response={200: list[ProductOut], **ERROR_RESPONSES},
     url_name="products",
+    summary="Search the catalog",
     tags=["catalog"],
 )
 def product_list(
@@ -869,6 +877,7 @@ def product_list(
     "/profiles",
     response={200: list[ProfileOut], **ERROR_RESPONSES},
     url_name="profiles",
+    summary="List the billing profiles",
     tags=["catalog"],
 )
 def profile_list(request: HttpRequest) -> QuerySet[BillingProfile]:

@@ -538,7 +538,7 @@ class AccessLog(models.Model):
 
     class Action(models.TextChoices):
         VIEW = "view", "Viewed"
-        PRINT = "print", "Printed summary"
+        PRINT = "print", "Opened the printable summary"
         PDF = "pdf", "Downloaded PDF"
         CSV = "csv", "Downloaded CSV"
         X12 = "837p", "Exported 837P"

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from calculator import exports
-from calculator.models import BillingProfile
+from calculator.models import AccessLog, BillingProfile
 
 PERMISSION = "calculator.view_claim_summary"
 # WeasyPrint lays out roughly 0.2-0.4 s per order on a small server: past this many orders the
@@ -133,10 +133,12 @@ def claim_summary(request: HttpRequest) -> HttpResponse:
     filters = ClaimSummaryFilterForm(request.GET)
     if not filters.is_valid():
         return _invalid(request, filters)
+    summary = _summary(filters)
+    AccessLog.record(request, AccessLog.Action.PRINT, summary["orders"])
     return render(
         request,
         "calculator/claim_summary.html",
-        {"filters": filters, "summary": _summary(filters), "interactive": True},
+        {"filters": filters, "summary": summary, "interactive": True},
     )
 
 
@@ -159,6 +161,7 @@ def claim_summary_pdf(request: HttpRequest) -> HttpResponse:
     pdf = exports.render_summary_pdf(
         {"summary": summary, "interactive": False}, base_url=request.build_absolute_uri("/")
     )
+    AccessLog.record(request, AccessLog.Action.PDF, summary["orders"])
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{_filename(summary, "pdf")}"'
     return response
@@ -172,6 +175,7 @@ def claim_summary_csv(request: HttpRequest) -> HttpResponse:
     if not filters.is_valid():
         return _invalid(request, filters)
     summary = _summary(filters)
+    AccessLog.record(request, AccessLog.Action.CSV, summary["orders"])
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_filename(summary, "csv")}"'
     csv.writer(response).writerows(exports.summary_csv_rows(summary["orders"]))
