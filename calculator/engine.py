@@ -204,14 +204,16 @@ def calculate(
     results = dosing.compute(order)
     lines = billing.claim_lines(results, order=order, policy=policy)
     if policy.month_lines and order.period.start is None and order.period.days > 1:
-        notice = SafetyWarning(
-            field="days",
-            kind="notice",
-            message="month lines need start and end dates; the period is billed on one line",
-            needs_ack=False,
-        )
-        warnings = (*warnings, notice)
+        warnings = (*warnings, MONTH_LINES_NOTICE)
     return Calculation(order, policy, results, tuple(lines), tuple(warnings))
+
+
+MONTH_LINES_NOTICE = SafetyWarning(
+    field="days",
+    kind="notice",
+    message="month lines need start and end dates; the period is billed on one line",
+    needs_ack=False,
+)
 
 
 # --- Reading a request ----------------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""Helpers of tests/test_reliability.py: a throwaway app server under gunicorn."""
