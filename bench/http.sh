@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Benchmark two POST endpoints under HTTP load against the trivial /healthz view, as ratios.
 #
-# Run from anywhere:  bash bench/http.sh [-d SECONDS] [-t THREADS] [-c CONNECTIONS] [--keep] [--verbose]
-# (defaults: wrk -t2 -c8 -d10s --latency). Needs wrk: apt-get install -y wrk.
+# Run from anywhere:  bash bench/http.sh [-d SECONDS] [-t THREADS] [-c CONNECTIONS] [--keep]
+#                     [--verbose]     (defaults: wrk -t2 -c8 -d10s --latency)
+# Needs wrk (apt-get install -y wrk) and the project's .venv (or PYTHON=/path/to/python).
 #
-# It builds a throwaway SQLite database in a temporary directory (migrate, seed_catalog,
-# collectstatic for the login page, one pharmacist user and the API token `manage.py api_token`
-# prints), starts gunicorn with 2 sync workers and DEBUG off, signs in once with Python (urllib and
-# a cookie jar) for a session and a CSRF token, checks that each endpoint answers the seed order
-# correctly and warms it up, then loads each for the same duration, one after the other:
+# It builds a throwaway SQLite database in a temporary directory (migrate, seed_catalog, one
+# pharmacist user and the API token `manage.py api_token` prints), starts gunicorn with 2 sync
+# workers and DEBUG off, signs in once with Python (urllib and a cookie jar) for a session and a
+# CSRF token, checks that each endpoint answers the seed order correctly, warms each up with 20
+# requests, then loads each for the same duration, one after the other:
 #
 #   HEALTHZ    GET /healthz: a trivial view, one SELECT 1. The baseline: it runs first and last,
 #              and the ratios use the mean of the two runs;
@@ -42,7 +43,7 @@ while [[ $# -gt 0 ]]; do
         -c | --connections) CONNECTIONS=$2; shift 2 ;;
         --keep) KEEP=1; shift ;;
         --verbose) VERBOSE=1; shift ;;
-        -h | --help) sed -n '2,25p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h | --help) sed -n '2,26p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -67,7 +68,8 @@ DJANGO_SECRET_KEY=$("$PY" -c 'import secrets; print(secrets.token_urlsafe(50))')
 export DJANGO_SECRET_KEY
 export DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost
 export DJANGO_SQLITE_PATH=$TMP/db.sqlite3
-export DJANGO_STATIC_ROOT=$TMP/static
+export DJANGO_STATIC_ROOT=$TMP/static  # empty: the endpoints under load use no static file
+mkdir "$DJANGO_STATIC_ROOT"
 export DJANGO_SECURE_SSL_REDIRECT=0  # plain HTTP on loopback: no TLS proxy in front
 export BENCH_TMP=$TMP BENCH_USER=bench-pharmacist
 
@@ -78,6 +80,7 @@ import http.cookiejar
 import json
 import os
 import platform
+import secrets
 import sys
 import time
 import urllib.error
@@ -178,16 +181,17 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 def sign_in(base, username, password):
-    """Sign in through the login page; return (sessionid, csrftoken) as set by the login.
+    """Sign in through the login view; return (sessionid, csrftoken) as the login set them.
 
-    With DEBUG off both cookies are Secure: the jar keeps them but would not send them over
-    plain HTTP, so they are read from the jar and sent by hand."""
+    With DEBUG off and no collectstatic the login page cannot render (base.html's {% static %}
+    needs the manifest), so the form is posted without GETting it first, with a CSRF token of
+    our own in both the cookie and the form: Django checks only that the two match. Both
+    cookies are Secure with DEBUG off: the jar keeps them but would not send them over plain
+    HTTP, so they are read from the jar and sent by hand."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect)
     login = f"{base}/accounts/login/"
-    with opener.open(login, timeout=30) as response:
-        assert response.status == 200, f"GET {login}: {response.status}"
-    csrf = {cookie.name: cookie.value for cookie in jar}["csrftoken"]
+    csrf = secrets.token_hex(16)  # 32 characters: the form of an unmasked CSRF secret
     form = {"username": username, "password": password, "csrfmiddlewaretoken": csrf, "next": "/"}
     request = urllib.request.Request(
         login,
@@ -295,7 +299,9 @@ def report(runs):
         )
     print(
         f"Python {platform.python_version()} ({platform.python_implementation()}), "
-        f"{platform.platform()}, {platform.machine()}, cpu_count={os.cpu_count()}"
+        f"{platform.platform()}, {platform.machine()}, cpu_count={os.cpu_count()}; "
+        f"load average {(TMP / 'load.before').read_text().strip()} before the load, "
+        f"{(TMP / 'load.after').read_text().strip()} after"
     )
     if not valid:
         print("INVALID RUN: some responses were not 2xx, or wrk saw socket errors")
@@ -312,13 +318,10 @@ PYTHON
 started=$SECONDS
 manage() { "$PY" manage.py "$@"; }
 manage migrate --noinput -v0
-manage seed_catalog -v0
-# The login page extends base.html, whose {% static %} tags need the manifest with DEBUG off;
-# the endpoints under load render no static URL.
-manage collectstatic --noinput -v0
+manage seed_catalog -v0 >/dev/null  # it reports what it added even at -v0
 BENCH_PASSWORD=$("$PY" -c 'import secrets; print(secrets.token_urlsafe(16))')
 export BENCH_PASSWORD
-manage shell -c '
+manage shell -v0 -c '
 import json, os
 from django.contrib.auth.models import Group, User
 from calculator.models import DrugProduct
@@ -342,6 +345,7 @@ SERVER_PID=$!
 echo "set-up $((SECONDS - started)) s; load: wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s --latency"
 
 RUNS=(healthz calculate preview healthz2)
+cut -d' ' -f1-3 /proc/loadavg >"$TMP/load.before"
 for run in "${RUNS[@]}"; do
     url_var=URL_${run%2}
     url_var=${url_var^^}
@@ -350,6 +354,7 @@ for run in "${RUNS[@]}"; do
     if [[ $VERBOSE == 1 ]]; then echo "--- wrk $run ---"; cat "$TMP/$run.out"; fi
 done
 
+cut -d' ' -f1-3 /proc/loadavg >"$TMP/load.after"
 kill -TERM "$SERVER_PID"
 wait "$SERVER_PID" 2>/dev/null || true
 SERVER_PID=

@@ -570,13 +570,12 @@ def log_reads(request: HttpRequest, orders: Iterable[Order]) -> None:
     orders = list(orders)
     if not orders:
         return
-    entry = AccessLog.objects.create(
+    AccessLog.log(
         user=request.auth,  # type: ignore[attr-defined]
         action=AccessLog.Action.API,
-        path=request.get_full_path()[:200],
+        orders=orders,
+        path=request.get_full_path(),
     )
-    through = AccessLog.orders.through
-    through.objects.bulk_create(through(accesslog=entry, order=order) for order in orders)
 
 
 def _username(user: Any) -> str | None:

@@ -16,7 +16,6 @@ from functools import cache, partial
 from typing import Any, NamedTuple
 
 from calculator.dosing import (
-    EXACT_CONTEXT,
     DoseResult,
     NursingVisit,
     OrderInput,
@@ -28,7 +27,15 @@ from calculator.dosing import (
     tidy,
 )
 from calculator.errors import ErrorCollector
-from calculator.units import ACTIVITY, MASS, VOLUME, Measure, factor, format_decimal
+from calculator.units import (
+    ACTIVITY,
+    EXACT_CONTEXT,
+    MASS,
+    VOLUME,
+    Measure,
+    factor,
+    format_decimal,
+)
 
 UNLISTED_DRUG_CODE = "J3490"
 NURSING_FIRST_VISIT = "99601"
@@ -58,6 +65,21 @@ NDC_UNITS = {
     "UN": "unit (each container)",
     "F2": "international unit",
 }
+
+# The modifiers tuple of a per-diem line, by the drug's index (min(index, 2)).
+_CONCURRENT = tuple((modifier,) if modifier else () for modifier in CONCURRENT_MODIFIERS)
+# What an NDC unit of measure counts, when it counts the drug rather than mL or containers.
+_NDC_UNIT_DIMENSIONS = {"GR": MASS, "ME": MASS, "F2": ACTIVITY}
+_DESCRIPTOR_DIMENSIONS = frozenset({MASS, ACTIVITY})
+_ONE_DAY = timedelta(days=1)
+# Exact arithmetic, in 60 digits: see units.EXACT_CONTEXT.
+_multiply = EXACT_CONTEXT.multiply
+_divide = EXACT_CONTEXT.divide
+
+
+# The per-line code compares a policy's settings with their values (rounding == "up"): a StrEnum
+# member equals its value, and on Python 3.11 reading `Rounding.UP` goes through the enum
+# metaclass's attribute hook, which takes about as long as the rounding itself.
 
 
 class PerDiemCoding(StrEnum):
@@ -142,8 +164,9 @@ class ClaimLine:
 
     A read-only value: it compares, hashes, prints and pickles like a frozen dataclass of
     CLAIM_LINE_FIELDS, and assigning to a field raises AttributeError. `description` and `work`
-    are text for people; `claim_lines` writes them when they are first read, so a calculation
-    whose lines are only counted and priced never formats them (that was most of its time).
+    are text for people: the lines `claim_lines` makes write them when they are first read, so
+    a calculation whose lines are only counted and priced never formats them (formatting was
+    most of the engine's time).
     """
 
     __slots__ = ("_texts", "_values")
@@ -183,17 +206,6 @@ class ClaimLine:
             drug_index,
         )
         self._texts = (description, work)
-
-    @classmethod
-    def _written_later(
-        cls, values: tuple[Any, ...], texts: Callable[[], tuple[str, str]]
-    ) -> ClaimLine:
-        """Return a line of `values` (the fields but the two texts, in order) whose description
-        and work `texts()` writes when first read."""
-        line = object.__new__(cls)
-        line._values = values
-        line._texts = texts
-        return line
 
     @property
     def kind(self) -> str:
@@ -267,8 +279,7 @@ class ClaimLine:
         return (*values[:7], description, *values[7:], work)
 
     def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__:
-            assert isinstance(other, ClaimLine)
+        if isinstance(other, ClaimLine) and other.__class__ is self.__class__:
             return self._fields() == other._fields()
         return NotImplemented
 
@@ -277,7 +288,8 @@ class ClaimLine:
 
     def __repr__(self) -> str:
         fields = ", ".join(
-            f"{name}={value!r}" for name, value in zip(CLAIM_LINE_FIELDS, self._fields())
+            f"{name}={value!r}"
+            for name, value in zip(CLAIM_LINE_FIELDS, self._fields(), strict=True)
         )
         return f"{type(self).__qualname__}({fields})"
 
@@ -285,7 +297,12 @@ class ClaimLine:
         return type(self), self._fields()
 
 
-def billing_units(quantity: Decimal, *, rounding: Rounding | str) -> int:
+# claim_lines makes its lines without ClaimLine.__init__, their texts a function to call when
+# first read: object.__new__ and two slot stores cost a seventh of the constructor's keywords.
+_new_line = object.__new__
+
+
+def billing_units(quantity: Decimal, *, rounding: Rounding) -> int:
     """Return billed units for an exact quantity: `up` is the ceiling (CMS: 223.2 -> 224),
     `half_up` is "rounded off" (HMSA: 148.8 -> 149, 148.4 -> 148); never fewer than 1 (a
     service that was given is billed at least one unit)."""
@@ -344,9 +361,6 @@ def month_segments(period: ServicePeriod) -> list[Segment]:
     return segments
 
 
-_ONE_DAY = timedelta(days=1)
-
-
 def nursing_units(minutes: Decimal) -> tuple[int, int]:
     """Return (99601 units, 99602 units) for a visit: the first 2 hours are one 99601; each
     further hour is a 99602, a partial hour counting once more than half of it has passed
@@ -398,61 +412,58 @@ def nursing_lines(
 
 def validate_billing(results: tuple[DoseResult, ...], policy: BillingPolicy) -> None:
     """Raise InvalidOrder for drug fields the policy needs but the order lacks or contradicts."""
-    errors = ErrorCollector()
+    errors: ErrorCollector | None = None
     for result in results:
         drug = result.drug
-        ndc_unit = drug.ndc_unit
         specific = _bills_specific_code(drug.hcpcs, policy)
-        if ndc_unit == "ML" and not specific:
-            continue  # mL needs nothing more of the drug
-        if ndc_unit not in NDC_UNITS:
-            errors.add(
-                f"drugs.{result.index}.ndc_unit",
-                f'"{ndc_unit}" is not an NDC unit; use one of {", ".join(NDC_UNITS)}',
-            )
-            continue
-        wanted = _NDC_UNIT_DIMENSIONS.get(ndc_unit)
-        if wanted and result.dimension != wanted:
-            errors.add(
-                f"drugs.{result.index}.ndc_unit",
-                f"NDC unit {ndc_unit} counts {NDC_UNITS[ndc_unit]}s, but this drug "
-                f"is dosed in {result.dose_unit}",
-            )
-        if ndc_unit == "UN":
-            if drug.package_volume is None:
-                errors.add(
-                    f"drugs.{result.index}.package_volume",
-                    "NDC unit UN counts containers: give the package volume, e.g. 10 mL",
-                )
-            elif drug.package_volume.dimension != VOLUME:
-                errors.add(
-                    f"drugs.{result.index}.package_volume",
-                    "the package volume must be in mL or L",
-                )
-        if specific:
-            unit = drug.hcpcs_unit
-            if unit is None:
-                errors.add(
-                    f"drugs.{result.index}.hcpcs_unit",
-                    f"{drug.hcpcs} needs its descriptor unit (e.g. 10 mg for J2270)",
-                )
-            elif unit.per or unit.dimension not in _DESCRIPTOR_DIMENSIONS:
-                errors.add(
-                    f"drugs.{result.index}.hcpcs_unit",
-                    f'"{unit}" is not an amount such as 10 mg',
-                )
-            elif unit.dimension != result.dimension:
-                errors.add(
-                    f"drugs.{result.index}.hcpcs_unit",
-                    f'{drug.hcpcs} bills per "{unit}", but this drug is dosed in '
-                    f"{result.dose_unit}",
-                )
-    errors.raise_if_any()
+        if drug.ndc_unit == "ML" and not specific:
+            continue  # an NDC counted in mL, billed on J3490: nothing more to check
+        if errors is None:
+            errors = ErrorCollector()
+        _check_drug_billing(result, specific, errors)
+    if errors is not None:
+        errors.raise_if_any()
 
 
-# What an NDC unit of measure counts, when it counts the drug rather than mL or containers.
-_NDC_UNIT_DIMENSIONS = {"GR": MASS, "ME": MASS, "F2": ACTIVITY}
-_DESCRIPTOR_DIMENSIONS = frozenset({MASS, ACTIVITY})
+def _check_drug_billing(result: DoseResult, specific: bool, errors: ErrorCollector) -> None:
+    """Add to `errors` what the drug's NDC unit, or its specific code, lacks."""
+    drug, prefix = result.drug, f"drugs.{result.index}"
+    ndc_unit = drug.ndc_unit
+    if ndc_unit not in NDC_UNITS:
+        errors.add(
+            f"{prefix}.ndc_unit",
+            f'"{ndc_unit}" is not an NDC unit; use one of {", ".join(NDC_UNITS)}',
+        )
+        return
+    wanted = _NDC_UNIT_DIMENSIONS.get(ndc_unit)
+    if wanted and result.dimension != wanted:
+        errors.add(
+            f"{prefix}.ndc_unit",
+            f"NDC unit {ndc_unit} counts {NDC_UNITS[ndc_unit]}s, but this drug "
+            f"is dosed in {result.dose_unit}",
+        )
+    if ndc_unit == "UN":
+        if drug.package_volume is None:
+            errors.add(
+                f"{prefix}.package_volume",
+                "NDC unit UN counts containers: give the package volume, e.g. 10 mL",
+            )
+        elif drug.package_volume.dimension != VOLUME:
+            errors.add(f"{prefix}.package_volume", "the package volume must be in mL or L")
+    if specific:
+        unit = drug.hcpcs_unit
+        if unit is None:
+            errors.add(
+                f"{prefix}.hcpcs_unit",
+                f"{drug.hcpcs} needs its descriptor unit (e.g. 10 mg for J2270)",
+            )
+        elif unit.per or unit.dimension not in _DESCRIPTOR_DIMENSIONS:
+            errors.add(f"{prefix}.hcpcs_unit", f'"{unit}" is not an amount such as 10 mg')
+        elif unit.dimension != result.dimension:
+            errors.add(
+                f"{prefix}.hcpcs_unit",
+                f'{drug.hcpcs} bills per "{unit}", but this drug is dosed in {result.dose_unit}',
+            )
 
 
 def _bills_specific_code(hcpcs: str, policy: BillingPolicy) -> bool:
@@ -501,11 +512,6 @@ def claim_lines(
     return lines
 
 
-# Lines are made without ClaimLine.__init__ here, their texts to be written when first read.
-_new_line = object.__new__
-_CONCURRENT = tuple((modifier,) if modifier else () for modifier in CONCURRENT_MODIFIERS)
-
-
 def _per_diem_texts(code: str, days: int) -> tuple[str, str]:
     """Return (description, work) of a per-diem line."""
     work = f"{days} {'day' if days == 1 else 'days'} of service -> {code} x {days}"
@@ -525,7 +531,7 @@ def drug_line(result: DoseResult, *, segment: Segment, policy: BillingPolicy) ->
     if _bills_specific_code(drug.hcpcs, policy):
         code = drug.hcpcs
         # CMS: a partial descriptor unit bills as a whole one.
-        units = _line_units(_per_descriptor_unit(result), days, "up", policy)
+        units = _line_units(_per_descriptor_unit(result), days, Rounding.UP, policy)
     else:
         code = UNLISTED_DRUG_CODE
         on_ndc_basis = policy.unlisted_unit_basis == "NDC"
@@ -558,7 +564,7 @@ def drug_line(result: DoseResult, *, segment: Segment, policy: BillingPolicy) ->
 
 
 def _line_units(
-    daily: tuple[Decimal, Decimal], days: int, rounding: Rounding | str, policy: BillingPolicy
+    daily: tuple[Decimal, Decimal], days: int, rounding: Rounding, policy: BillingPolicy
 ) -> int:
     """Return the units of a line: the line total rounded, or each day rounded, then x days."""
     if policy.rounding_scope == "daily":
@@ -630,11 +636,6 @@ def _round_for_line(
     return f"{total_text} -> {units} units"
 
 
-# Exact arithmetic, in 60 digits: see dosing.EXACT_CONTEXT.
-_multiply = EXACT_CONTEXT.multiply
-_divide = EXACT_CONTEXT.divide
-
-
 def _divided(ratio: tuple[Decimal, Decimal], by: Decimal) -> tuple[Decimal, Decimal]:
     return ratio[0], _multiply(ratio[1], by)
 
@@ -653,7 +654,7 @@ def _per_descriptor_unit(result: DoseResult) -> tuple[Decimal, Decimal]:
     """Return the daily dose in HCPCS descriptor units as a ratio (J2270, 10 mg: mg / 10)."""
     unit = result.drug.hcpcs_unit
     assert unit is not None
-    return _divided(result.daily_dose_ratio, _multiply(unit.value, factor(unit.numerator)))
+    return _divided(result.daily_dose_ratio, unit.canonical_value)
 
 
 def _unlisted_daily(
@@ -681,8 +682,9 @@ def _containers(result: DoseResult, days: int) -> Decimal:
     """Return the whole containers (NDC unit UN) the volume over `days` takes, rounded up."""
     package: Measure | None = result.drug.package_volume
     assert package is not None
-    package_ml = _multiply(package.value, factor(package.numerator))
-    # One exact division: the volume over the days / the package volume.
+    # One exact division: the volume over the days / the package volume in mL.
     numerator, denominator = result.daily_volume_ratio
-    containers = _divide(_multiply(numerator, days), _multiply(denominator, package_ml))
+    containers = _divide(
+        _multiply(numerator, days), _multiply(denominator, package.canonical_value)
+    )
     return containers.quantize(Decimal(1), ROUND_CEILING, EXACT_CONTEXT)

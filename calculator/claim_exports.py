@@ -216,8 +216,7 @@ def claim_export_downloaded(*, export: ClaimExport, user: User, path: str = "") 
 
 
 def _log(user: User, orders: Sequence[Order], path: str) -> None:
-    entry = AccessLog.objects.create(user=user, action=AccessLog.Action.X12, path=path[:200])
-    entry.orders.set(orders)
+    AccessLog.log(user=user, action=AccessLog.Action.X12, orders=orders, path=path)
 
 
 def recent_exports(limit: int = 50) -> list[ClaimExport]:

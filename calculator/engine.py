@@ -197,6 +197,15 @@ def calculate_request(data: object, catalog: Catalog) -> Calculation:
     return calculation._replace(warnings=tuple(safety), products=parsed.products)
 
 
+# Made once: a frozen value, the same for every calculation it applies to.
+_MONTH_LINES_NOTICE = SafetyWarning(
+    field="days",
+    kind="notice",
+    message="month lines need start and end dates; the period is billed on one line",
+    needs_ack=False,
+)
+
+
 def calculate(
     order: OrderInput, policy: BillingPolicy, *, warnings: tuple[SafetyWarning, ...] = ()
 ) -> Calculation:
@@ -204,16 +213,8 @@ def calculate(
     results = dosing.compute(order)
     lines = billing.claim_lines(results, order=order, policy=policy)
     if policy.month_lines and order.period.start is None and order.period.days > 1:
-        warnings = (*warnings, MONTH_LINES_NOTICE)
+        warnings = (*warnings, _MONTH_LINES_NOTICE)
     return Calculation(order, policy, results, tuple(lines), tuple(warnings))
-
-
-MONTH_LINES_NOTICE = SafetyWarning(
-    field="days",
-    kind="notice",
-    message="month lines need start and end dates; the period is billed on one line",
-    needs_ack=False,
-)
 
 
 # --- Reading a request ----------------------------------------------------------------------

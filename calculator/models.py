@@ -547,7 +547,8 @@ class AccessLog(models.Model):
     user = models.ForeignKey("auth.User", on_delete=models.PROTECT, related_name="+")
     action = models.CharField(max_length=8, choices=Action.choices)
     at = models.DateTimeField(auto_now_add=True)
-    orders = models.ManyToManyField(Order, related_name="+")
+    # The order numbers, as one list: a summary of 500 orders is still a single INSERT.
+    order_ids = models.JSONField(default=list)
     path = models.CharField(max_length=200, blank=True)
 
     class Meta:
@@ -556,9 +557,18 @@ class AccessLog(models.Model):
     def __str__(self) -> str:
         return f"{self.user} {self.action} {self.at:%Y-%m-%d %H:%M}"
 
+    @property
+    def orders(self) -> models.QuerySet[Order]:
+        return Order.objects.filter(pk__in=self.order_ids)
+
+    @classmethod
+    def log(cls, *, user, action: str, orders, path: str = "") -> AccessLog:
+        """Record that `user` viewed, printed or exported these orders (one row, one query)."""
+        return cls.objects.create(
+            user=user, action=action, path=path[:200], order_ids=[order.pk for order in orders]
+        )
+
     @classmethod
     def record(cls, request, action: str, orders) -> AccessLog:
         """Record that the request's user viewed, printed or exported these orders."""
-        entry = cls.objects.create(user=request.user, action=action, path=request.path[:200])
-        entry.orders.set(orders)
-        return entry
+        return cls.log(user=request.user, action=action, orders=orders, path=request.path)

@@ -75,3 +75,9 @@ def saved_order(catalog, pharmacist, seed_request):
     from calculator import services
 
     return services.order_create(created_by=pharmacist, request_data=seed_request)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Tests create many users; PBKDF2's deliberate slowness is for production, not here."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -167,12 +167,14 @@ def test_an_unknown_field_is_named_as_the_engine_names_it(catalog, pharmacist_cl
 
 @pytest.mark.parametrize("body", ["{not json", "", "\xff", '{"days": 31,}'])
 def test_malformed_json_is_a_400_on_the_body(catalog, pharmacist_client, body):
+    """Bytes that do not parse as JSON are a 400 on `body`, never a 500 or 422."""
     response = pharmacist_client.post(url("calculate"), body, content_type="application/json")
     assert response.status_code == 400
     assert list(response.json()["errors"]) == ["body"]
 
 
 def test_a_body_over_the_upload_limit_is_a_400_on_the_body(catalog, pharmacist_client, settings):
+    """Django's upload limit answers in the API's shape, not with an HTML 400 page."""
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
     body = json.dumps({**SEED_CALCULATION, "profile": "x" * 2000})
     response = pharmacist_client.post(url("calculate"), body, content_type="application/json")
@@ -182,6 +184,7 @@ def test_a_body_over_the_upload_limit_is_a_400_on_the_body(catalog, pharmacist_c
 
 @pytest.mark.parametrize("body", ["[]", '"order"', "31", "null"])
 def test_a_body_that_is_not_an_object_is_a_400_on_the_body(catalog, pharmacist_client, body):
+    """An order is a JSON object; any other JSON value is a 400 on `body`."""
     response = pharmacist_client.post(url("calculate"), body, content_type="application/json")
     assert response.status_code == 400
     assert list(response.json()["errors"]) == ["body"]
@@ -205,6 +208,7 @@ def test_schema_errors_helper_strips_the_body_and_union_tags():
 
 
 def test_an_order_that_does_not_exist_is_a_404_on_the_id(catalog, pharmacist_client):
+    """A missing order, a non-numeric id and a huge id are all 404 on `id`."""
     for path in (
         url("order", pk=999999),
         "/api/v1/orders/abc",
@@ -218,6 +222,7 @@ def test_an_order_that_does_not_exist_is_a_404_on_the_id(catalog, pharmacist_cli
 
 
 def test_a_wrong_method_is_a_405_in_json_with_allow(catalog, pharmacist_client):
+    """ninja's plain-text 405 is answered in JSON, with the Allow header kept."""
     response = pharmacist_client.get(url("calculate"))
     assert response.status_code == 405
     assert response["Allow"] == "POST"
@@ -227,6 +232,7 @@ def test_a_wrong_method_is_a_405_in_json_with_allow(catalog, pharmacist_client):
 
 
 def test_an_unknown_api_path_is_a_json_404_not_a_page(catalog, pharmacist_client):
+    """Under /api/v1/ even a path with no endpoint answers JSON."""
     for path in ("/api/v1/", "/api/v1/nothing/here"):
         response = pharmacist_client.get(path)
         assert response.status_code == 404
@@ -237,6 +243,7 @@ def test_an_unknown_api_path_is_a_json_404_not_a_page(catalog, pharmacist_client
 
 
 def test_anonymous_calls_get_401_json_not_the_login_page(catalog):
+    """The API is exempt from LoginRequiredMiddleware: a 401 that says how to sign in."""
     response = post(Client(), url("calculate"), SEED_CALCULATION)
     assert response.status_code == 401
     assert list(response.json()["errors"]) == ["auth"]
@@ -266,6 +273,7 @@ def test_a_wrong_token_is_a_401_even_with_a_session(catalog, pharmacist, client_
 
 
 def test_a_revoked_token_no_longer_works(catalog, pharmacist):
+    """`api_token USER --revoke` deletes the token; it is refused at once."""
     token = issue_token(pharmacist)
     call_command("api_token", "pharmacist", "--revoke", stdout=io.StringIO(), stderr=io.StringIO())
     assert not ApiToken.objects.filter(user=pharmacist).exists()
@@ -274,6 +282,7 @@ def test_a_revoked_token_no_longer_works(catalog, pharmacist):
 
 
 def test_rotating_a_token_replaces_the_old_one(catalog, pharmacist):
+    """Running `api_token USER` again replaces the token: one token per user."""
     old = issue_token(pharmacist)
     new = issue_token(pharmacist)
     assert old != new
@@ -283,6 +292,7 @@ def test_rotating_a_token_replaces_the_old_one(catalog, pharmacist):
 
 
 def test_the_token_of_an_inactive_user_does_not_work(catalog, pharmacist):
+    """Deactivating a user stops their token as it stops their login."""
     token = issue_token(pharmacist)
     pharmacist.is_active = False
     pharmacist.save()
@@ -400,6 +410,7 @@ def test_each_role_gets_the_expected_answer_from_each_endpoint(
 
 
 def test_a_forbidden_action_leaves_the_order_untouched(saved_order, clerk, administrator):
+    """A clerk's or an administrator's verify or void changes nothing."""
     for user in (clerk, administrator):
         headers = bearer(issue_token(user))
         post(Client(), url("order-verify", pk=saved_order.pk), {"confirm_own": True}, **headers)
@@ -410,6 +421,7 @@ def test_a_forbidden_action_leaves_the_order_untouched(saved_order, clerk, admin
 
 
 def test_docs_page_sends_anonymous_users_to_the_login_page(db):
+    """SPEC 9: anonymous users see only the login page, so the docs page sends them there."""
     response = Client().get(url("openapi-view"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
@@ -462,6 +474,7 @@ def test_the_seed_order_saved_through_the_api_reads_back_with_its_claim_lines(
 
 
 def test_an_order_shows_the_charges_of_its_snapshot(saved_order, pharmacist_client):
+    """Prices and charges come from the saved lines, to the cent; unpriced is null."""
     saved_order.lines.filter(code="J3490").update(unit_price="2.50", charge="372.50")
     lines = pharmacist_client.get(url("order", pk=saved_order.pk)).json()["lines"]
     assert (lines[1]["unit_price"], lines[1]["charge"]) == ("2.50", "372.50")
@@ -486,12 +499,14 @@ def test_an_order_needs_its_warnings_acknowledged(catalog, pharmacist_client, se
 
 
 def test_an_order_without_dates_or_patient_is_a_400(catalog, pharmacist_client):
+    """A saved order needs its patient reference and its start and end dates."""
     body = {**SEED_CALCULATION}
     errors = post(pharmacist_client, url("orders"), body).json()["errors"]
     assert set(errors) >= {"patient_reference", "start"}
 
 
 def test_verify_bill_and_void_follow_the_pages_rules(saved_order, pharmacist, clerk):
+    """draft -> verified -> billed -> void; 409 where the status does not allow the step."""
     pharmacist_headers = bearer(issue_token(pharmacist))
     clerk_headers = bearer(issue_token(clerk))
     verify = url("order-verify", pk=saved_order.pk)
@@ -525,6 +540,7 @@ def test_verify_bill_and_void_follow_the_pages_rules(saved_order, pharmacist, cl
 
 
 def test_a_second_pharmacist_verifies_without_confirming(saved_order, pharmacist2):
+    """Only the pharmacist who entered the order must confirm a re-check."""
     headers = bearer(issue_token(pharmacist2))
     response = post(Client(), url("order-verify", pk=saved_order.pk), **headers)
     assert response.status_code == 200
@@ -543,6 +559,7 @@ def _save_orders(pharmacist, count: int, **changes: object) -> list[Order]:
 
 
 def test_the_list_pages_by_25_with_next_and_previous_links(catalog, pharmacist, client_for):
+    """Pages of 25 with links that keep the filters; past the last page is a 404 on `page`."""
     _save_orders(pharmacist, 27)
     client = client_for(pharmacist)
 
@@ -559,6 +576,7 @@ def test_the_list_pages_by_25_with_next_and_previous_links(catalog, pharmacist, 
 
 
 def test_the_list_filters_by_dates_status_and_profile(catalog, pharmacist, pharmacist2, client_for):
+    """`from`/`to` select overlapping periods; blank filters are ignored, bad ones are 400."""
     january = _save_orders(pharmacist, 1, start="2026-01-01", end="2026-01-31")[0]
     march = _save_orders(pharmacist, 1, start="2026-03-01", end="2026-03-31", profile="STANDARD")[0]
     services.order_verify(order=march, verified_by=pharmacist2)
@@ -589,6 +607,7 @@ def _list_queries(client: Client) -> int:
 def test_the_list_takes_the_same_number_of_queries_for_2_or_12_orders(
     catalog, pharmacist, client_for
 ):
+    """Drugs and lines are prefetched: the query count does not grow with the orders."""
     client = client_for(pharmacist)
     _save_orders(pharmacist, 2)
     few = _list_queries(client)
@@ -600,6 +619,7 @@ def test_the_list_takes_the_same_number_of_queries_for_2_or_12_orders(
 
 
 def test_reading_an_order_is_logged_once_as_api(saved_order, clerk):
+    """Each read through the API leaves one AccessLog row with the action api."""
     headers = bearer(issue_token(clerk))
     Client().get(url("order", pk=saved_order.pk), headers=headers)
     entry = AccessLog.objects.get()
@@ -609,6 +629,7 @@ def test_reading_an_order_is_logged_once_as_api(saved_order, clerk):
 
 
 def test_the_list_logs_one_row_with_the_orders_it_showed(catalog, pharmacist, clerk, client_for):
+    """A list logs one row for the request, linked to every order on the page."""
     orders = _save_orders(pharmacist, 3)
     client_for(clerk).get(url("orders"))
     entry = AccessLog.objects.get()
@@ -617,6 +638,7 @@ def test_the_list_logs_one_row_with_the_orders_it_showed(catalog, pharmacist, cl
 
 
 def test_calculating_and_empty_lists_log_nothing(catalog, pharmacist_client):
+    """No order was shown, so nothing is logged."""
     post(pharmacist_client, url("calculate"), SEED_CALCULATION)
     pharmacist_client.get(url("orders"))
     assert not AccessLog.objects.exists()
@@ -650,6 +672,7 @@ def test_profiles_list_the_active_ones_with_their_settings(catalog, pharmacist_c
 
 
 def test_the_openapi_schema_documents_every_endpoint(pharmacist_client):
+    """OpenAPI 3 with both security schemes; no operation documents ninja's 422."""
     schema = pharmacist_client.get(url("openapi-json")).json()
     assert schema["openapi"].startswith("3.")
     assert set(schema["paths"]) == {
@@ -675,6 +698,7 @@ def test_the_openapi_schema_documents_every_endpoint(pharmacist_client):
 
 
 def test_the_served_schema_is_the_one_the_property_run_uses(pharmacist_client):
+    """test_api_schema.py fuzzes the very schema the endpoint serves."""
     served = pharmacist_client.get(url("openapi-json")).json()
     assert served == json.loads(json.dumps(api.get_openapi_schema()))
 

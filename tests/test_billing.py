@@ -21,9 +21,10 @@ from calculator.billing import (
     ndc_quantity,
     nursing_units,
 )
-from calculator.dosing import ServicePeriod
+from calculator.dosing import DoseResult, DrugInput, ServicePeriod
 from calculator.engine import EmptyCatalog, calculate_request, response_json
 from calculator.errors import InvalidOrder
+from calculator.units import VOLUME, parse_amount, parse_concentration, parse_rate
 
 MORPHINE = {
     "name": "Morphine sulfate",
@@ -570,3 +571,52 @@ def test_policy_is_a_plain_frozen_dataclass():
     changed = BillingPolicy(**{**HMSA.__dict__, "rounding": Rounding.UP})
     assert HMSA.rounding == "half_up" and changed.rounding == "up"
     assert billing.UNLISTED_DRUG_CODE == "J3490"
+
+
+# --- Claim lines as values; exact arithmetic ---------------------------------------------------
+
+
+def test_claim_lines_write_their_texts_when_read_and_behave_as_frozen_values():
+    """A line's description and work are written on first read; it compares, hashes and prints
+    like the line built with those texts given, and its fields cannot be reassigned."""
+    drug = {**MORPHINE, "hcpcs": "J2270", "hcpcs_unit": "10 mg"}
+    calculation = calc(
+        [drug, dict(MORPHINE)],
+        profile="STANDARD",
+        days=None,
+        start="2026-01-17",
+        end="2026-02-16",
+        nursing_visits=["3 h 40 min"],
+    )
+    for line in calculation.lines:
+        given = billing.ClaimLine(
+            **{name: getattr(line, name) for name in billing.CLAIM_LINE_FIELDS}
+        )
+        assert (given, hash(given), repr(given)) == (line, hash(line), repr(line))
+        with pytest.raises(AttributeError):
+            line.units = 1  # type: ignore[misc]
+    assert calculation.lines[0].work == "15 days of service -> S9326 x 15"
+    assert lines_of(calculation, "drug")[0].work == "1800 mg / 10 mg = 180 -> 180 units"
+
+
+def test_counts_containers_with_one_exact_division():
+    """Rule 4.6: UN containers are the volume / the package volume, divided once in 60 digits:
+    160.0000000000000000000000000000002 mL of 20 mL packages is 9 containers (not 8)."""
+    morphine = DrugInput(
+        rate=parse_rate("5 mg/hr"),
+        concentration=parse_concentration("25 mg/mL"),
+        ndc="00074113303",
+        ndc_unit="UN",
+        package_volume=parse_amount("20 mL", dimensions=(VOLUME,), example="10 mL"),
+    )
+    volume = (Decimal("160.0000000000000000000000000000002"), Decimal(1))
+    result = DoseResult(morphine, 0, 1, Decimal(24), "mass", "mg", volume, volume)
+    line = billing.drug_line(result, segment=billing.Segment(1), policy=HMSA)
+    assert line.ndc_quantity == 9
+
+
+def test_ndc_quantity_rounds_a_quantity_longer_than_28_digits():
+    """Rule 4.6: the NDC quantity is rounded in the exact context, whatever its length."""
+    assert str(ndc_quantity(Decimal("12345678901234567890123456.78951"))) == (
+        "12345678901234567890123456.79"
+    )

@@ -949,3 +949,13 @@ def test_calculates_any_request_or_raises_invalid_order(request: dict) -> None:
             assert isinstance(result, DoseResult)
             assert result.total_volume_ml == result.volume_for_days(result.days)
     assert repr(request) == repr(before)
+
+
+def test_rejects_an_invalid_order_every_time_it_is_computed() -> None:
+    """3.7: an order's validity is worked out once and remembered; it is still refused each time."""
+    invalid = order(drug("0.5 mg/kg/hr", "25 mg/mL"))
+    expected = {"drugs.0.weight": ['the weight-based rate "0.5 mg/kg/hr" needs the weight']}
+    assert order_errors(invalid) == expected
+    assert order_errors(invalid) == expected
+    with pytest.raises(InvalidOrder):
+        engine.calculate(invalid, engine.EmptyCatalog().policy("HMSA"))  # type: ignore[arg-type]
