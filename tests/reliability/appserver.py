@@ -9,6 +9,7 @@ Nothing here touches the suite's own test database: the server's database is mad
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import http.client
 import json
 import os
@@ -158,6 +159,38 @@ def _children(pid: int) -> set[int]:
     return found
 
 
+def _die_with_parent() -> None:
+    """In the child before exec: get SIGTERM when the test process dies (Linux), so a killed
+    pytest never leaves gunicorn behind."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def _drop_leftovers(admin: Any) -> None:
+    """Drop the throwaway databases of test runs that were killed before cleaning up."""
+    rows = admin.execute(
+        "SELECT datname FROM pg_database WHERE datname LIKE 'infusion\\_reliability\\_%'"
+    ).fetchall()
+    for (name,) in rows:
+        pid = name.rsplit("_", 1)[-1]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+            continue  # that run is still going
+        except ProcessLookupError:
+            pass
+        except PermissionError:
+            continue
+        from psycopg import sql
+
+        with contextlib.suppress(Exception):
+            admin.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
+
+
 SETUP_SCRIPT = """
 import io
 from django.contrib.auth.models import Group, User
@@ -213,6 +246,7 @@ class AppServer:
         """Make the database, migrate and seed it, add a pharmacist and a token."""
         if self.backend == "postgresql":
             with self._admin() as admin:
+                _drop_leftovers(admin)
                 admin.execute(self._sql("DROP DATABASE IF EXISTS {} WITH (FORCE)"))
                 admin.execute(self._sql("CREATE DATABASE {}"))
         self.manage("migrate", "--noinput", "--verbosity", "0")
@@ -265,7 +299,8 @@ class AppServer:
             env=self.env,
             stdout=log,
             stderr=subprocess.STDOUT,
-            start_new_session=True,
+            start_new_session=True,  # its own process group, to end it and its workers at once
+            preexec_fn=_die_with_parent,
         )
         log.close()
         deadline = time.monotonic() + timeout
@@ -283,7 +318,9 @@ class AppServer:
         process, self.process = self.process, None
         if process is None or process.poll() is not None:
             return
-        process.send_signal(signal.SIGTERM)
+        # SIGINT: gunicorn's quick shutdown (every request has been answered by now; a graceful
+        # SIGTERM waits out an idle sync worker's select, up to --graceful-timeout).
+        process.send_signal(signal.SIGINT)
         try:
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
