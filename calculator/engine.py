@@ -357,7 +357,7 @@ def _read_period(data: Mapping, errors: ErrorCollector) -> ServicePeriod | None:
 
 def _read_policy(data: Mapping, catalog: Catalog, errors: ErrorCollector) -> BillingPolicy | None:
     name = data.get("profile") or DEFAULT_PROFILE
-    if not isinstance(name, str):
+    if not isinstance(name, str) or not storable(name) or len(name) > 40:
         errors.add("profile", "the profile must be a name, e.g. HMSA")
         return None
     policy = catalog.policy(name.strip())
@@ -405,7 +405,19 @@ def _text(value: object, path: str, errors: ErrorCollector, *, limit: int = 120)
     if len(value) > limit:
         errors.add(path, f"must be at most {limit} characters")
         return ""
+    if not storable(value):
+        errors.add(path, "contains control characters or invalid Unicode")
+        return ""
     return value.strip()
+
+
+def storable(text: str) -> bool:
+    """Return True when text can be stored and shown: no NUL or other control characters, no
+    lone surrogates (valid JSON "\ud800" is not valid Unicode text)."""
+    return not any(
+        (ord(char) < 32 and char not in "\t") or ord(char) == 127 or 0xD800 <= ord(char) <= 0xDFFF
+        for char in text
+    )
 
 
 def _read_drug(
