@@ -41,9 +41,11 @@ class DatabaseUnavailableMiddleware:
 
 
 def database_unavailable(request: HttpRequest) -> HttpResponse:
-    """Return the 503 answer (JSON under /api/), dropping the broken connection."""
-    with contextlib.suppress(DatabaseError):
-        connection.close()
+    """Return the 503 answer (JSON under /api/), dropping the broken connection so the next
+    request reconnects (not inside an atomic block, which would poison the rest of it)."""
+    if not connection.in_atomic_block:
+        with contextlib.suppress(DatabaseError):
+            connection.close()
     if request.path.startswith("/api/"):
         response: HttpResponse = JsonResponse(
             {"errors": {"database": ["the database is unavailable; try again shortly"]}},

@@ -136,6 +136,20 @@ def flatmap_body(context, body):
     return st.one_of(REALISTIC_ORDER, st.just(body))
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_transaction_open():
+    """Call the WSGI app as Django's test Client does: without close_old_connections on each
+    request, which would close the test's own transaction on PostgreSQL."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def superuser_token(catalog, django_user_model, seed_request):
     """A superuser's API token, with a few saved orders in each state to act on."""
