@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, NamedTuple, Protocol
 
 from calculator import billing, dosing, ndc
@@ -32,7 +32,6 @@ from calculator.dosing import (
     ServicePeriod,
     Therapy,
     show,
-    tidy,
 )
 from calculator.errors import ErrorCollector, InvalidOrder
 from calculator.safety import (
@@ -681,13 +680,6 @@ def line_json(line: ClaimLine) -> dict[str, Any]:
         }
     )
     return data
-
-
-def decimal_or_none(text: str) -> Decimal | None:
-    try:
-        return tidy(Decimal(text))
-    except InvalidOperation:
-        return None
 
 
 __all__ = [

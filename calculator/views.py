@@ -6,6 +6,8 @@ permission. Saved orders are shown from their snapshot, never recomputed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
@@ -33,10 +35,6 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 # --- Order entry ------------------------------------------------------------------------------
-
-
-def _entry_from_post(request: HttpRequest) -> OrderEntry:
-    return OrderEntry(request.POST)
 
 
 def _preview(entry: OrderEntry, acknowledged: set[str]) -> dict:
@@ -78,7 +76,7 @@ def order_new(request: HttpRequest) -> HttpResponse:
             {"entry": entry, "preview": {}, "quiet": True},
         )
 
-    entry = _entry_from_post(request)
+    entry = OrderEntry(request.POST)
     if entry.is_valid():
         try:
             order = services.order_create(
@@ -110,7 +108,7 @@ def order_new(request: HttpRequest) -> HttpResponse:
 @require_POST
 def order_preview(request: HttpRequest) -> HttpResponse:
     """Return the live preview (steps, claim lines, warnings) for the form as typed so far."""
-    entry = _entry_from_post(request)
+    entry = OrderEntry(request.POST)
     preview = _preview(entry, set(request.POST.getlist("ack")))
     return render(request, "calculator/_preview.html", {"preview": preview})
 
@@ -218,47 +216,57 @@ def _back(request: HttpRequest, order: Order) -> HttpResponse:
     return redirect("calculator:order-detail", pk=order.pk)
 
 
+def _order_action(
+    request: HttpRequest, pk: int, action: Callable[[Order], object], done: str
+) -> HttpResponse:
+    """Run one lifecycle step on an order; a step its status forbids is a message, not a 500."""
+    order = get_object_or_404(Order, pk=pk)
+    try:
+        action(order)
+        messages.success(request, f"Order {order.pk} {done}.")
+    except services.OrderStateError as error:
+        messages.error(request, str(error))
+    return _back(request, order)
+
+
 @permission_required("calculator.verify_order", raise_exception=True)
 @require_POST
 def order_verify(request: HttpRequest, pk: int) -> HttpResponse:
     """Verify a draft (a second pharmacist, or the same one confirming a re-check)."""
-    order = get_object_or_404(Order, pk=pk)
-    try:
-        services.order_verify(
-            order=order, verified_by=request.user, confirm_own=request.POST.get("confirm") == "on"
-        )
-        messages.success(request, f"Order {order.pk} verified.")
-    except services.OrderStateError as error:
-        messages.error(request, str(error))
-    return _back(request, order)
+    confirm_own = request.POST.get("confirm") == "on"
+    return _order_action(
+        request,
+        pk,
+        lambda order: services.order_verify(
+            order=order, verified_by=request.user, confirm_own=confirm_own
+        ),
+        "verified",
+    )
 
 
 @permission_required("calculator.bill_order", raise_exception=True)
 @require_POST
 def order_bill(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark a verified order billed."""
-    order = get_object_or_404(Order, pk=pk)
-    try:
-        services.order_mark_billed(order=order, billed_by=request.user)
-        messages.success(request, f"Order {order.pk} marked billed.")
-    except services.OrderStateError as error:
-        messages.error(request, str(error))
-    return _back(request, order)
+    return _order_action(
+        request,
+        pk,
+        lambda order: services.order_mark_billed(order=order, billed_by=request.user),
+        "marked billed",
+    )
 
 
 @permission_required("calculator.void_order", raise_exception=True)
 @require_POST
 def order_void(request: HttpRequest, pk: int) -> HttpResponse:
     """Void an order, with the reason; it stays on record."""
-    order = get_object_or_404(Order, pk=pk)
-    try:
-        services.order_void(
-            order=order, voided_by=request.user, reason=request.POST.get("reason", "")
-        )
-        messages.success(request, f"Order {order.pk} voided.")
-    except services.OrderStateError as error:
-        messages.error(request, str(error))
-    return _back(request, order)
+    reason = request.POST.get("reason", "")
+    return _order_action(
+        request,
+        pk,
+        lambda order: services.order_void(order=order, voided_by=request.user, reason=reason),
+        "voided",
+    )
 
 
 @permission_required("calculator.edit_claim_details", raise_exception=True)

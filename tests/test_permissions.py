@@ -2,7 +2,7 @@
 
 The matrix is walked from the URL resolver, so a URL added to the project without a row in
 `EXPECTED` fails `test_every_url_of_the_project_has_an_expected_answer_for_each_role`. Rows for
-URL names that are not wired up yet are skipped, never silently passed.
+Every row of the table must be a URL of the project, and every URL a row of the table.
 """
 
 from __future__ import annotations
@@ -83,7 +83,6 @@ EXPECTED: dict[str, Rule | tuple[Rule, ...]] = {
     "logout": Rule("POST", everyone(302)),
     "password_change": Rule("GET", everyone(200)),
     "password_change_done": Rule("GET", everyone(200)),
-    # SPEC 9: "anonymous users see only the login page" (see KNOWN_BUGS).
     # Orders
     "calculator:home": Rule("GET", everyone(302)),
     "calculator:order-list": Rule("GET", everyone(200)),
@@ -131,13 +130,6 @@ EXPECTED: dict[str, Rule | tuple[Rule, ...]] = {
 def rules_for(name: str) -> tuple[Rule, ...]:
     rules = EXPECTED[name]
     return rules if isinstance(rules, tuple) else (rules,)
-
-
-# Rows where the application is known to answer differently from the spec (strict xfail, so the
-# fix is noticed): (url name, role) -> why.
-KNOWN_BUGS: dict[tuple[str, str], str] = {}
-# What the known bugs should answer once fixed.
-FIXED_ANSWER = {key: TO_LOGIN for key in KNOWN_BUGS}
 
 
 def claim_export(order: Order) -> int:
@@ -218,12 +210,8 @@ def _cases() -> list:
     for name in EXPECTED:
         for rule in rules_for(name):
             for role in ROLES:
-                marks = []
-                if (name, role) in KNOWN_BUGS:
-                    reason = KNOWN_BUGS[(name, role)]
-                    marks.append(pytest.mark.xfail(strict=True, reason=reason))
                 case_id = f"{rule.method}-{name}-{role}"
-                cases.append(pytest.param(name, rule, role, marks=marks, id=case_id))
+                cases.append(pytest.param(name, rule, role, id=case_id))
     return cases
 
 
@@ -239,9 +227,8 @@ def test_every_url_of_the_project_has_an_expected_answer_for_each_role():
 @pytest.mark.parametrize(("name", "rule", "role"), _cases())
 def test_each_role_gets_the_expected_answer_from_each_url(name, rule, role, saved_order, as_role):
     """Each URL answers each role as the table says: login, forbidden, or the page."""
-    if name not in project_urls():
-        pytest.skip(f"{name} is not wired up yet")
-    expected = FIXED_ANSWER.get((name, role), rule.expected[role])
+    assert name in project_urls(), f"{name} is in EXPECTED but not a URL of the project"
+    expected = rule.expected[role]
     url = url_for(name, saved_order)
     product = DrugProduct.objects.get(ndc="00074113303")
     data = {
