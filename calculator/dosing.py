@@ -30,6 +30,7 @@ from calculator.units import (
 )
 
 MINUTES_PER_HOUR = Decimal(60)
+MINUTES_PER_DAY = Decimal(1440)
 MAX_DAYS = 366
 MAX_WEIGHT_KG = Decimal(500)
 # Bounds past any infusion: a result beyond them comes from a slip in a unit (mcg for mg, L for
@@ -266,6 +267,16 @@ def _word(dimension: str) -> str:
     }.get(dimension, dimension)
 
 
+def is_per_day(rate: Measure) -> bool:
+    """Return True for a rate ordered per day (120 mg/day, 0.5 mg/kg/day, 100 mL/day).
+
+    Such a rate is the daily amount as the prescriber wrote it, whatever the hours of
+    infusion: over 12 hours a day 120 mg/day runs at 10 mg/hr while infusing and the daily dose
+    stays 120 mg. Per-hour and per-minute rates are multiplied by the hours per day.
+    """
+    return factor(rate.per[-1][1]) == MINUTES_PER_DAY
+
+
 def compute(order: OrderInput) -> tuple[DoseResult, ...]:
     """Return each drug's exact daily and total dose and volume (seed: 120 mg, 4.8 mL, 148.8 mL)."""
     validate_order(order)  # checked once per order, then remembered
@@ -318,8 +329,10 @@ def _compute_drug(
     concentration = drug.concentration
     amount, volume_ml = concentration_ratio(concentration)
     # rate = value x amount factor per (time minutes [x weight]); the dose per day is
-    # value x factor x minutes/day [x kg] / time minutes, a numerator over one denominator.
-    numerator = _multiply(rate.canonical_value, minutes_per_day)
+    # value x factor x minutes infused a day [x kg] / time minutes, a numerator over one
+    # denominator. A per-day rate is the daily amount: a whole day's minutes, whatever the hours.
+    infused_minutes = MINUTES_PER_DAY if is_per_day(rate) else minutes_per_day
+    numerator = _multiply(rate.canonical_value, infused_minutes)
     if len(rate.per) == 2:
         assert drug.weight is not None
         numerator = _multiply(numerator, weight_in(drug.weight, rate.per[0][1]))
@@ -388,23 +401,33 @@ def dose_steps(result: DoseResult) -> list[str]:
         )
     else:
         per_time, time_unit = rate.value, rate.per[0][1]
-    per_hour = exact_divide(per_time * factor("hr"), factor(time_unit))
-    if factor(time_unit) != factor("hr"):
-        steps.append(
-            f"{show(per_time)} {_unit_word(rate.numerator)}/{time_unit} = "
-            f"{show(per_hour)} {per_hour_unit}"
-        )
-    # From the unrounded ratio, so 7 mg/day = 0.291666... mg/hr x 24 hr is 7, not ~7.
-    daily_from_rate = exact_divide(
-        per_time * factor("hr") * result.hours_per_day, factor(time_unit)
-    )
     rate_word = _unit_word(rate.numerator)
     dose_word = _unit_word(result.dose_unit)
     has_bolus = drug.bolus is not None and drug.boluses_per_day > 0
-    if rate.dimension == VOLUME:
+    per_day = is_per_day(rate)
+    if per_day:
+        # The daily amount as ordered; the pump runs faster when it runs fewer hours.
+        daily_from_rate = per_time
+        while_infusing = exact_divide(per_time, result.hours_per_day)
         steps.append(
-            f"{show(per_hour)} {per_hour_unit} x {hours} hr = {show(daily_from_rate)} mL/day"
+            f"{show(per_time)} {rate_word}/day over {hours} hr/day = "
+            f"{show(while_infusing)} {per_hour_unit} while infusing"
         )
+    else:
+        per_hour = exact_divide(per_time * factor("hr"), factor(time_unit))
+        if factor(time_unit) != factor("hr"):
+            steps.append(
+                f"{show(per_time)} {rate_word}/{time_unit} = {show(per_hour)} {per_hour_unit}"
+            )
+        # From the unrounded ratio, so 0.1 mg/min x 24 hr is exact.
+        daily_from_rate = exact_divide(
+            per_time * factor("hr") * result.hours_per_day, factor(time_unit)
+        )
+    if rate.dimension == VOLUME:
+        if not per_day:
+            steps.append(
+                f"{show(per_hour)} {per_hour_unit} x {hours} hr = {show(daily_from_rate)} mL/day"
+            )
         if has_bolus:
             steps.extend(_bolus_steps(drug, daily_from_rate, "mL", result))
         steps.append(
@@ -412,10 +435,11 @@ def dose_steps(result: DoseResult) -> list[str]:
             f"{_dose_text(result, result.daily_dose)}/day"
         )
     else:
-        steps.append(
-            f"{show(per_hour)} {per_hour_unit} x {hours} hr = "
-            f"{show(daily_from_rate)} {rate_word}/day{_mg_aside(rate.numerator, daily_from_rate)}"
-        )
+        if not per_day:
+            steps.append(
+                f"{show(per_hour)} {per_hour_unit} x {hours} hr = {show(daily_from_rate)} "
+                f"{rate_word}/day{_mg_aside(rate.numerator, daily_from_rate)}"
+            )
         if has_bolus:
             steps.extend(_bolus_steps(drug, daily_from_rate, dose_word, result))
         daily_in_conc_unit = result.daily_dose

@@ -100,6 +100,31 @@ def test_calculate_answers_byte_for_byte_what_the_cli_prints_with_json(
     assert data["lines"][1]["supplemental"] == "N400074113303 ML148.8"
 
 
+@pytest.mark.parametrize(
+    ("rate", "extra"),
+    [("120 mg/day", {}), ("2 mg/kg/day", {"weight": "60 kg"}), ("4.8 mL/day", {})],
+)
+def test_calculate_reads_a_per_day_rate_as_the_daily_dose_at_12_hours(
+    catalog, pharmacist_client, rate: str, extra: dict
+):
+    """A per-day rate is the daily amount whatever the hours: 120 mg and 4.8 mL a day."""
+    drug = {**SEED_CALCULATION["drugs"][0], "rate": rate, **extra}
+    request = {
+        **SEED_CALCULATION,
+        "hours_per_day": "12",
+        "therapy": "intermittent",
+        "drugs": [drug],
+    }
+    data = post(pharmacist_client, url("calculate"), request).json()
+    (result,) = data["drugs"]
+    assert result["daily_dose"] == {"value": "120", "unit": "mg"}
+    assert result["daily_volume"] == {"value": "4.8", "unit": "mL"}
+    assert any(
+        step.endswith("= 10 mg/hr while infusing") or step.endswith("= 0.4 mL/hr while infusing")
+        for step in result["steps"]
+    )
+
+
 def test_calculate_saves_nothing(catalog, pharmacist_client):
     """Calculating is a preview: no order is written."""
     post(pharmacist_client, url("calculate"), SEED_CALCULATION)

@@ -50,6 +50,28 @@ def test_seed_order_under_hmsa_prints_the_four_steps_and_the_seed_lines(catalog)
     assert rows == [["S9325", "31", "12"], ["J3490", "149", "12", "N400074113303", "ML148.8"]]
 
 
+def test_a_per_day_rate_over_12_hours_bills_the_daily_dose_ordered(catalog):
+    """120 mg/day over 12 hr/day is 120 mg a day at 10 mg/hr while infusing: J2270 x 120."""
+    status, out, _ = run(
+        *SEED[:2],
+        "--rate", "120 mg/day",
+        "--concentration", "25 mg/mL",
+        "--hours-per-day", "12",
+        "--therapy", "intermittent",
+        "--days", "10",
+    )  # fmt: skip
+    assert status == 0
+    for step in (
+        "120 mg/day over 12 hr/day = 10 mg/hr while infusing",
+        "120 mg/day / 25 mg/mL = 4.8 mL/day",
+        "4.8 mL/day x 10 days = 48 mL",
+        "1200 mg / 10 mg = 120 -> 120 units",
+    ):
+        assert f"  {step}\n" in out
+    rows = [line.split()[:2] for line in out.splitlines() if line.startswith(("  S93", "  J"))]
+    assert rows == [["S9327", "10"], ["J2270", "120"]]
+
+
 def test_seed_order_under_standard_bills_s9326_and_j2270(catalog):
     """Acceptance: STANDARD with --hcpcs J2270 --hcpcs-unit "10 mg" -> S9326 x 31, J2270 x 372."""
     status, out, _ = run(

@@ -361,12 +361,8 @@ def test_shows_a_non_terminating_daily_value_rounded_and_marked() -> None:
         ("2 mg/min", "24", Decimal("2880")),
         ("0.1 mg/min", "24", Decimal("144")),
         ("1 mcg/min", "24", Decimal("1.44")),
-        ("7 mg/day", "12", Decimal("3.5")),
-        (
-            "1 mg/day",
-            "8",
-            Decimal("0.333333333333333333333333333333333333333333333333333333333333"),
-        ),
+        ("7 mg/day", "12", Decimal("7")),
+        ("1 mg/day", "8", Decimal("1")),
         ("0.3 mg/min", "0.1", Decimal("1.8")),
     ],
 )
@@ -375,6 +371,103 @@ def test_converts_minutes_and_days_to_hours_exactly(
 ) -> None:
     """3.4: per-minute and per-day rates convert exactly (time is carried in minutes)."""
     assert result_of(rate, "1 mg/mL", hours=hours).daily_dose == daily_mg
+
+
+# --- 3.3 A rate ordered per day is the daily amount, whatever the hours of infusion ----------
+
+
+@pytest.mark.parametrize("hours", ["24", "12", "6"])
+@pytest.mark.parametrize(
+    ("rate", "extra", "daily_dose", "daily_ml"),
+    [
+        ("120 mg/day", {}, Decimal("120"), Decimal("4.8")),
+        ("2 mg/kg/day", {"weight": "60 kg"}, Decimal("120"), Decimal("4.8")),
+        ("4.8 mL/day", {}, Decimal("120"), Decimal("4.8")),
+    ],
+)
+def test_a_per_day_rate_is_the_daily_dose_at_any_hours(
+    rate: str, extra: dict, daily_dose: Decimal, daily_ml: Decimal, hours: str
+) -> None:
+    """120 mg/day over 12 hours is 120 mg a day (at 10 mg/hr while infusing), not 60 mg."""
+    result = result_of(rate, "25 mg/mL", hours=hours, days=10, **extra)
+    assert (result.daily_dose, result.daily_volume_ml) == (daily_dose, daily_ml)
+    assert (result.total_dose, result.total_volume_ml) == (daily_dose * 10, daily_ml * 10)
+
+
+@pytest.mark.parametrize(
+    ("rate", "extra", "hours", "steps"),
+    [
+        (
+            "120 mg/day",
+            {},
+            "12",
+            [
+                "120 mg/day over 12 hr/day = 10 mg/hr while infusing",
+                "120 mg/day / 25 mg/mL = 4.8 mL/day",
+                "4.8 mL/day x 10 days = 48 mL",
+            ],
+        ),
+        (
+            "2 mg/kg/day",
+            {"weight": "60 kg"},
+            "6",
+            [
+                "2 mg/kg/day x 60 kg = 120 mg/day",
+                "120 mg/day over 6 hr/day = 20 mg/hr while infusing",
+                "120 mg/day / 25 mg/mL = 4.8 mL/day",
+                "4.8 mL/day x 10 days = 48 mL",
+            ],
+        ),
+        (
+            "4.8 mL/day",
+            {},
+            "12",
+            [
+                "4.8 mL/day over 12 hr/day = 0.4 mL/hr while infusing",
+                "4.8 mL/day x 25 mg/mL = 120 mg/day",
+                "4.8 mL/day x 10 days = 48 mL",
+            ],
+        ),
+        (
+            "120 mg/day",
+            {"bolus": "1 mg", "boluses_per_day": 6},
+            "12",
+            [
+                "120 mg/day over 12 hr/day = 10 mg/hr while infusing",
+                "1 mg x 6 boluses = 6 mg/day",
+                "120 mg/day + 6 mg/day = 126 mg/day",
+                "126 mg/day / 25 mg/mL = 5.04 mL/day",
+                "5.04 mL/day x 10 days = 50.4 mL",
+            ],
+        ),
+    ],
+)
+def test_shows_a_per_day_rate_as_the_rate_while_infusing(
+    rate: str, extra: dict, hours: str, steps: list[str]
+) -> None:
+    assert dose_steps(result_of(rate, "25 mg/mL", hours=hours, days=10, **extra)) == steps
+
+
+def test_still_multiplies_per_hour_and_per_minute_rates_by_the_hours() -> None:
+    assert result_of("5 mg/hr", "25 mg/mL", hours="12").daily_dose == Decimal("60")
+    assert result_of("0.1 mg/min", "25 mg/mL", hours="6").daily_dose == Decimal("36")
+
+
+@fuzz
+@given(
+    amount=st.decimals(min_value="0.001", max_value="5000", places=3),
+    unit=st.sampled_from(["mg/day", "mcg/day", "mL/day", "mg/kg/day"]),
+    hours=st.decimals(min_value="0.1", max_value="24", places=1),
+)
+def test_a_per_day_rate_gives_the_same_daily_dose_at_any_hours(
+    amount: Decimal, unit: str, hours: Decimal
+) -> None:
+    """For a per-day rate, the daily dose and volume do not depend on the hours per day."""
+    extra = {"weight": "70 kg"} if "/kg/" in unit else {}
+    full_day = result_of(f"{amount} {unit}", "10 mg/mL", hours="24", **extra)
+    part_day = result_of(f"{amount} {unit}", "10 mg/mL", hours=str(hours), **extra)
+    assert part_day.daily_dose == full_day.daily_dose
+    assert part_day.daily_volume_ml == full_day.daily_volume_ml
 
 
 def test_divides_exactly_beyond_28_digits() -> None:
@@ -439,8 +532,7 @@ def test_shows_the_seed_steps_with_the_billed_units_through_the_engine() -> None
             "3 mg/mL",
             {},
             [
-                "7 mg/day = ~0.291667 mg/hr",
-                "~0.291667 mg/hr x 24 hr = 7 mg/day",
+                "7 mg/day over 24 hr/day = ~0.291667 mg/hr while infusing",
                 "7 mg/day / 3 mg/mL = ~2.333333 mL/day",
                 "~2.333333 mL/day x 3 days = 7 mL",
             ],
@@ -759,13 +851,15 @@ def dosing_cases(draw: st.DrawFn) -> tuple[OrderInput, Fraction, Fraction]:
         mg_per_ml = Fraction(c_value) * MG[c_amount] / (Fraction(c_count) * ML[c_volume])
 
     per_minute = Fraction(value) / MINUTES[time]
+    # A per-day rate is the daily amount whatever the hours; others run for the hours a day.
+    minutes_infused = 24 * 60 if MINUTES[time] == 24 * 60 else Fraction(hours) * 60
     weight = None
     if kind == "volume":
         rate = f"{format_decimal(value)} mL/{time}"
-        daily_ml = per_minute * Fraction(hours) * 60
+        daily_ml = per_minute * minutes_infused
         daily_mg = daily_ml * mg_per_ml
     else:
-        daily_mg = per_minute * MG[amount] * Fraction(hours) * 60
+        daily_mg = per_minute * MG[amount] * minutes_infused
         if kind == "weight":
             weight_value = draw(
                 st.decimals(min_value=Decimal("1"), max_value=Decimal("200"), places=1)

@@ -188,6 +188,20 @@ def test_the_preview_of_the_seed_order_shows_4_8_ml_a_day_and_j3490_x_149(pharma
     assert Order.objects.count() == 0
 
 
+def test_the_preview_reads_a_per_day_rate_as_the_daily_dose_at_12_hours(pharmacist_client):
+    """120 mg/day over 12 hours a day previews 120 mg a day (10 mg/hr while infusing), 4.8 mL."""
+    form = order_form(
+        drug_row(0, rate_value="120", rate_unit="mg/day"),
+        therapy="intermittent",
+        hours_per_day="12",
+    )
+    response = pharmacist_client.post(reverse("calculator:order-preview"), form)
+    assert response.status_code == 200
+    assert texts(response.text, "daily-volume") == ["4.8 mL/day"]
+    assert "120 mg/day over 12 hr/day = 10 mg/hr while infusing" in response.text
+    assert "4.8 mL/day x 31 days = 148.8 mL" in response.text
+
+
 def test_saving_the_seed_order_shows_the_same_numbers_on_its_detail_page(pharmacist_client):
     """The saved order's page shows the steps, 4.8 mL/day, the lines, the N4 line and history."""
     response = pharmacist_client.post(reverse("calculator:order-new"), order_form())
