@@ -29,10 +29,11 @@ from ninja.renderers import JSONRenderer
 from pydantic import ConfigDict, StrictBool, StrictFloat, StrictInt, StrictStr, field_validator
 from pydantic.json_schema import SkipJsonSchema
 
-from calculator import billing, engine, services
+from calculator import engine, services
 from calculator.api_auth import NOT_SIGNED_IN, BadToken, BearerToken, SessionAuth
 from calculator.catalog import DatabaseCatalog
-from calculator.errors import InvalidOrder
+from calculator.domain import billing
+from calculator.domain.errors import InvalidOrder
 from calculator.models import AccessLog, BillingProfile, ClaimLine, DrugProduct, Order, OrderDrug
 
 ORDERS_PER_PAGE = 25
@@ -611,7 +612,7 @@ def drug_json(drug: OrderDrug) -> dict[str, Any]:
     }
 
 
-def line_json(line: ClaimLine) -> dict[str, Any]:
+def saved_line_json(line: ClaimLine) -> dict[str, Any]:
     """Return a saved claim line as the engine's line JSON, plus its price and charge."""
     is_drug = line.kind == "drug"
     return {
@@ -648,7 +649,7 @@ def order_json(order: Order) -> dict[str, Any]:
         "days": order.days,
         "request": order.request,
         "drugs": [drug_json(drug) for drug in order.drugs.all()],
-        "lines": [line_json(line) for line in order.lines.all()],
+        "lines": [saved_line_json(line) for line in order.lines.all()],
         "warnings": order.warnings,
         "acknowledgements": order.acknowledgements,
         "created_by": _username(order.created_by),

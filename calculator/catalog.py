@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from calculator.billing import BillingPolicy
+from calculator.domain.billing import BillingPolicy
 from calculator.engine import Product
 from calculator.models import BillingProfile, DrugProduct, HcpcsCode
 

@@ -1,9 +1,9 @@
 """837P claim files from saved orders: the review queue, the export and its control numbers.
 
-The Django side of `calculator.x12`: it reads verified orders and their saved claim lines (the
-snapshot, never recomputed), turns them into x12 dataclasses, and stores each file it writes as
-a ClaimExport. An order the scrubber (or the 837P's own checks) holds stays out of the file and
-waits in the review queue with its reasons; once fixed it goes out with the next export.
+The Django side of `calculator.domain.edi_837p`: it reads verified orders and their saved claim
+lines (the snapshot, never recomputed), turns them into 837P dataclasses, and stores each file it
+writes as a ClaimExport. An order the scrubber (or the 837P's own checks) holds stays out of the
+file and waits in the review queue with its reasons; once fixed it goes out with the next export.
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ from django.db import transaction
 from django.db.models import Max, Prefetch
 from django.utils import timezone
 
-from calculator import scrubber, x12
-from calculator.charges import claim_total
+from calculator import scrubber
+from calculator.domain import edi_837p as x12
+from calculator.domain.charges import claim_total
 from calculator.models import AccessLog, BillingProvider, ClaimExport, ClaimLine, Order
 
 CONTENT_TYPE = "application/edi-x12"

@@ -14,17 +14,17 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, NamedTuple, Protocol
 
-from calculator import billing, dosing, ndc
-from calculator.billing import (
+from calculator.domain import billing, dosing, ndc
+from calculator.domain.billing import (
     BillingPolicy,
-    ClaimLine,
+    CalculatedLine,
     DrugCoding,
     PerDiemCoding,
     Rounding,
     RoundingScope,
     UnitBasis,
 )
-from calculator.dosing import (
+from calculator.domain.dosing import (
     DoseResult,
     DrugInput,
     NursingVisit,
@@ -33,8 +33,8 @@ from calculator.dosing import (
     Therapy,
     show,
 )
-from calculator.errors import ErrorCollector, InvalidOrder
-from calculator.safety import (
+from calculator.domain.errors import ErrorCollector, InvalidOrder
+from calculator.domain.safety import (
     DoseLimits,
     SafetyWarning,
     concentration_differs,
@@ -42,7 +42,7 @@ from calculator.safety import (
     limits_from_catalog,
     lookalike_partner,
 )
-from calculator.units import (
+from calculator.domain.units import (
     ACTIVITY,
     EQUIVALENT,
     MASS,
@@ -163,7 +163,7 @@ class Calculation(NamedTuple):
     order: OrderInput
     policy: BillingPolicy
     results: tuple[DoseResult, ...]
-    lines: tuple[ClaimLine, ...]
+    lines: tuple[CalculatedLine, ...]
     warnings: tuple[SafetyWarning, ...] = ()
     products: tuple[Product | None, ...] = ()
 
@@ -641,7 +641,7 @@ def response_json(calculation: Calculation) -> dict[str, Any]:
     return {
         "profile": calculation.policy.name,
         "drugs": drugs,
-        "lines": [line_json(line) for line in calculation.lines],
+        "lines": [calculated_line_json(line) for line in calculation.lines],
         "warnings": [warning.as_json() for warning in calculation.warnings],
     }
 
@@ -651,7 +651,7 @@ def _split(calculation: Calculation) -> bool:
     return len(drug_lines) > len(calculation.results) and drug_lines[0].start is not None
 
 
-def line_json(line: ClaimLine) -> dict[str, Any]:
+def calculated_line_json(line: CalculatedLine) -> dict[str, Any]:
     """Return one claim line as JSON (drug lines add the NDC, its unit and quantity)."""
     data: dict[str, Any] = {
         "kind": line.kind,

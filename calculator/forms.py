@@ -10,8 +10,8 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from calculator.domain.units import QuantityError, parse_decimal
 from calculator.models import BillingProfile, DrugProduct, Order
-from calculator.units import QuantityError, parse_decimal
 
 RATE_UNITS = [
     "mg/hr",

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from calculator import billing, ndc, units
+from calculator.domain import billing, ndc, units
 
 
 def _check(reader, value: str, **kwargs) -> None:
@@ -277,7 +277,7 @@ class BillingProvider(models.Model):
         return f"{self.name} (NPI {self.npi})"
 
     def clean(self) -> None:
-        from calculator.claims import npi_is_valid
+        from calculator.domain.npi import npi_is_valid
 
         errors = {}
         if not npi_is_valid(self.npi):

@@ -11,8 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from calculator.domain.ndc import format_ndc, is_ndc11
 from calculator.models import ClaimLine, DrugProduct, HcpcsCode, Order, OrderDrug
-from calculator.ndc import format_ndc, is_ndc11
 
 SPECIFIC_PER_DIEMS = {"S9326", "S9327", "S9328"}
 PER_DIEMS = {"S9325"} | SPECIFIC_PER_DIEMS

@@ -14,10 +14,10 @@ from django.utils import timezone
 
 from calculator import engine
 from calculator.catalog import DatabaseCatalog
-from calculator.charges import line_charge, unit_price_for
-from calculator.errors import InvalidOrder
+from calculator.domain.charges import line_charge, unit_price_for
+from calculator.domain.errors import InvalidOrder
+from calculator.domain.units import format_decimal
 from calculator.models import BillingProfile, ClaimLine, Order, OrderDrug, Payer
-from calculator.units import format_decimal
 
 _PATIENT_REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9.\-/#]{0,19}")
 

@@ -18,8 +18,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from calculator import engine, scrubber, services
-from calculator.charges import claim_total
-from calculator.errors import InvalidOrder
+from calculator.domain.charges import claim_total
+from calculator.domain.errors import InvalidOrder
 from calculator.forms import ClaimDetailsForm, OrderEntry, StatusFilterForm
 from calculator.models import AccessLog, DrugProduct, Order, OrderDrug
 

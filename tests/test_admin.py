@@ -104,6 +104,6 @@ def test_hcpcs_codes_keep_their_effective_and_termination_dates(catalog):
 
 def test_profile_becomes_the_engine_policy(catalog):
     """A saved profile turns into the frozen policy the engine uses."""
-    from calculator.billing import HMSA
+    from calculator.domain.billing import HMSA
 
     assert BillingProfile.objects.get(name="HMSA").to_policy() == HMSA

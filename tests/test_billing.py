@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from calculator import billing
-from calculator.billing import (
+from calculator.domain import billing
+from calculator.domain.billing import (
     HMSA,
     STANDARD,
     BillingPolicy,
@@ -21,10 +21,10 @@ from calculator.billing import (
     ndc_quantity,
     nursing_units,
 )
-from calculator.dosing import DoseResult, DrugInput, ServicePeriod
+from calculator.domain.dosing import DoseResult, DrugInput, ServicePeriod
+from calculator.domain.errors import InvalidOrder
+from calculator.domain.units import VOLUME, parse_amount, parse_concentration, parse_rate
 from calculator.engine import EmptyCatalog, calculate_request, response_json
-from calculator.errors import InvalidOrder
-from calculator.units import VOLUME, parse_amount, parse_concentration, parse_rate
 
 MORPHINE = {
     "name": "Morphine sulfate",
@@ -589,8 +589,8 @@ def test_claim_lines_write_their_texts_when_read_and_behave_as_frozen_values():
         nursing_visits=["3 h 40 min"],
     )
     for line in calculation.lines:
-        given = billing.ClaimLine(
-            **{name: getattr(line, name) for name in billing.CLAIM_LINE_FIELDS}
+        given = billing.CalculatedLine(
+            **{name: getattr(line, name) for name in billing.CALCULATED_LINE_FIELDS}
         )
         assert (given, hash(given), repr(given)) == (line, hash(line), repr(line))
         with pytest.raises(AttributeError):

@@ -1,6 +1,6 @@
-"""Tests for calculator.dosing: daily and total dose and volume, and the work shown (SPEC 3).
+"""Tests for calculator.domain.dosing: daily and total dose and volume, and the work shown (SPEC 3).
 
-Pure functions only: inputs are read with calculator.units, or whole requests go through
+Pure functions only: inputs are read with calculator.domain.units, or whole requests go through
 engine.calculate_request with engine.EmptyCatalog(); nothing touches the database.
 """
 
@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from calculator import engine
-from calculator.dosing import (
+from calculator.domain.dosing import (
     MAX_DAILY_DOSE,
     MAX_DAILY_VOLUME_ML,
     DoseResult,
@@ -32,8 +32,8 @@ from calculator.dosing import (
     show,
     validate_order,
 )
-from calculator.errors import InvalidOrder
-from calculator.units import (
+from calculator.domain.errors import InvalidOrder
+from calculator.domain.units import (
     MASS,
     VOLUME,
     format_decimal,

@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from calculator import importers
+from calculator.domain import fda_files as importers
 from calculator.models import DrugProduct, HcpcsCode
 
 SAMPLES = Path(__file__).resolve().parent.parent / "calculator" / "fixtures" / "samples"

@@ -1,4 +1,4 @@
-"""Tests for calculator.ndc: NDC normalisation, formatting and label forms (no database)."""
+"""Tests for calculator.domain.ndc: NDC normalisation, formatting and label forms (no database)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from calculator.ndc import (
+from calculator.domain.ndc import (
     AmbiguousNdc,
     NdcError,
     format_ndc,
@@ -297,7 +297,7 @@ def test_label_forms_rejects_anything_but_an_11_digit_ndc() -> None:
 
 
 def test_module_does_not_import_django() -> None:
-    import calculator.ndc as module
+    import calculator.domain.ndc as module
 
     tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
     imported = {

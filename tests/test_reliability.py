@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from calculator import engine, services
-from calculator.errors import InvalidOrder
+from calculator.domain.errors import InvalidOrder
 from calculator.forms import BOLUS_UNITS, RATE_UNITS, OrderEntry
 from calculator.models import ClaimLine, DrugProduct, Order, OrderDrug
 from tests.reliability.appserver import PASSWORD, USERNAME, AppServer, suite_backend

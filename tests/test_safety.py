@@ -1,4 +1,4 @@
-"""Safety checks at entry (calculator/safety.py): the dose-range warnings read the daily dose."""
+"""Safety checks at entry (domain/safety.py): the dose-range warnings read the daily dose."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from calculator.safety import DoseLimits, dose_warnings
+from calculator.domain.safety import DoseLimits, dose_warnings
 from tests.test_dosing import result_of
 
 MORPHINE = DoseLimits(

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from calculator import services
-from calculator.errors import InvalidOrder
+from calculator.domain.errors import InvalidOrder
 from calculator.models import BillingProfile, ClaimLine, DrugProduct, Order, OrderDrug
 from calculator.services import OrderStateError
 from tests.test_views import claim_lines, texts

@@ -1,4 +1,4 @@
-"""Tests for calculator.units: the strict reading of pharmacy quantities (SPEC 3.1, 3.2, 3.6, 3.7).
+"""Tests for calculator.domain.units: the strict reading of pharmacy quantities.
 
 Pure functions only: no database, no Django.
 """
@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from calculator.units import (
+from calculator.domain.units import (
     ACTIVITY,
     EQUIVALENT,
     MASS,

@@ -18,7 +18,8 @@ from pyx12.params import params as pyx12_params
 from pyx12.x12context import X12ContextReader
 from pyx12.x12n_document import x12n_document
 
-from calculator import claim_exports, services, x12
+from calculator import claim_exports, services
+from calculator.domain import edi_837p as x12
 from calculator.models import (
     AccessLog,
     BillingProfile,

@@ -19,9 +19,9 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from calculator import engine
 from calculator.catalog import DatabaseCatalog
-from calculator.errors import InvalidOrder
-from calculator.ndc import format_ndc
-from calculator.units import format_decimal
+from calculator.domain.errors import InvalidOrder
+from calculator.domain.ndc import format_ndc
+from calculator.domain.units import format_decimal
 
 DRUG_FLAGS = {
     "rate": "rate",

@@ -20,8 +20,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
-from calculator import importers
-from calculator.importers import ImportResult, ProductRecord, Rejection
+from calculator.domain import fda_files as importers
+from calculator.domain.fda_files import ImportResult, ProductRecord, Rejection
 from calculator.models import DrugProduct, HcpcsCode
 
 MAX_CHANGE_REASON = 100  # simple_history's history_change_reason column

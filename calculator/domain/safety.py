@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from calculator.dosing import DoseResult, concentration_per_ml, show
-from calculator.units import MASS, QuantityError, factor, parse_amount, parse_concentration
+from calculator.domain.dosing import DoseResult, concentration_per_ml, show
+from calculator.domain.units import MASS, QuantityError, factor, parse_amount, parse_concentration
 
 # High-alert look-alike pairs: a name fragment and its partner's.
 LOOKALIKES = {"hydromorphone": "morphine", "morphine": "hydromorphone"}
@@ -82,7 +82,7 @@ def concentration_differs(*, entered: str, labelled: str) -> bool:
         b = parse_concentration(labelled)
     except QuantityError:
         return entered.strip() != labelled.strip()
-    from calculator.dosing import DrugInput
+    from calculator.domain.dosing import DrugInput
 
     def per_ml(measure):
         drug = DrugInput(rate=measure, concentration=measure)

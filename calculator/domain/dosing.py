@@ -15,8 +15,8 @@ from enum import StrEnum
 from functools import cached_property
 from typing import NamedTuple
 
-from calculator.errors import ErrorCollector, InvalidOrder
-from calculator.units import (
+from calculator.domain.errors import ErrorCollector, InvalidOrder
+from calculator.domain.units import (
     ACTIVITY,
     EQUIVALENT,
     EXACT_CONTEXT,

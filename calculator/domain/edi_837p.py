@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from calculator.claims import npi_is_valid
-from calculator.ndc import is_ndc11
+from calculator.domain.ndc import is_ndc11
+from calculator.domain.npi import npi_is_valid
 
 VERSION = "005010X222A1"
 ELEMENT = "*"

@@ -19,8 +19,8 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from calculator import ndc, units
-from calculator.billing import NDC_UNITS
+from calculator.domain import ndc, units
+from calculator.domain.billing import NDC_UNITS
 
 __all__ = [
     "CSV_COLUMNS",

@@ -1,0 +1,101 @@
+"""A payer's billing policy: the codes, modifiers and NDC units a claim uses, the
+enumerated choices of a profile (coding, unit basis, rounding), and the shipped HMSA and STANDARD
+policies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+UNLISTED_DRUG_CODE = "J3490"
+NURSING_FIRST_VISIT = "99601"
+NURSING_EXTRA_HOUR = "99602"
+HOME = "12"
+
+PER_DIEM_DESCRIPTIONS = {
+    "S9325": "Home infusion therapy, pain management infusion, per diem",
+    "S9326": "Home infusion therapy, continuous (24 hours or more) pain management infusion, "
+    "per diem",
+    "S9327": "Home infusion therapy, intermittent (less than 24 hours) pain management infusion, "
+    "per diem",
+    "S9328": "Home infusion therapy, implanted pump pain management infusion, per diem",
+}
+NURSING_DESCRIPTIONS = {
+    NURSING_FIRST_VISIT: "Home infusion/specialty drug administration, per visit (up to 2 hours)",
+    NURSING_EXTRA_HOUR: "Home infusion/specialty drug administration, each additional hour",
+}
+# Concurrent therapies: the second drug's per-diem line carries SH, the third and later SJ.
+CONCURRENT_MODIFIERS = ("", "SH", "SJ")
+
+# NDC unit of measure qualifiers (CMS-1500 box 24 shaded area, 837P CTP05-1).
+NDC_UNITS = {
+    "ML": "millilitre",
+    "GR": "gram",
+    "ME": "milligram",
+    "UN": "unit (each container)",
+    "F2": "international unit",
+}
+
+
+# The per-line code compares a policy's settings with their values (rounding == "up"): a StrEnum
+# member equals its value, and on Python 3.11 reading `Rounding.UP` goes through the enum
+# metaclass's attribute hook, which takes about as long as the rounding itself.
+
+
+class PerDiemCoding(StrEnum):
+    GENERIC = "generic"
+    SPECIFIC = "specific"
+
+
+class DrugCoding(StrEnum):
+    SPECIFIC = "specific"
+    UNLISTED = "unlisted"
+
+
+class UnitBasis(StrEnum):
+    ML = "ML"
+    NDC = "NDC"
+
+
+class Rounding(StrEnum):
+    UP = "up"
+    HALF_UP = "half_up"
+
+
+class RoundingScope(StrEnum):
+    TOTAL = "total"
+    DAILY = "daily"
+
+
+@dataclass(frozen=True)
+class BillingPolicy:
+    """How one payer wants the lines coded and rounded (SPEC section 5)."""
+
+    name: str = "custom"
+    per_diem_coding: PerDiemCoding = PerDiemCoding.SPECIFIC
+    drug_coding: DrugCoding = DrugCoding.SPECIFIC
+    unlisted_unit_basis: UnitBasis = UnitBasis.ML
+    rounding: Rounding = Rounding.UP
+    rounding_scope: RoundingScope = RoundingScope.TOTAL
+    month_lines: bool = False
+    place_of_service: str = HOME
+    ndc_quantity_decimals: int = 3
+
+
+HMSA = BillingPolicy(
+    name="HMSA",
+    per_diem_coding=PerDiemCoding.GENERIC,
+    drug_coding=DrugCoding.UNLISTED,
+    unlisted_unit_basis=UnitBasis.ML,
+    rounding=Rounding.HALF_UP,
+    rounding_scope=RoundingScope.TOTAL,
+    month_lines=False,
+)
+STANDARD = BillingPolicy(
+    name="STANDARD",
+    per_diem_coding=PerDiemCoding.SPECIFIC,
+    drug_coding=DrugCoding.SPECIFIC,
+    rounding=Rounding.UP,
+    rounding_scope=RoundingScope.TOTAL,
+    month_lines=True,
+)
