@@ -1,9 +1,5 @@
-"""The one way in and out of the calculator: a request dict -> inputs -> results -> a response dict.
-
-The JSON API, the CLI and the order form all go through `calculate_request`, so a number can
-never differ between them. The catalog and the saved billing profiles are reached through the
-`Catalog` protocol, which keeps this module free of Django.
-"""
+"""Reading a request dict (the JSON body, the CLI flags, the cleaned form) into the domain's
+inputs, every error reported on its field path ("drugs.0.rate")."""
 
 from __future__ import annotations
 
@@ -12,12 +8,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
-from typing import Any, NamedTuple, Protocol
+from typing import Any
 
 from calculator.domain import billing, dosing, ndc
 from calculator.domain.billing import (
     BillingPolicy,
-    CalculatedLine,
     DrugCoding,
     PerDiemCoding,
     Rounding,
@@ -25,7 +20,6 @@ from calculator.domain.billing import (
     UnitBasis,
 )
 from calculator.domain.dosing import (
-    DoseResult,
     DrugInput,
     NursingVisit,
     OrderInput,
@@ -35,12 +29,8 @@ from calculator.domain.dosing import (
 )
 from calculator.domain.errors import ErrorCollector, InvalidOrder
 from calculator.domain.safety import (
-    DoseLimits,
     SafetyWarning,
     concentration_differs,
-    dose_warnings,
-    limits_from_catalog,
-    lookalike_partner,
 )
 from calculator.domain.units import (
     ACTIVITY,
@@ -48,15 +38,14 @@ from calculator.domain.units import (
     MASS,
     VOLUME,
     QuantityError,
-    format_decimal,
     parse_amount,
     parse_concentration,
     parse_decimal,
     parse_duration_minutes,
-    parse_measure,
     parse_rate,
     parse_weight,
 )
+from calculator.engine.catalog import Catalog, Product
 
 DEFAULT_PROFILE = "STANDARD"
 REQUEST_FIELDS = {
@@ -98,125 +87,11 @@ MAX_NURSING_VISITS = 62
 
 
 @dataclass(frozen=True)
-class Product:
-    """What the catalog knows of a product, as text the engine parses like user input."""
-
-    ndc: str
-    name: str
-    concentration: str
-    ndc_unit: str = "ML"
-    hcpcs: str = ""
-    hcpcs_unit: str = ""
-    package_volume: str = ""
-    typical_daily_dose_low: str = ""
-    typical_daily_dose_high: str = ""
-    max_daily_dose: str = ""
-    product_id: int | None = None
-
-    def limits(self) -> DoseLimits:
-        return limits_from_catalog(
-            self.name,
-            self.typical_daily_dose_low,
-            self.typical_daily_dose_high,
-            self.max_daily_dose,
-        )
-
-
-class Catalog(Protocol):
-    def product(self, ndc11: str) -> Product | None: ...
-
-    def products_among(self, ndc11s: tuple[str, ...]) -> list[Product]: ...
-
-    def hcpcs_unit(self, code: str) -> str | None: ...
-
-    def policy(self, name: str) -> BillingPolicy | None: ...
-
-    def lookalike(self, fragment: str) -> Product | None: ...
-
-
-class EmptyCatalog:
-    """A catalog that knows nothing but the two shipped profiles (for tests and the bench)."""
-
-    def product(self, ndc11: str) -> Product | None:
-        return None
-
-    def products_among(self, ndc11s: tuple[str, ...]) -> list[Product]:
-        return []
-
-    def hcpcs_unit(self, code: str) -> str | None:
-        return None
-
-    def policy(self, name: str) -> BillingPolicy | None:
-        return {"HMSA": billing.HMSA, "STANDARD": billing.STANDARD}.get(name)
-
-    def lookalike(self, fragment: str) -> Product | None:
-        return None
-
-
-class Calculation(NamedTuple):
-    """A parsed order, its policy, the results and the claim lines, plus warnings.
-
-    (A NamedTuple rather than a frozen dataclass: one is made per calculation, in a third of
-    the time.)
-    """
-
-    order: OrderInput
-    policy: BillingPolicy
-    results: tuple[DoseResult, ...]
-    lines: tuple[CalculatedLine, ...]
-    warnings: tuple[SafetyWarning, ...] = ()
-    products: tuple[Product | None, ...] = ()
-
-    @property
-    def warnings_to_acknowledge(self) -> tuple[SafetyWarning, ...]:
-        return tuple(warning for warning in self.warnings if warning.needs_ack)
-
-
-@dataclass(frozen=True)
 class ParsedRequest:
     order: OrderInput
     policy: BillingPolicy
     notices: tuple[SafetyWarning, ...]
     products: tuple[Product | None, ...]
-
-
-def calculate_request(data: object, catalog: Catalog) -> Calculation:
-    """Return the calculation for a request dict, or raise InvalidOrder with field paths."""
-    parsed = parse_request(data, catalog)
-    calculation = calculate(parsed.order, parsed.policy, warnings=parsed.notices)
-    safety = list(calculation.warnings)
-    for result, product in zip(calculation.results, parsed.products, strict=True):
-        if product is None:
-            continue
-        partner_name = lookalike_partner(product.name)
-        partner = catalog.lookalike(partner_name) if partner_name else None
-        safety.extend(
-            dose_warnings(result, product.limits(), partner.limits() if partner else None)
-        )
-    return calculation._replace(warnings=tuple(safety), products=parsed.products)
-
-
-# Made once: a frozen value, the same for every calculation it applies to.
-_MONTH_LINES_NOTICE = SafetyWarning(
-    field="days",
-    kind="notice",
-    message="month lines need start and end dates; the period is billed on one line",
-    needs_ack=False,
-)
-
-
-def calculate(
-    order: OrderInput, policy: BillingPolicy, *, warnings: tuple[SafetyWarning, ...] = ()
-) -> Calculation:
-    """Return results and claim lines for parsed inputs (the engine's hot path)."""
-    results = dosing.compute(order)
-    lines = billing.claim_lines(results, order=order, policy=policy)
-    if policy.month_lines and order.period.start is None and order.period.days > 1:
-        warnings = (*warnings, _MONTH_LINES_NOTICE)
-    return Calculation(order, policy, results, tuple(lines), tuple(warnings))
-
-
-# --- Reading a request ----------------------------------------------------------------------
 
 
 def parse_request(data: object, catalog: Catalog) -> ParsedRequest:
@@ -605,92 +480,3 @@ def _read_visits(raw: object, errors: ErrorCollector) -> list[NursingVisit]:
         if minutes is not None:
             visits.append(NursingVisit(minutes=minutes, visit_date=visit_date))
     return visits
-
-
-# --- Writing a response ---------------------------------------------------------------------
-
-
-def quantity_json(value: Decimal, unit: str) -> dict[str, str]:
-    """Return a quantity as {"value": "4.8", "unit": "mL"}; non-terminating values to 6 places."""
-    text = show(value).lstrip("~")
-    return {"value": text, "unit": unit}
-
-
-def response_json(calculation: Calculation) -> dict[str, Any]:
-    """Return the response of the API and of `calculate --json` for a calculation."""
-    drugs = []
-    for result in calculation.results:
-        unit = dosing.AMOUNT_WORDS.get(result.dimension, "mg")
-        unit = result.dose_unit if result.dose_unit else unit
-        work = [
-            (f"{line.start:%b %-d}-{line.end:%b %-d}: " if _split(calculation) else "") + line.work
-            for line in calculation.lines
-            if line.kind == "drug" and line.drug_index == result.index
-        ]
-        drugs.append(
-            {
-                "name": result.drug.name,
-                "ndc": result.drug.ndc,
-                "daily_dose": quantity_json(result.in_dose_unit(result.daily_dose), unit),
-                "daily_volume": quantity_json(result.daily_volume_ml, "mL"),
-                "total_dose": quantity_json(result.in_dose_unit(result.total_dose), unit),
-                "total_volume": quantity_json(result.total_volume_ml, "mL"),
-                "steps": dosing.dose_steps(result) + work,
-            }
-        )
-    return {
-        "profile": calculation.policy.name,
-        "drugs": drugs,
-        "lines": [calculated_line_json(line) for line in calculation.lines],
-        "warnings": [warning.as_json() for warning in calculation.warnings],
-    }
-
-
-def _split(calculation: Calculation) -> bool:
-    drug_lines = [line for line in calculation.lines if line.kind == "drug"]
-    return len(drug_lines) > len(calculation.results) and drug_lines[0].start is not None
-
-
-def calculated_line_json(line: CalculatedLine) -> dict[str, Any]:
-    """Return one claim line as JSON (drug lines add the NDC, its unit and quantity)."""
-    data: dict[str, Any] = {
-        "kind": line.kind,
-        "code": line.code,
-        "modifiers": list(line.modifiers),
-        "units": line.units,
-    }
-    if line.kind == "drug":
-        data.update(
-            {
-                "ndc": line.ndc,
-                "ndc_unit": line.ndc_unit,
-                "ndc_quantity": format_decimal(line.ndc_quantity)
-                if line.ndc_quantity is not None
-                else None,
-                "supplemental": line.supplemental,
-            }
-        )
-    data.update(
-        {
-            "from": line.start.isoformat() if line.start else None,
-            "to": line.end.isoformat() if line.end else None,
-            "place_of_service": line.place_of_service,
-            "description": line.description,
-            "work": line.work,
-        }
-    )
-    return data
-
-
-__all__ = [
-    "Calculation",
-    "Catalog",
-    "EmptyCatalog",
-    "InvalidOrder",
-    "Product",
-    "calculate",
-    "calculate_request",
-    "parse_measure",
-    "parse_request",
-    "response_json",
-]
