@@ -1,0 +1,32 @@
+"""The database side: catalog, orders, claims and audit models (app label `calculator`; the
+migrations are unchanged by the split). Every model is handed on here, as Django expects."""
+
+from calculator.models.audit import AccessLog, ApiToken
+from calculator.models.catalog import BillingProfile, DrugProduct, HcpcsCode
+from calculator.models.claims import BillingProvider, ClaimExport, Payer, PriceListEntry
+from calculator.models.orders import ClaimLine, Order, OrderDrug
+from calculator.models.validators import (
+    validate_concentration,
+    validate_dose_amount,
+    validate_ndc11,
+    validate_volume,
+)
+
+__all__ = [
+    "AccessLog",
+    "ApiToken",
+    "BillingProfile",
+    "BillingProvider",
+    "ClaimExport",
+    "ClaimLine",
+    "DrugProduct",
+    "HcpcsCode",
+    "Order",
+    "OrderDrug",
+    "Payer",
+    "PriceListEntry",
+    "validate_concentration",
+    "validate_dose_amount",
+    "validate_ndc11",
+    "validate_volume",
+]
