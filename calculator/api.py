@@ -20,7 +20,7 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import RequestDataTooBig
 from django.core.paginator import EmptyPage, Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.urls import URLPattern, re_path, reverse
 from ninja import Field, NinjaAPI, Query, Schema, Status
@@ -31,10 +31,11 @@ from pydantic.json_schema import SkipJsonSchema
 
 from calculator import engine, services
 from calculator.api_auth import NOT_SIGNED_IN, BadToken, BearerToken, SessionAuth
-from calculator.catalog import DatabaseCatalog
 from calculator.domain import billing
 from calculator.domain.errors import InvalidOrder
-from calculator.models import AccessLog, BillingProfile, ClaimLine, DrugProduct, Order, OrderDrug
+from calculator.models import AccessLog, BillingProfile, ClaimLine, Order, OrderDrug
+from calculator.selectors.catalog import product_search
+from calculator.selectors.orders import orders_filtered, orders_with_details
 
 ORDERS_PER_PAGE = 25
 PRODUCTS_LIMIT = 50
@@ -552,15 +553,8 @@ def require(request: HttpRequest, *permissions: str, action: str) -> Any:
     return user
 
 
-def orders_shown() -> QuerySet[Order]:
-    """Return orders with everything the JSON needs, in a number of queries that never grows."""
-    return Order.objects.select_related(
-        "profile", "created_by", "verified_by", "billed_by", "voided_by"
-    ).prefetch_related("drugs", "lines")
-
-
 def order_or_404(pk: int) -> Order:
-    order = orders_shown().filter(pk=pk).first()
+    order = orders_with_details().filter(pk=pk).first()
     if order is None:
         raise Http404
     return order
@@ -682,9 +676,7 @@ def calculate(request: HttpRequest, payload: CalculateIn) -> HttpResponse:
     Needs calculator.view_order or calculator.add_order.
     """
     require(request, "calculator.view_order", "calculator.add_order", action="calculate orders")
-    calculation = engine.calculate_request(
-        payload.model_dump(exclude_unset=True), DatabaseCatalog()
-    )
+    calculation = services.order_calculation(request_data=payload.model_dump(exclude_unset=True))
     return json_response(engine.response_json(calculation))
 
 
@@ -723,15 +715,13 @@ def order_list(request: HttpRequest, filters: Query[OrderFilters]) -> dict[str, 
     Needs calculator.view_order. Each call is recorded in the access log.
     """
     require(request, "calculator.view_order", action="read orders")
-    orders = orders_shown()
-    if filters.from_:
-        orders = orders.filter(end_date__gte=filters.from_)
-    if filters.to:
-        orders = orders.filter(start_date__lte=filters.to)
-    if filters.status:
-        orders = orders.filter(status=filters.status)
-    if filters.profile:
-        orders = orders.filter(profile__name__iexact=filters.profile.strip())
+    orders = orders_filtered(
+        orders_with_details(),
+        date_from=filters.from_,
+        date_to=filters.to,
+        status=filters.status or "",
+        profile_name=filters.profile or "",
+    )
     paginator = Paginator(orders, ORDERS_PER_PAGE)
     try:
         page = paginator.page(filters.page)
@@ -846,14 +836,6 @@ def product_list(
 ) -> list[dict[str, Any]]:
     """Search active catalog products by name or NDC (at most 50). Needs catalog read access."""
     require(request, "calculator.view_drugproduct", action="read the catalog")
-    products = DrugProduct.objects.filter(active=True).select_related("hcpcs")
-    term = q.strip()
-    if term:
-        match = Q(name__icontains=term)
-        digits = term.replace("-", "")
-        if digits.isdigit():
-            match |= Q(ndc__contains=digits)
-        products = products.filter(match)
     return [
         {
             "id": product.pk,
@@ -869,7 +851,7 @@ def product_list(
             "hcpcs_unit": product.hcpcs.billing_unit if product.hcpcs else None,
             "preservative_free": product.preservative_free,
         }
-        for product in products[:PRODUCTS_LIMIT]
+        for product in product_search(q, limit=PRODUCTS_LIMIT)
     ]
 
 

@@ -8,71 +8,16 @@ session must also carry the CSRF token (a bearer token is never sent by a browse
 
 from __future__ import annotations
 
-import hashlib
-import secrets
-from datetime import timedelta
-
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware
-from django.utils import timezone
 from ninja.errors import HttpError
 from ninja.security import APIKeyCookie, HttpBearer
 
-from calculator.models import ApiToken
+from calculator.services.api_tokens import token_user
 
-TOKEN_BYTES = 32
-PREFIX_LENGTH = 8
-# Writing last_used_at on every call would turn each read into a write; once a minute is enough
-# to tell a live token from a forgotten one.
-LAST_USED_RESOLUTION = timedelta(minutes=1)
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
-
-
-def token_hash(token: str) -> str:
-    """Return the hex SHA-256 of a token, the only form in which it is stored."""
-    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-@transaction.atomic
-def token_issue(*, user: User) -> str:
-    """Create or replace the user's API token and return it (the one time it is ever shown)."""
-    token = secrets.token_urlsafe(TOKEN_BYTES)
-    ApiToken.objects.update_or_create(
-        user=user,
-        defaults={
-            "key_hash": token_hash(token),
-            "prefix": token[:PREFIX_LENGTH],
-            "created_at": timezone.now(),
-            "last_used_at": None,
-        },
-    )
-    return token
-
-
-def token_revoke(*, user: User) -> bool:
-    """Delete the user's API token; return whether there was one."""
-    deleted, _ = ApiToken.objects.filter(user=user).delete()
-    return bool(deleted)
-
-
-def token_user(token: str) -> User | None:
-    """Return the active user a token belongs to, or None."""
-    if not token or len(token) > 200:
-        return None
-    found = (
-        ApiToken.objects.select_related("user")
-        .filter(key_hash=token_hash(token), user__is_active=True)
-        .first()
-    )
-    if found is None:
-        return None
-    now = timezone.now()
-    if found.last_used_at is None or now - found.last_used_at > LAST_USED_RESOLUTION:
-        ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
-    return found.user
 
 
 class BadToken(HttpError):

@@ -18,11 +18,10 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.exceptions import SuspiciousFileOperation
-from django.db.models import Prefetch, QuerySet
 from django.template.loader import render_to_string
 from django.utils.text import slugify
 
-from calculator.models import BillingProfile, ClaimLine, Order
+from calculator.models import BillingProfile, Order
 
 PDF_TEMPLATE = "calculator/claim_summary_pdf.html"
 
@@ -47,35 +46,6 @@ CSV_HEADER = (
 
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def claim_summary_orders(
-    *,
-    date_from: datetime.date | None = None,
-    date_to: datetime.date | None = None,
-    profile: BillingProfile | None = None,
-    include_billed: bool = False,
-) -> QuerySet[Order]:
-    """Return the verified (and, if asked, billed) orders whose service overlaps the range.
-
-    Ordered by start date then number, with the profile and the saved claim lines loaded in a
-    constant number of queries however many orders there are.
-    """
-    statuses = [Order.Status.VERIFIED]
-    if include_billed:
-        statuses.append(Order.Status.BILLED)
-    orders = Order.objects.filter(status__in=statuses)
-    if date_from is not None:
-        orders = orders.filter(end_date__gte=date_from)
-    if date_to is not None:
-        orders = orders.filter(start_date__lte=date_to)
-    if profile is not None:
-        orders = orders.filter(profile=profile)
-    return (
-        orders.select_related("profile")
-        .prefetch_related(Prefetch("lines", queryset=ClaimLine.objects.order_by("position")))
-        .order_by("start_date", "pk")
-    )
 
 
 def summary_filename(

@@ -337,7 +337,7 @@ class ClaimDetailsForm(StyledForm):
         return digits
 
     def clean_diagnosis_code(self) -> str:
-        from calculator.scrubber import ICD10
+        from calculator.selectors.scrubber import ICD10
 
         code = self.cleaned_data["diagnosis_code"].strip().upper()
         if code and not ICD10.fullmatch(code):

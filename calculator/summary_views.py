@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET
 
 from calculator import exports
 from calculator.models import AccessLog, BillingProfile
+from calculator.selectors.orders import claim_summary_orders
 
 PERMISSION = "calculator.view_claim_summary"
 # WeasyPrint lays out roughly 0.2-0.4 s per order on a small server: past this many orders the
@@ -83,7 +84,7 @@ def _summary(filters: ClaimSummaryFilterForm) -> dict[str, Any]:
     """Return the context shared by the page, the PDF and the CSV (the filters must be valid)."""
     data = filters.cleaned_data
     orders = list(
-        exports.claim_summary_orders(
+        claim_summary_orders(
             date_from=data["date_from"],
             date_to=data["date_to"],
             profile=data["profile"],

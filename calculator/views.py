@@ -11,17 +11,18 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from calculator import engine, scrubber, services
+from calculator import engine, services
 from calculator.domain.charges import claim_total
 from calculator.domain.errors import InvalidOrder
 from calculator.forms import ClaimDetailsForm, OrderEntry, StatusFilterForm
-from calculator.models import AccessLog, DrugProduct, Order, OrderDrug
+from calculator.models import AccessLog, DrugProduct, Order
+from calculator.selectors import scrubber
+from calculator.selectors.orders import order_list_rows, orders_filtered
 
 ORDERS_PER_PAGE = 25
 
@@ -148,26 +149,9 @@ def _int(text: object, default: int) -> int:
 def order_list(request: HttpRequest) -> HttpResponse:
     """List orders with filters; the number of queries does not grow with the orders shown."""
     filters = StatusFilterForm(request.GET or None)
-    orders = Order.objects.select_related("profile", "created_by").prefetch_related(
-        Prefetch("drugs", queryset=OrderDrug.objects.only("order_id", "name", "ndc", "position"))
-    )
+    orders = order_list_rows()
     if filters.is_valid():
-        data = filters.cleaned_data
-        if data["date_from"]:
-            orders = orders.filter(end_date__gte=data["date_from"])
-        if data["date_to"]:
-            orders = orders.filter(start_date__lte=data["date_to"])
-        if data["profile"]:
-            orders = orders.filter(profile=data["profile"])
-        if data["status"]:
-            orders = orders.filter(status=data["status"])
-        if data["drug"]:
-            term = data["drug"].strip()
-            digits = term.replace("-", "")
-            match = Q(drugs__name__icontains=term)
-            if digits.isdigit():
-                match |= Q(drugs__ndc__contains=digits)
-            orders = orders.filter(match).distinct()
+        orders = orders_filtered(orders, **filters.cleaned_data)
     page = Paginator(orders, ORDERS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

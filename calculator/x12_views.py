@@ -10,8 +10,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from calculator import claim_exports
 from calculator.models import ClaimExport
+from calculator.services import claim_export
 
 PERMISSION = "calculator.export_claims"
 
@@ -19,17 +19,17 @@ PERMISSION = "calculator.export_claims"
 def _page(
     request: HttpRequest, *, status: int = 200, selected: Collection[int] = ()
 ) -> HttpResponse:
-    provider = claim_exports.billing_provider()
-    queue = claim_exports.review_queue()
+    provider = claim_export.billing_provider()
+    queue = claim_export.review_queue()
     return render(
         request,
         "calculator/claim_exports.html",
         {
             "provider": provider,
-            "provider_problems": claim_exports.provider_problems(provider),
+            "provider_problems": claim_export.provider_problems(provider),
             "ready": [entry.order for entry in queue if not entry.problems],
             "held": [entry for entry in queue if entry.problems],
-            "exports": claim_exports.recent_exports(),
+            "exports": claim_export.recent_exports(),
             "selected": selected,
         },
         status=status,
@@ -37,8 +37,8 @@ def _page(
 
 
 def _download(export: ClaimExport) -> HttpResponse:
-    response = HttpResponse(export.content, content_type=claim_exports.CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{claim_exports.filename(export)}"'
+    response = HttpResponse(export.content, content_type=claim_export.CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{claim_export.filename(export)}"'
     return response
 
 
@@ -55,10 +55,10 @@ def claim_exports_page(request: HttpRequest) -> HttpResponse:
         return _page(request)
     selected = _selected_ids(request)
     try:
-        result = claim_exports.claim_export_create(
+        result = claim_export.claim_export_create(
             created_by=request.user, order_ids=sorted(selected), path=request.path
         )
-    except claim_exports.ExportRefused as refused:
+    except claim_export.ExportRefused as refused:
         messages.error(request, f"No 837P file was written: {refused}")
         return _page(request, status=400, selected=selected)
     if result.left_out:
@@ -68,7 +68,7 @@ def claim_exports_page(request: HttpRequest) -> HttpResponse:
         )
         messages.warning(
             request,
-            f"{claim_exports.filename(result.export)} leaves out the held orders. {named}",
+            f"{claim_export.filename(result.export)} leaves out the held orders. {named}",
         )
     return _download(result.export)
 
@@ -78,5 +78,5 @@ def claim_exports_page(request: HttpRequest) -> HttpResponse:
 def claim_export_download(request: HttpRequest, pk: int) -> HttpResponse:
     """Download a stored 837P file again, exactly as it was written."""
     export = get_object_or_404(ClaimExport, pk=pk)
-    claim_exports.claim_export_downloaded(export=export, user=request.user, path=request.path)
+    claim_export.claim_export_downloaded(export=export, user=request.user, path=request.path)
     return _download(export)

@@ -22,7 +22,7 @@ from schemathesis.specs.openapi.checks import (
 
 from calculator import services
 from calculator.api import api
-from calculator.api_auth import token_issue
+from calculator.services.api_tokens import token_issue
 
 # Small enough that the whole file runs in well under a minute on the CI machine.
 MAX_EXAMPLES = 25

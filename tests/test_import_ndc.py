@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from calculator.domain import fda_files as importers
+from calculator.domain import fda_files
 from calculator.models import DrugProduct, HcpcsCode
 
 SAMPLES = Path(__file__).resolve().parent.parent / "calculator" / "fixtures" / "samples"
@@ -321,7 +321,7 @@ def test_an_unknown_user_is_refused(db):
 )
 def test_fda_strengths_are_written_in_our_grammar(strength, unit, expected):
     """FDA strengths and units map to text units.parse_concentration reads."""
-    assert importers.fda_concentration(strength, unit) == expected
+    assert fda_files.fda_concentration(strength, unit) == expected
 
 
 @pytest.mark.parametrize(
@@ -337,7 +337,7 @@ def test_fda_strengths_are_written_in_our_grammar(strength, unit, expected):
 def test_fda_strengths_we_cannot_express_give_their_reason(strength, unit, reason):
     """Tablets, mmol, mixtures and non-numbers raise ValueError with a reason."""
     with pytest.raises(ValueError, match=reason):
-        importers.fda_concentration(strength, unit)
+        fda_files.fda_concentration(strength, unit)
 
 
 @pytest.mark.parametrize(
@@ -353,12 +353,12 @@ def test_fda_strengths_we_cannot_express_give_their_reason(strength, unit, reaso
 )
 def test_package_volume_is_read_only_when_the_description_states_one(description, volume):
     """The innermost container's stated volume, or blank when the text is unclear."""
-    assert importers.package_volume(description) == volume
+    assert fda_files.package_volume(description) == volume
 
 
 def test_read_fda_returns_records_and_rejections_without_the_database(tmp_path):
     """The reader alone gives records with line numbers and the rejections, no database."""
-    result = importers.read_fda(PRODUCT, PACKAGE, today=date(2026, 1, 1))
+    result = fda_files.read_fda(PRODUCT, PACKAGE, today=date(2026, 1, 1))
     assert [record.line for record in result.records] == list(range(2, 10))
     assert [str(r) for r in result.sorted_rejections()] == [PRODUCT_REJECTION, PACKAGE_REJECTION]
     assert result.records[0].given()["ndc"] == "00641604001"

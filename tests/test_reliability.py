@@ -270,7 +270,7 @@ def test_a_failure_inside_order_create_leaves_no_half_saved_order(
         written_before_failure.update(nothing_saved())
         raise error
 
-    monkeypatch.setattr(services, "price_list", failing_price_list)
+    monkeypatch.setattr(services.orders, "price_list", failing_price_list)
     if via == "api":
         answer = pharmacist_client.post(
             "/api/v1/orders", json.dumps(seed_body("H-1")), content_type="application/json"

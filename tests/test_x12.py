@@ -18,8 +18,8 @@ from pyx12.params import params as pyx12_params
 from pyx12.x12context import X12ContextReader
 from pyx12.x12n_document import x12n_document
 
-from calculator import claim_exports, services
-from calculator.domain import edi_837p as x12
+from calculator import services
+from calculator.domain import edi_837p
 from calculator.models import (
     AccessLog,
     BillingProfile,
@@ -31,6 +31,7 @@ from calculator.models import (
     Payer,
     PriceListEntry,
 )
+from calculator.services import claim_export
 
 EXPORTS = reverse("calculator:claim-exports")
 SEED_NDC = "00074113303"
@@ -209,7 +210,7 @@ def clerk_client(client_for, clerk):
 
 
 def export_file(clerk, *orders: Order) -> str:
-    result = claim_exports.claim_export_create(
+    result = claim_export.claim_export_create(
         created_by=clerk, order_ids=[order.pk for order in orders]
     )
     return result.export.content
@@ -358,8 +359,8 @@ def test_nursing_visit_lines_go_out_on_their_visit_day(make_order, provider, cle
 def test_control_numbers_differ_and_increase_between_files(make_order, provider, clerk):
     """Each file takes the next interchange number; ISA13/IEA02, GS06/GE02, ST02/SE02 agree."""
     order = make_order()
-    first = claim_exports.claim_export_create(created_by=clerk, order_ids=[order.pk]).export
-    second = claim_exports.claim_export_create(created_by=clerk, order_ids=[order.pk]).export
+    first = claim_export.claim_export_create(created_by=clerk, order_ids=[order.pk]).export
+    second = claim_export.claim_export_create(created_by=clerk, order_ids=[order.pk]).export
 
     assert (first.interchange_number, second.interchange_number) == (1, 2)
     for export, number in ((first, 1), (second, 2)):
@@ -374,7 +375,7 @@ def test_control_numbers_differ_and_increase_between_files(make_order, provider,
 
 # --- Our own checks before writing (pure: no database) ----------------------------------------
 
-PROVIDER = x12.BillingProvider(
+PROVIDER = edi_837p.BillingProvider(
     name="Aloha Home Infusion Pharmacy",
     npi="1234567893",
     tax_id="991234567",
@@ -389,7 +390,7 @@ PROVIDER = x12.BillingProvider(
     receiver_id="HICLR",
     taxonomy="3336H0001X",
 )
-DRUG_LINE = x12.ServiceLine(
+DRUG_LINE = edi_837p.ServiceLine(
     code="J3490",
     units=149,
     charge=Decimal("298.00"),
@@ -400,12 +401,12 @@ DRUG_LINE = x12.ServiceLine(
     ndc_unit="ML",
     ndc_quantity="148.8",
 )
-CLAIM = x12.Claim(
+CLAIM = edi_837p.Claim(
     claim_id="ORD-1",
     total=Decimal("298.00"),
     place_of_service="12",
     diagnosis_code="G89.3",
-    subscriber=x12.Subscriber(
+    subscriber=edi_837p.Subscriber(
         member_id="XHM123456789",
         last_name="Kealoha",
         first_name="Leilani",
@@ -416,15 +417,15 @@ CLAIM = x12.Claim(
         state="HI",
         zip_code="96744",
     ),
-    payer=x12.Payer(name="HMSA", payer_id="990040115"),
+    payer=edi_837p.Payer(name="HMSA", payer_id="990040115"),
     lines=(DRUG_LINE,),
 )
-ENVELOPE = x12.Envelope(control_number=7, created_at=datetime.datetime(2026, 2, 2, 9, 30))
+ENVELOPE = edi_837p.Envelope(control_number=7, created_at=datetime.datetime(2026, 2, 2, 9, 30))
 
 
 def _file_with(**line_changes) -> str:
     claim = dataclasses.replace(CLAIM, lines=(dataclasses.replace(DRUG_LINE, **line_changes),))
-    return x12.claim_file(envelope=ENVELOPE, provider=PROVIDER, claims=[claim])
+    return edi_837p.claim_file(envelope=ENVELOPE, provider=PROVIDER, claims=[claim])
 
 
 def test_pure_claim_file_is_valid_837p():
@@ -454,15 +455,15 @@ def test_rejects_a_10_digit_ndc_in_lin03():
 )
 def test_rejects_a_drug_line_missing_what_the_claim_needs(changes, message):
     """Every CTP has a qualifier and an exact quantity; amounts are Decimals, never floats."""
-    with pytest.raises(x12.InvalidClaimFile, match=message):
+    with pytest.raises(edi_837p.InvalidClaimFile, match=message):
         _file_with(**changes)
 
 
 def test_rejects_a_total_that_is_not_the_sum_of_the_lines():
     """CLM02 must equal the sum of the SV102 charges."""
     claim = dataclasses.replace(CLAIM, total=Decimal("300.00"))
-    with pytest.raises(x12.InvalidClaimFile, match="not the sum of its line charges"):
-        x12.claim_file(envelope=ENVELOPE, provider=PROVIDER, claims=[claim])
+    with pytest.raises(edi_837p.InvalidClaimFile, match="not the sum of its line charges"):
+        edi_837p.claim_file(envelope=ENVELOPE, provider=PROVIDER, claims=[claim])
 
 
 def test_separators_in_text_never_break_the_file():
@@ -470,7 +471,7 @@ def test_separators_in_text_never_break_the_file():
     claim = dataclasses.replace(
         CLAIM, subscriber=dataclasses.replace(CLAIM.subscriber, last_name="O*Brien~: Jr")
     )
-    text = x12.claim_file(envelope=ENVELOPE, provider=PROVIDER, claims=[claim])
+    text = edi_837p.claim_file(envelope=ENVELOPE, provider=PROVIDER, claims=[claim])
     assert "NM1*IL*1*O Brien Jr*Leilani" in text
     assert_valid_837p(text)
 
@@ -488,7 +489,7 @@ def test_noc_description_is_cut_to_the_80_characters_of_sv101_7():
     [("4650.00", "4650"), ("298.50", "298.5"), ("0.05", "0.05"), ("12", "12")],
 )
 def test_amount_text_suppresses_trailing_zeros(amount, text):
-    assert x12.amount_text(Decimal(amount)) == text
+    assert edi_837p.amount_text(Decimal(amount)) == text
 
 
 # --- The review queue: held claims and their return -------------------------------------------
@@ -542,10 +543,10 @@ def test_unpriced_claim_is_held_until_repriced(make_order, provider, clerk):
     """A line without a price holds the claim; a price and a re-price release it."""
     PriceListEntry.objects.filter(code="S9325").delete()
     order = make_order()
-    (entry,) = claim_exports.review_queue()
+    (entry,) = claim_export.review_queue()
     assert "line 1 (S9325): no price in the HMSA price list" in entry.problems
-    with pytest.raises(claim_exports.ExportRefused, match="none of the selected orders"):
-        claim_exports.claim_export_create(created_by=clerk, order_ids=[order.pk])
+    with pytest.raises(claim_export.ExportRefused, match="none of the selected orders"):
+        claim_export.claim_export_create(created_by=clerk, order_ids=[order.pk])
 
     PriceListEntry.objects.create(
         profile=order.profile, code="S9325", ndc="", unit_price=Decimal("150.00")
@@ -586,7 +587,7 @@ def test_export_downloads_the_file_and_records_it(make_order, provider, clerk, c
 def test_earlier_files_can_be_downloaded_again(make_order, provider, clerk, clerk_client):
     """A stored file downloads again byte for byte, from a link on the page."""
     order = make_order()
-    export = claim_exports.claim_export_create(created_by=clerk, order_ids=[order.pk]).export
+    export = claim_export.claim_export_create(created_by=clerk, order_ids=[order.pk]).export
     url = reverse("calculator:claim-export-download", args=[export.pk])
 
     assertContains(clerk_client.get(EXPORTS), f'href="{url}"')
@@ -637,7 +638,7 @@ def test_pharmacists_cannot_export(method, make_order, provider, pharmacist, cli
 
 def test_pharmacists_cannot_download_a_file(make_order, provider, clerk, pharmacist, client_for):
     order = make_order()
-    export = claim_exports.claim_export_create(created_by=clerk, order_ids=[order.pk]).export
+    export = claim_export.claim_export_create(created_by=clerk, order_ids=[order.pk]).export
     url = reverse("calculator:claim-export-download", args=[export.pk])
     assert client_for(pharmacist).get(url).status_code == 403
 

@@ -15,7 +15,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from calculator.api_auth import token_issue, token_revoke
+from calculator.services.api_tokens import token_issue, token_revoke
 
 
 class Command(BaseCommand):

@@ -17,8 +17,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from calculator import engine
-from calculator.catalog import DatabaseCatalog
+from calculator import engine, services
 from calculator.domain.errors import InvalidOrder
 from calculator.domain.ndc import format_ndc
 from calculator.domain.units import format_decimal
@@ -103,7 +102,7 @@ class Command(BaseCommand):
         as_json = options["json"]
         try:
             request = self.build_request(options)
-            calculation = engine.calculate_request(request, DatabaseCatalog())
+            calculation = services.order_calculation(request_data=request)
         except InvalidOrder as error:
             self.fail(error.errors, as_json=as_json)
             return

@@ -20,7 +20,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
-from calculator.domain import fda_files as importers
+from calculator.domain import fda_files
 from calculator.domain.fda_files import ImportResult, ProductRecord, Rejection
 from calculator.models import DrugProduct, HcpcsCode
 
@@ -60,13 +60,13 @@ class Command(BaseCommand):
         try:
             if product_path is not None:
                 today = timezone.localdate()
-                results.append(importers.read_fda(product_path, package_path, today=today))
+                results.append(fda_files.read_fda(product_path, package_path, today=today))
             if csv_path is not None:
                 kinds = dict(HcpcsCode.objects.values_list("code", "kind"))
                 results.append(
-                    importers.read_csv(csv_path, hcpcs_kinds=kinds, resolve_ndc=_in_catalog)
+                    fda_files.read_csv(csv_path, hcpcs_kinds=kinds, resolve_ndc=_in_catalog)
                 )
-        except importers.ImportFileError as error:
+        except fda_files.ImportFileError as error:
             raise CommandError(str(error)) from None
 
         for result in results:

@@ -16,10 +16,10 @@ from django.db import transaction
 from django.db.models import Max, Prefetch
 from django.utils import timezone
 
-from calculator import scrubber
-from calculator.domain import edi_837p as x12
+from calculator.domain import edi_837p
 from calculator.domain.charges import claim_total
 from calculator.models import AccessLog, BillingProvider, ClaimExport, ClaimLine, Order
+from calculator.selectors import scrubber
 
 CONTENT_TYPE = "application/edi-x12"
 
@@ -56,7 +56,7 @@ def provider_problems(provider: BillingProvider | None) -> list[str]:
     """Return why no file can be written for this billing provider (empty: it can)."""
     if provider is None:
         return ["no billing provider is configured: an administrator must add one in the admin"]
-    return x12.provider_problems(provider_data(provider))
+    return edi_837p.provider_problems(provider_data(provider))
 
 
 def _orders(queryset) -> list[Order]:
@@ -82,7 +82,7 @@ def review_queue(orders: Iterable[Order] | None = None) -> list[QueueEntry]:
     for order in orders:
         reasons = list(problems[order.pk])
         if not reasons:
-            reasons = x12.claim_problems(claim_data(order))
+            reasons = edi_837p.claim_problems(claim_data(order))
         entries.append(QueueEntry(order=order, problems=tuple(reasons)))
     return entries
 
@@ -90,8 +90,8 @@ def review_queue(orders: Iterable[Order] | None = None) -> list[QueueEntry]:
 # --- Model -> x12 dataclasses -----------------------------------------------------------------
 
 
-def provider_data(provider: BillingProvider) -> x12.BillingProvider:
-    return x12.BillingProvider(
+def provider_data(provider: BillingProvider) -> edi_837p.BillingProvider:
+    return edi_837p.BillingProvider(
         name=provider.name,
         npi=provider.npi,
         tax_id=provider.tax_id,
@@ -109,19 +109,19 @@ def provider_data(provider: BillingProvider) -> x12.BillingProvider:
     )
 
 
-def claim_data(order: Order) -> x12.Claim:
+def claim_data(order: Order) -> edi_837p.Claim:
     """Return an order's claim from its saved lines; amounts are the snapshot's, as saved."""
     lines = list(order.lines.all())
     place = order.policy.get("place_of_service") or (lines[0].place_of_service if lines else "")
     total = claim_total(line.charge for line in lines)
-    return x12.Claim(
+    return edi_837p.Claim(
         claim_id=claim_id(order),
         # An unpriced claim never reaches the file (the scrubber holds it); None stays visible.
         total=total,  # type: ignore[arg-type]
         place_of_service=place,
         diagnosis_code=order.diagnosis_code,
         authorization_number=order.authorization_number,
-        subscriber=x12.Subscriber(
+        subscriber=edi_837p.Subscriber(
             member_id=order.member_id,
             last_name=order.patient_last_name,
             first_name=order.patient_first_name,
@@ -132,7 +132,7 @@ def claim_data(order: Order) -> x12.Claim:
             state=order.patient_state,
             zip_code=order.patient_zip,
         ),
-        payer=x12.Payer(
+        payer=edi_837p.Payer(
             name=order.payer.name if order.payer else "",
             payer_id=order.payer.payer_id if order.payer else "",
             filing_code=order.payer.claim_filing_code if order.payer else "CI",
@@ -146,8 +146,8 @@ def claim_id(order: Order) -> str:
     return f"ORD-{order.pk}"
 
 
-def _line_data(order: Order, line: ClaimLine) -> x12.ServiceLine:
-    return x12.ServiceLine(
+def _line_data(order: Order, line: ClaimLine) -> edi_837p.ServiceLine:
+    return edi_837p.ServiceLine(
         code=line.code,
         modifiers=tuple(line.modifier_list),
         units=line.units,
@@ -196,12 +196,12 @@ def claim_export_create(
         highest = ClaimExport.objects.aggregate(highest=Max("interchange_number"))["highest"]
         number = (highest or 0) + 1
         try:
-            content = x12.claim_file(
-                envelope=x12.Envelope(control_number=number, created_at=timezone.localtime()),
+            content = edi_837p.claim_file(
+                envelope=edi_837p.Envelope(control_number=number, created_at=timezone.localtime()),
                 provider=provider_data(provider),
                 claims=[claim_data(order) for order in ready],
             )
-        except x12.InvalidClaimFile as invalid:
+        except edi_837p.InvalidClaimFile as invalid:
             raise ExportRefused(f"the 837P file was not written: {invalid}") from None
         export = ClaimExport.objects.create(
             interchange_number=number, created_by=created_by, content=content

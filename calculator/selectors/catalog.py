@@ -1,6 +1,9 @@
-"""The engine's view of the database: products, HCPCS descriptor units and billing profiles."""
+"""Read queries on the catalog: the engine's view of the database (products, HCPCS descriptor
+units, billing profiles, as the `engine.Catalog` protocol) and product search."""
 
 from __future__ import annotations
+
+from django.db.models import Q
 
 from calculator.domain.billing import BillingPolicy
 from calculator.engine import Product
@@ -54,3 +57,17 @@ class DatabaseCatalog:
     def policy(self, name: str) -> BillingPolicy | None:
         found = BillingProfile.objects.filter(name__iexact=name, active=True).first()
         return found.to_policy() if found else None
+
+
+def product_search(term: str, *, limit: int) -> list[DrugProduct]:
+    """Return at most `limit` active products whose name holds `term`, or whose NDC holds its
+    digits ("0074-1133" finds 00074-1133-03); all active products when `term` is blank."""
+    products = DrugProduct.objects.filter(active=True).select_related("hcpcs")
+    term = term.strip()
+    if term:
+        match = Q(name__icontains=term)
+        digits = term.replace("-", "")
+        if digits.isdigit():
+            match |= Q(ndc__contains=digits)
+        products = products.filter(match)
+    return list(products[:limit])

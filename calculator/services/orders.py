@@ -13,11 +13,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from calculator import engine
-from calculator.catalog import DatabaseCatalog
 from calculator.domain.charges import line_charge, unit_price_for
 from calculator.domain.errors import InvalidOrder
 from calculator.domain.units import format_decimal
 from calculator.models import BillingProfile, ClaimLine, Order, OrderDrug, Payer
+from calculator.selectors.catalog import DatabaseCatalog
 
 _PATIENT_REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9.\-/#]{0,19}")
 
@@ -40,7 +40,8 @@ def clean_patient_reference(value: object) -> str:
 
 
 def order_calculation(*, request_data: dict[str, Any]) -> engine.Calculation:
-    """Return the calculation of an order as the saved order would have it."""
+    """Return the calculation of an order as the saved order would have it: the one way the
+    order form's preview, the API and the CLI reach the engine."""
     return engine.calculate_request(request_data, DatabaseCatalog())
 
 
