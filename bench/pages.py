@@ -149,7 +149,7 @@ class Orders:
 
 def pages(total: int) -> list[tuple[str, str, dict, str]]:
     """Return (label, path, query, text the answer must hold) for each page at this size."""
-    from calculator.views import ORDERS_PER_PAGE
+    from calculator.web.views.orders import ORDERS_PER_PAGE
 
     in_january = min(total, PER_PERIOD)
     shown_january = (in_january + 1) // 2  # orders 0, 2, 4... are verified

@@ -15,8 +15,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
-from calculator import exports, roles, services
+from calculator import roles, services
 from calculator.models import ClaimLine, Order
+from calculator.web import claim_summary_files
 
 SEED_REQUEST = {
     "patient_reference": "ACC-1",
@@ -187,12 +188,12 @@ def test_summary_has_print_and_download_links_with_the_same_filters(clerk_client
 
 def test_print_stylesheet_breaks_pages_between_orders_and_hides_navigation():
     """Each order starts a new sheet (except after the last) and the page furniture is hidden."""
-    print_css = exports._static_file("css/print.css").read_text()
+    print_css = claim_summary_files._static_file("css/print.css").read_text()
     assert ".claim:not(:last-of-type) { page-break-after: always; break-after: page; }" in (
         print_css
     )
     assert ".no-print, nav, header.no-print" in print_css
-    app_js = exports._static_file("js/app.js").read_text()
+    app_js = claim_summary_files._static_file("js/app.js").read_text()
     assert "[data-print]" in app_js
     assert "window.print()" in app_js
 
@@ -301,7 +302,7 @@ def test_csv_has_one_row_per_saved_line(clerk_client, seed_order):
         'attachment; filename="claim-summary-2026-01-01-to-2026-01-31.csv"'
     )
     header, *rows = _csv_rows(response)
-    assert header == list(exports.CSV_HEADER)
+    assert header == list(claim_summary_files.CSV_HEADER)
     trimmed = [row[:15] for row in rows]  # the description is checked on its own below
     pk = str(seed_order.pk)
     assert trimmed == [
@@ -339,15 +340,19 @@ def test_csv_neutralises_spreadsheet_formulas(clerk_client, seed_order):
 )
 def test_spreadsheet_safe(value, expected):
     """Only text a spreadsheet would evaluate gets the quote."""
-    assert exports.spreadsheet_safe(value) == expected
+    assert claim_summary_files.spreadsheet_safe(value) == expected
 
 
 def test_download_names_carry_the_filters():
     """The file name says what range (and profile) it covers."""
     jan1, jan31 = datetime.date(2026, 1, 1), datetime.date(2026, 1, 31)
-    name = exports.summary_filename(date_from=jan1, date_to=jan31, profile=None, extension="pdf")
+    name = claim_summary_files.summary_filename(
+        date_from=jan1, date_to=jan31, profile=None, extension="pdf"
+    )
     assert name == "claim-summary-2026-01-01-to-2026-01-31.pdf"
-    name = exports.summary_filename(date_from=None, date_to=None, profile=None, extension="csv")
+    name = claim_summary_files.summary_filename(
+        date_from=None, date_to=None, profile=None, extension="csv"
+    )
     assert name == "claim-summary.csv"
 
 
@@ -398,7 +403,7 @@ def test_pdf_past_its_order_limit_sends_the_clerk_back_with_the_reason(
 
 def test_pdf_fetcher_reads_static_files_from_disk_and_refuses_the_rest():
     """Stylesheets come from the staticfiles finders; nothing else is fetched, over HTTP least."""
-    fetcher = exports._static_fetcher_class()()
+    fetcher = claim_summary_files._static_fetcher_class()()
     response = fetcher.fetch("http://testserver/static/css/print.css")
     assert response.content_type == "text/css"
     assert b"ndc-line" in response.read()

@@ -25,8 +25,8 @@ from hypothesis import strategies as st
 
 from calculator import engine, services
 from calculator.domain.errors import InvalidOrder
-from calculator.forms import BOLUS_UNITS, RATE_UNITS, OrderEntry
 from calculator.models import ClaimLine, DrugProduct, Order, OrderDrug
+from calculator.web.forms import BOLUS_UNITS, RATE_UNITS, OrderEntry
 from tests.reliability.appserver import PASSWORD, USERNAME, AppServer, suite_backend
 
 pytestmark = pytest.mark.reliability

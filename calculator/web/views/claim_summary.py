@@ -20,9 +20,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from calculator import exports
 from calculator.models import AccessLog, BillingProfile
 from calculator.selectors.orders import claim_summary_orders
+from calculator.web import claim_summary_files
 
 PERMISSION = "calculator.view_claim_summary"
 # WeasyPrint lays out roughly 0.2-0.4 s per order on a small server: past this many orders the
@@ -108,7 +108,7 @@ def _summary(filters: ClaimSummaryFilterForm) -> dict[str, Any]:
 
 
 def _filename(summary: dict[str, Any], extension: str) -> str:
-    return exports.summary_filename(
+    return claim_summary_files.summary_filename(
         date_from=summary["date_from"],
         date_to=summary["date_to"],
         profile=summary["profile"],
@@ -159,7 +159,7 @@ def claim_summary_pdf(request: HttpRequest) -> HttpResponse:
             "CSV.",
         )
         return redirect(summary["url"])
-    pdf = exports.render_summary_pdf(
+    pdf = claim_summary_files.render_summary_pdf(
         {"summary": summary, "interactive": False}, base_url=request.build_absolute_uri("/")
     )
     AccessLog.record(request, AccessLog.Action.PDF, summary["orders"])
@@ -179,5 +179,5 @@ def claim_summary_csv(request: HttpRequest) -> HttpResponse:
     AccessLog.record(request, AccessLog.Action.CSV, summary["orders"])
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_filename(summary, "csv")}"'
-    csv.writer(response).writerows(exports.summary_csv_rows(summary["orders"]))
+    csv.writer(response).writerows(claim_summary_files.summary_csv_rows(summary["orders"]))
     return response

@@ -19,10 +19,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from calculator import engine, services
 from calculator.domain.charges import claim_total
 from calculator.domain.errors import InvalidOrder
-from calculator.forms import ClaimDetailsForm, OrderEntry, StatusFilterForm
 from calculator.models import AccessLog, DrugProduct, Order
 from calculator.selectors import scrubber
 from calculator.selectors.orders import order_list_rows, orders_filtered
+from calculator.web.forms import ClaimDetailsForm, OrderEntry, StatusFilterForm
 
 ORDERS_PER_PAGE = 25
 
