@@ -8,13 +8,19 @@ session must also carry the CSRF token (a bearer token is never sent by a browse
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from ninja.errors import HttpError
 from ninja.security import APIKeyCookie, HttpBearer
 
+from calculator.api.errors import NOT_SIGNED_IN, unauthorized
 from calculator.services.api_tokens import token_user
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
@@ -80,4 +86,24 @@ class SessionAuth(APIKeyCookie):
         return user
 
 
-NOT_SIGNED_IN = "sign in, or send an API token as Authorization: Bearer <token>"
+def docs_require_user(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Guard the schema and the docs page: a token or a session; the page sends people to log in.
+
+    SPEC 9 shows anonymous users nothing but the login page, and the schema maps the payers'
+    billing rules, so it is published to signed-in users and token holders only.
+    """
+
+    @wraps(view)
+    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if "Authorization" in request.headers:
+            try:
+                BearerToken()(request)
+            except BadToken as error:
+                return unauthorized(error.message)
+        elif not request.user.is_authenticated:
+            if request.path.endswith(".json"):
+                return unauthorized(NOT_SIGNED_IN)
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return guarded

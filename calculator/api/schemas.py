@@ -1,0 +1,308 @@
+"""The request and response schemas of the API (they document it in /api/v1/openapi.json).
+
+The request schemas are deliberately permissive where the engine reads strictly (a rate is any
+text), so the engine's own field messages come back."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from ninja import Field, Schema
+from pydantic import ConfigDict, StrictBool, StrictFloat, StrictInt, StrictStr, field_validator
+from pydantic.json_schema import SkipJsonSchema
+
+from calculator.domain import billing
+
+# --- Request schemas ---------------------------------------------------------------------------
+
+
+class Strict(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+# The engine reads these strictly and names the field in its message, with an example, so the
+# schema lets any text (or number) through; the choices and required fields it documents are
+# enforced by the engine. `SkipJsonSchema[None]` keeps null out of the documented types where
+# the engine refuses it, while leaving the engine to say so.
+Text = StrictStr | SkipJsonSchema[None]
+
+
+def choices(*values: str) -> dict[str, Any]:
+    return {"enum": list(values)}
+
+
+class DrugIn(Strict):
+    """One drug; a catalog product (by NDC) fills in what is left out."""
+
+    model_config = ConfigDict(json_schema_extra={"required": ["ndc", "rate"]})
+
+    name: StrictStr | None = Field(None, examples=["Morphine sulfate"])
+    ndc: Text = Field(
+        None, description="10 digits hyphenated, or 11 digits", examples=["00074-1133-03"]
+    )
+    rate: Text = Field(
+        None,
+        description="Dose rate: an amount per time, or per kg per time",
+        examples=["5 mg/hr"],
+    )
+    concentration: StrictStr | None = Field(
+        None, description="Default: the product's labelled one", examples=["25 mg/mL"]
+    )
+    hcpcs: StrictStr | None = Field(None, examples=["J2270"])
+    hcpcs_unit: StrictStr | None = Field(
+        None, description="The code's descriptor unit", examples=["10 mg"]
+    )
+    ndc_unit: Text = Field(
+        None,
+        description="Default: the product's",
+        examples=["ML"],
+        json_schema_extra=choices(*billing.NDC_UNITS),
+    )
+    package_volume: StrictStr | None = Field(None, examples=["30 mL"])
+    bolus: StrictStr | None = Field(None, description="PCA bolus dose", examples=["1 mg"])
+    boluses_per_day: StrictInt | StrictStr | None = Field(None, examples=[4])
+    weight: StrictStr | None = Field(None, examples=["70 kg"])
+    compounded: StrictBool = Field(
+        False, description="The concentration differs from the label on purpose"
+    )
+
+
+class PolicyIn(Strict):
+    """Settings that override the named profile for this request (default: the profile's)."""
+
+    per_diem_coding: Text = Field(None, json_schema_extra=choices("generic", "specific"))
+    drug_coding: Text = Field(None, json_schema_extra=choices("specific", "unlisted"))
+    unlisted_unit_basis: Text = Field(None, json_schema_extra=choices("ML", "NDC"))
+    rounding: Text = Field(None, json_schema_extra=choices("up", "half_up"))
+    rounding_scope: Text = Field(None, json_schema_extra=choices("total", "daily"))
+    month_lines: StrictBool | SkipJsonSchema[None] = Field(
+        None, description="One per-diem and drug line per calendar month"
+    )
+    place_of_service: Text = Field(None, description="Two digits", examples=["12"])
+
+
+class NursingVisitIn(Strict):
+    model_config = ConfigDict(json_schema_extra={"required": ["duration"]})
+
+    date: StrictStr | None = Field(None, examples=["2026-01-02"])
+    duration: Text = Field(None, examples=["3.5 h"])
+
+
+class CalculateIn(Strict):
+    """An order as the engine reads it (the same JSON as `manage.py calculate --input`)."""
+
+    model_config = ConfigDict(json_schema_extra={"required": ["drugs"]})
+
+    profile: StrictStr | None = Field(
+        None, description="Billing profile name (default STANDARD)", examples=["HMSA"]
+    )
+    policy: PolicyIn | None = None
+    therapy: Text = Field(
+        None,
+        description="Default: continuous at 24 hours a day, else intermittent",
+        json_schema_extra=choices("continuous", "intermittent", "implanted-pump"),
+    )
+    hours_per_day: StrictStr | StrictInt | StrictFloat | SkipJsonSchema[None] = Field(
+        None, description="More than 0, at most 24 (default 24)", examples=["24"]
+    )
+    start: StrictStr | None = Field(None, description="YYYY-MM-DD", examples=["2026-01-01"])
+    end: StrictStr | None = Field(
+        None, description="YYYY-MM-DD, inclusive", examples=["2026-01-31"]
+    )
+    days: StrictInt | StrictStr | StrictFloat | None = Field(
+        None, description="Days of service, when no start and end are given", examples=[31]
+    )
+    drugs: list[DrugIn] | SkipJsonSchema[None] = Field(
+        None, description="One to ten drugs", json_schema_extra={"minItems": 1, "maxItems": 10}
+    )
+    nursing_visits: list[StrictStr | NursingVisitIn] | None = Field(
+        None, description='Visit lengths, e.g. "3.5 h" or "2026-01-02 2 h"'
+    )
+    # Read only when saving; a calculation accepts them so an order can be previewed as it is.
+    patient_reference: StrictStr | None = Field(
+        None, description="Account number or initials, never a full name", examples=["ACC-1"]
+    )
+    acknowledged: list[StrictStr] | None = Field(
+        None, description="Ids of the warnings that need acknowledging"
+    )
+
+
+class OrderIn(CalculateIn):
+    """An order to save: the calculation request, whom it is for and the warnings acknowledged."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"required": ["patient_reference", "start", "end", "drugs"]}
+    )
+
+
+class VerifyIn(Strict):
+    confirm_own: StrictBool = Field(
+        False, description="The pharmacist who entered the order confirms a re-check"
+    )
+
+
+class VoidIn(Strict):
+    reason: StrictStr | None = Field(None, examples=["entered twice"])
+
+
+INPUT_FIELDS = {
+    name
+    for schema in (DrugIn, PolicyIn, NursingVisitIn, OrderIn, VerifyIn, VoidIn)
+    for name in schema.model_fields
+} | {"from", "to", "status", "page", "q"}
+
+
+# --- Response schemas --------------------------------------------------------------------------
+
+
+class QuantityOut(Schema):
+    value: str = Field(examples=["4.8"])
+    unit: str = Field(examples=["mL"])
+
+
+class WarningOut(Schema):
+    id: str
+    field: str
+    kind: str
+    message: str
+    needs_ack: bool
+
+
+class LineOut(Schema):
+    kind: Literal["per_diem", "drug", "nursing"]
+    code: str
+    modifiers: list[str]
+    units: int
+    ndc: str | None = None
+    ndc_unit: str | None = None
+    ndc_quantity: str | None = None
+    supplemental: str | None = Field(None, examples=["N400074113303 ML148.8"])
+    from_: date | None = Field(None, alias="from")
+    to: date | None = None
+    place_of_service: str
+    description: str
+    work: str
+
+
+class DrugOut(Schema):
+    name: str
+    ndc: str
+    daily_dose: QuantityOut
+    daily_volume: QuantityOut
+    total_dose: QuantityOut
+    total_volume: QuantityOut
+    steps: list[str]
+
+
+class CalculationOut(Schema):
+    profile: str
+    drugs: list[DrugOut]
+    lines: list[LineOut]
+    warnings: list[WarningOut]
+
+
+class OrderDrugOut(DrugOut):
+    position: int
+    product: int | None
+    rate: str
+    concentration: str
+    labelled_concentration: str
+    compounded: bool
+    bolus: str
+    boluses_per_day: int
+    weight: str
+    hcpcs: str
+    hcpcs_unit: str
+    ndc_unit: str
+    package_volume: str
+
+
+class OrderLineOut(LineOut):
+    unit_price: str | None = Field(None, description="From the profile's price list")
+    charge: str | None = Field(None, description="Units x unit price; null when unpriced")
+
+
+class AcknowledgementOut(Schema):
+    id: str
+    message: str
+    by: str
+    at: str
+
+
+class OrderOut(Schema):
+    id: int
+    status: Literal["draft", "verified", "billed", "void"]
+    patient_reference: str
+    profile: str
+    policy: dict[str, Any]
+    therapy: str
+    hours_per_day: str
+    start: date
+    end: date
+    days: int
+    request: dict[str, Any] = Field(description="The order exactly as entered")
+    drugs: list[OrderDrugOut]
+    lines: list[OrderLineOut]
+    warnings: list[WarningOut]
+    acknowledgements: list[AcknowledgementOut]
+    created_by: str
+    created_at: datetime
+    verified_by: str | None
+    verified_at: datetime | None
+    billed_by: str | None
+    billed_at: datetime | None
+    voided_by: str | None
+    voided_at: datetime | None
+    void_reason: str
+
+
+class OrderPageOut(Schema):
+    count: int
+    page: int
+    pages: int
+    page_size: int
+    next: str | None
+    previous: str | None
+    results: list[OrderOut]
+
+
+class ProductOut(Schema):
+    id: int
+    ndc: str
+    ndc_hyphenated: str
+    name: str
+    labeler: str
+    concentration: str
+    package_volume: str
+    package_description: str
+    ndc_unit: str
+    hcpcs: str | None
+    hcpcs_unit: str | None
+    preservative_free: bool
+
+
+class ProfileOut(Schema):
+    name: str
+    description: str
+    per_diem_coding: str
+    drug_coding: str
+    unlisted_unit_basis: str
+    rounding: str
+    rounding_scope: str
+    month_lines: bool
+    ndc_quantity_decimals: int
+    place_of_service: str
+
+
+class OrderFilters(Schema):
+    from_: date | None = Field(None, alias="from", description="Orders ending on or after")
+    to: date | None = Field(None, description="Orders starting on or before")
+    status: Literal["draft", "verified", "billed", "void"] | None = None
+    profile: str | None = Field(None, description="Billing profile name")
+    page: int = Field(1, ge=1, le=1_000_000)
+
+    @field_validator("from_", "to", "status", "profile", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        return None if value == "" else value
