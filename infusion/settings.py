@@ -56,18 +56,18 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "calculator.security.SecurityHeadersMiddleware",
+    "calculator.http.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "calculator.middleware.LoginRequiredMiddleware",
+    "calculator.http.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    "calculator.resilience.DatabaseUnavailableMiddleware",
+    "calculator.http.middleware.DatabaseUnavailableMiddleware",
     # Login throttling: after AXES_FAILURE_LIMIT failed sign-ins a username is locked out from
     # that address for AXES_COOLOFF_TIME (django-axes; its backend must come first).
     "axes.middleware.AxesMiddleware",

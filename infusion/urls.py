@@ -3,12 +3,13 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from calculator.api import api
-from calculator.resilience import healthz
+from calculator.http import API_PREFIX
+from calculator.http.health import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
-    path("api/v1/", api.urls),
+    path(f"{API_PREFIX.lstrip('/')}v1/", api.urls),
     # Sign-in, sign-out and password change only: no self-service password reset (anonymous
     # visitors see the login page and nothing else; administrators reset passwords).
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
@@ -26,4 +27,4 @@ urlpatterns = [
     path("", include("calculator.urls")),
 ]
 
-handler500 = "calculator.resilience.server_error"
+handler500 = "calculator.http.error_pages.server_error"
