@@ -165,9 +165,6 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # WeasyPrint takes ~0.3 s per order here: larger summaries are printed or downloaded as CSV.
 CLAIM_SUMMARY_PDF_MAX_ORDERS = int(os.environ.get("CLAIM_SUMMARY_PDF_MAX_ORDERS", "50"))
 
-# The billing profile used when an order or a request names none.
-DEFAULT_BILLING_PROFILE = os.environ.get("DEFAULT_BILLING_PROFILE", "STANDARD")
-
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -21,7 +21,11 @@ from calculator.domain.billing import (
     ndc_quantity,
     nursing_units,
 )
-from calculator.domain.dosing import DoseResult, DrugInput, ServicePeriod
+from calculator.domain.dosing import (
+    DoseResult,
+    DrugInput,
+    ServicePeriod,
+)
 from calculator.domain.errors import InvalidOrder
 from calculator.domain.units import VOLUME, parse_amount, parse_concentration, parse_rate
 from calculator.engine import EmptyCatalog, calculate_request, response_json

@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from calculator import engine
+from calculator.domain.decimals import exact_divide, readable
 from calculator.domain.dosing import (
     MAX_DAILY_DOSE,
     MAX_DAILY_VOLUME_ML,
@@ -28,8 +29,6 @@ from calculator.domain.dosing import (
     compute,
     concentration_per_ml,
     dose_steps,
-    exact_divide,
-    show,
     validate_order,
 )
 from calculator.domain.errors import InvalidOrder
@@ -351,8 +350,8 @@ def test_totals_of_non_terminating_dailies_come_out_whole(
 def test_shows_a_non_terminating_daily_value_rounded_and_marked() -> None:
     """3.4: a value that never ends is shown to 6 places with "~", never as a long float."""
     result = result_of("10 mg/day", "3 mg/mL", days=3)
-    assert show(result.daily_volume_ml) == "~3.333333"
-    assert show(result.total_volume_ml) == "10"
+    assert readable(result.daily_volume_ml) == "~3.333333"
+    assert readable(result.total_volume_ml) == "10"
 
 
 @pytest.mark.parametrize(

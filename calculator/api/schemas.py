@@ -13,6 +13,10 @@ from pydantic import ConfigDict, StrictBool, StrictFloat, StrictInt, StrictStr, 
 from pydantic.json_schema import SkipJsonSchema
 
 from calculator.domain import billing
+from calculator.domain.dosing import (
+    MAX_DRUGS_PER_ORDER,
+    Therapy,
+)
 
 # --- Request schemas ---------------------------------------------------------------------------
 
@@ -71,11 +75,11 @@ class DrugIn(Strict):
 class PolicyIn(Strict):
     """Settings that override the named profile for this request (default: the profile's)."""
 
-    per_diem_coding: Text = Field(None, json_schema_extra=choices("generic", "specific"))
-    drug_coding: Text = Field(None, json_schema_extra=choices("specific", "unlisted"))
+    per_diem_coding: Text = Field(None, json_schema_extra=choices(*billing.PerDiemCoding))
+    drug_coding: Text = Field(None, json_schema_extra=choices(*billing.DrugCoding))
     unlisted_unit_basis: Text = Field(None, json_schema_extra=choices("ML", "NDC"))
-    rounding: Text = Field(None, json_schema_extra=choices("up", "half_up"))
-    rounding_scope: Text = Field(None, json_schema_extra=choices("total", "daily"))
+    rounding: Text = Field(None, json_schema_extra=choices(*billing.Rounding))
+    rounding_scope: Text = Field(None, json_schema_extra=choices(*billing.RoundingScope))
     month_lines: StrictBool | SkipJsonSchema[None] = Field(
         None, description="One per-diem and drug line per calendar month"
     )
@@ -101,7 +105,7 @@ class CalculateIn(Strict):
     therapy: Text = Field(
         None,
         description="Default: continuous at 24 hours a day, else intermittent",
-        json_schema_extra=choices("continuous", "intermittent", "implanted-pump"),
+        json_schema_extra=choices(*Therapy),
     )
     hours_per_day: StrictStr | StrictInt | StrictFloat | SkipJsonSchema[None] = Field(
         None, description="More than 0, at most 24 (default 24)", examples=["24"]
@@ -114,7 +118,9 @@ class CalculateIn(Strict):
         None, description="Days of service, when no start and end are given", examples=[31]
     )
     drugs: list[DrugIn] | SkipJsonSchema[None] = Field(
-        None, description="One to ten drugs", json_schema_extra={"minItems": 1, "maxItems": 10}
+        None,
+        description=f"One to {MAX_DRUGS_PER_ORDER} drugs",
+        json_schema_extra={"minItems": 1, "maxItems": MAX_DRUGS_PER_ORDER},
     )
     nursing_visits: list[StrictStr | NursingVisitIn] | None = Field(
         None, description='Visit lengths, e.g. "3.5 h" or "2026-01-02 2 h"'

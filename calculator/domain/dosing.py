@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Context, Decimal
+from decimal import Decimal
 from enum import StrEnum
 from functools import cached_property
 from typing import NamedTuple
 
+from calculator.domain.decimals import exact_divide, readable
 from calculator.domain.errors import ErrorCollector, InvalidOrder
 from calculator.domain.units import (
     ACTIVITY,
@@ -32,13 +33,15 @@ from calculator.domain.units import (
 MINUTES_PER_HOUR = Decimal(60)
 MINUTES_PER_DAY = Decimal(1440)
 MAX_DAYS = 366
+# The limits of one order, defined here once; the form, the API schema and the CLI read them.
+MAX_DRUGS_PER_ORDER = 10
+MAX_BOLUSES_PER_DAY = 96
+MAX_NURSING_VISITS = 62
 MAX_WEIGHT_KG = Decimal(500)
 # Bounds past any infusion: a result beyond them comes from a slip in a unit (mcg for mg, L for
 # mL), and totals that large would not fit a claim's quantity fields.
 MAX_DAILY_VOLUME_ML = Decimal(100_000)
 MAX_DAILY_DOSE = Decimal(1_000_000_000)
-# Display: values that do not end within this many places are shown rounded, marked "~".
-DISPLAY_PLACES = 6
 _multiply = EXACT_CONTEXT.multiply
 _divide = EXACT_CONTEXT.divide
 _ONE = Decimal(1)
@@ -51,6 +54,14 @@ class Therapy(StrEnum):
     CONTINUOUS = "continuous"
     INTERMITTENT = "intermittent"
     IMPLANTED_PUMP = "implanted-pump"
+
+
+# How each therapy is offered to a pharmacist (the order form's choices).
+THERAPY_LABELS = {
+    Therapy.CONTINUOUS: "Continuous (24 h/day)",
+    Therapy.INTERMITTENT: "Intermittent (< 24 h/day)",
+    Therapy.IMPLANTED_PUMP: "Implanted pump",
+}
 
 
 @dataclass(frozen=True)
@@ -157,29 +168,6 @@ class DoseResult(NamedTuple):
         return exact_divide(canonical, factor(self.dose_unit))
 
 
-def exact_divide(numerator: Decimal, denominator: Decimal) -> Decimal:
-    """Return numerator / denominator, exact whenever the quotient terminates (24/5 -> 4.8)."""
-    # Tidied in the exact context too: in 28 digits, normalize would round the quotient and
-    # quantize would fail on a whole number of more than 28 digits.
-    return tidy(_divide(numerator, denominator), context=EXACT_CONTEXT)
-
-
-def tidy(value: Decimal, *, context: Context | None = None) -> Decimal:
-    """Return `value` without trailing zeros or an exponent (4.80 -> 4.8, 1.2E+2 -> 120), in
-    `context` (by default the thread's, whose precision rounds a longer value)."""
-    if value == value.to_integral_value():
-        return value.quantize(_ONE, None, context)
-    return value.normalize(context)
-
-
-def show(value: Decimal) -> str:
-    """Return a value for display: exact when it ends within 6 places, else "~" and rounded."""
-    text = format_decimal(value)
-    if "." in text and len(text.split(".")[1]) > DISPLAY_PLACES:
-        return "~" + format_decimal(value, DISPLAY_PLACES)
-    return text
-
-
 def amount_dimension(measure: Measure) -> str:
     """Return the dimension of what a rate, bolus or concentration delivers (5 mg/hr -> mass)."""
     if measure.dimension == PERCENT:
@@ -212,7 +200,7 @@ def _check_order(order: OrderInput, errors: ErrorCollector) -> None:
     elif order.therapy == Therapy.CONTINUOUS and hours < 24:
         errors.add(
             "therapy",
-            f"continuous therapy runs 24 hours a day; with {show(hours)} hours a day "
+            f"continuous therapy runs 24 hours a day; with {readable(hours)} hours a day "
             "choose intermittent (or 24 hours)",
         )
     elif order.therapy == Therapy.INTERMITTENT and hours == 24:
@@ -254,8 +242,11 @@ def _validate_drug(drug: DrugInput, prefix: str, errors: ErrorCollector) -> None
             errors.add(f"{prefix}.boluses_per_day", "how many boluses a day? (1 or more)")
     elif drug.boluses_per_day:
         errors.add(f"{prefix}.bolus", "boluses per day are given but not the bolus dose")
-    if drug.boluses_per_day < 0 or drug.boluses_per_day > 96:
-        errors.add(f"{prefix}.boluses_per_day", "boluses per day must be from 0 to 96")
+    if drug.boluses_per_day < 0 or drug.boluses_per_day > MAX_BOLUSES_PER_DAY:
+        errors.add(
+            f"{prefix}.boluses_per_day",
+            f"boluses per day must be from 0 to {MAX_BOLUSES_PER_DAY}",
+        )
 
 
 def _word(dimension: str) -> str:
@@ -307,7 +298,7 @@ def _check_plausible(results: tuple[DoseResult, ...]) -> None:
         if result.daily_volume_ml > MAX_DAILY_VOLUME_ML:
             errors.add(
                 f"{prefix}.{volume_field}",
-                f"this gives {show(result.daily_volume_ml)} mL a day, more than "
+                f"this gives {readable(result.daily_volume_ml)} mL a day, more than "
                 f"{format_decimal(MAX_DAILY_VOLUME_ML)} mL; check the dose rate and the "
                 "concentration",
             )
@@ -315,7 +306,7 @@ def _check_plausible(results: tuple[DoseResult, ...]) -> None:
             word = AMOUNT_WORDS.get(result.dimension, "mg")
             errors.add(
                 f"{prefix}.{dose_field}",
-                f"this gives {show(result.daily_dose)} {word} a day, more than "
+                f"this gives {readable(result.daily_dose)} {word} a day, more than "
                 f"{format_decimal(MAX_DAILY_DOSE)} {word}; check the dose rate and the "
                 "concentration",
             )
@@ -389,15 +380,15 @@ def dose_steps(result: DoseResult) -> list[str]:
     """Return the calculation as written on paper, one line per step (the seed's first three)."""
     drug, steps = result.drug, []
     rate = drug.rate
-    hours = show(result.hours_per_day)
+    hours = readable(result.hours_per_day)
     per_hour_unit = f"{_unit_word(rate.numerator)}/hr"
     if len(rate.per) == 2:
         assert drug.weight is not None
         per_time = rate.value * weight_in(drug.weight, rate.per[0][1])
         time_unit = rate.per[1][1]
         steps.append(
-            f"{show(rate.value)} {rate.numerator}/{rate.per[0][1]}/{time_unit} x "
-            f"{drug.weight} = {show(per_time)} {_unit_word(rate.numerator)}/{time_unit}"
+            f"{readable(rate.value)} {rate.numerator}/{rate.per[0][1]}/{time_unit} x "
+            f"{drug.weight} = {readable(per_time)} {_unit_word(rate.numerator)}/{time_unit}"
         )
     else:
         per_time, time_unit = rate.value, rate.per[0][1]
@@ -410,14 +401,15 @@ def dose_steps(result: DoseResult) -> list[str]:
         daily_from_rate = per_time
         while_infusing = exact_divide(per_time, result.hours_per_day)
         steps.append(
-            f"{show(per_time)} {rate_word}/day over {hours} hr/day = "
-            f"{show(while_infusing)} {per_hour_unit} while infusing"
+            f"{readable(per_time)} {rate_word}/day over {hours} hr/day = "
+            f"{readable(while_infusing)} {per_hour_unit} while infusing"
         )
     else:
         per_hour = exact_divide(per_time * factor("hr"), factor(time_unit))
         if factor(time_unit) != factor("hr"):
             steps.append(
-                f"{show(per_time)} {rate_word}/{time_unit} = {show(per_hour)} {per_hour_unit}"
+                f"{readable(per_time)} {rate_word}/{time_unit} = "
+                f"{readable(per_hour)} {per_hour_unit}"
             )
         # From the unrounded ratio, so 0.1 mg/min x 24 hr is exact.
         daily_from_rate = exact_divide(
@@ -426,18 +418,19 @@ def dose_steps(result: DoseResult) -> list[str]:
     if rate.dimension == VOLUME:
         if not per_day:
             steps.append(
-                f"{show(per_hour)} {per_hour_unit} x {hours} hr = {show(daily_from_rate)} mL/day"
+                f"{readable(per_hour)} {per_hour_unit} x {hours} hr = "
+                f"{readable(daily_from_rate)} mL/day"
             )
         if has_bolus:
             steps.extend(_bolus_steps(drug, daily_from_rate, "mL", result))
         steps.append(
-            f"{show(result.daily_volume_ml)} mL/day x {_concentration_text(drug)} = "
+            f"{readable(result.daily_volume_ml)} mL/day x {_concentration_text(drug)} = "
             f"{_dose_text(result, result.daily_dose)}/day"
         )
     else:
         if not per_day:
             steps.append(
-                f"{show(per_hour)} {per_hour_unit} x {hours} hr = {show(daily_from_rate)} "
+                f"{readable(per_hour)} {per_hour_unit} x {hours} hr = {readable(daily_from_rate)} "
                 f"{rate_word}/day{_mg_aside(rate.numerator, daily_from_rate)}"
             )
         if has_bolus:
@@ -446,12 +439,12 @@ def dose_steps(result: DoseResult) -> list[str]:
         conc_unit = _concentration_amount_unit(drug.concentration)
         daily_in_conc_unit = exact_divide(result.daily_dose, factor(conc_unit))
         steps.append(
-            f"{show(daily_in_conc_unit)} {_unit_word(conc_unit)}/day / "
-            f"{_concentration_text(drug)} = {show(result.daily_volume_ml)} mL/day"
+            f"{readable(daily_in_conc_unit)} {_unit_word(conc_unit)}/day / "
+            f"{_concentration_text(drug)} = {readable(result.daily_volume_ml)} mL/day"
         )
     steps.append(
-        f"{show(result.daily_volume_ml)} mL/day x {result.days} "
-        f"{'day' if result.days == 1 else 'days'} = {show(result.total_volume_ml)} mL"
+        f"{readable(result.daily_volume_ml)} mL/day x {result.days} "
+        f"{'day' if result.days == 1 else 'days'} = {readable(result.total_volume_ml)} mL"
     )
     return steps
 
@@ -464,21 +457,24 @@ def _bolus_steps(drug: DrugInput, daily_from_rate: Decimal, word: str, result: D
     count = drug.boluses_per_day
     lines = [
         f"{bolus} x {count} {'bolus' if count == 1 else 'boluses'} = "
-        f"{show(per_day)} {bolus_word}/day"
+        f"{readable(per_day)} {bolus_word}/day"
     ]
     if word == "mL":
         lines.append(
-            f"{show(daily_from_rate)} mL/day + boluses = {show(result.daily_volume_ml)} mL/day"
+            f"{readable(daily_from_rate)} mL/day + boluses = "
+            f"{readable(result.daily_volume_ml)} mL/day"
         )
     else:
         total = result.in_dose_unit(result.daily_dose)
         if bolus_word == word:
             lines.append(
-                f"{show(daily_from_rate)} {word}/day + {show(per_day)} {word}/day = "
-                f"{show(total)} {word}/day"
+                f"{readable(daily_from_rate)} {word}/day + {readable(per_day)} {word}/day = "
+                f"{readable(total)} {word}/day"
             )
         else:
-            lines.append(f"{show(daily_from_rate)} {word}/day + boluses = {show(total)} {word}/day")
+            lines.append(
+                f"{readable(daily_from_rate)} {word}/day + boluses = {readable(total)} {word}/day"
+            )
     return lines
 
 
@@ -495,7 +491,7 @@ def _mg_aside(symbol: str, value: Decimal) -> str:
     """Return " (1.2 mg/day)" after a mcg value, the mg/mcg cross-check pharmacists write."""
     if symbol != "mcg":
         return ""
-    return f" ({show(value * factor('mcg'))} mg/day)"
+    return f" ({readable(value * factor('mcg'))} mg/day)"
 
 
 def _concentration_amount_unit(concentration: Measure) -> str:
@@ -508,7 +504,7 @@ def _concentration_text(drug: DrugInput) -> str:
     unit = _concentration_amount_unit(concentration)
     amount, volume_ml = concentration_ratio(concentration)
     per_ml = exact_divide(amount, volume_ml * factor(unit))
-    per_ml_text = f"{show(per_ml)} {_unit_word(unit)}/mL"
+    per_ml_text = f"{readable(per_ml)} {_unit_word(unit)}/mL"
     if str(concentration) == per_ml_text:
         return per_ml_text
     return f"{per_ml_text} ({concentration})"
@@ -516,7 +512,7 @@ def _concentration_text(drug: DrugInput) -> str:
 
 def _dose_text(result: DoseResult, canonical: Decimal) -> str:
     value = result.in_dose_unit(canonical)
-    return f"{show(value)} {_unit_word(result.dose_unit)}"
+    return f"{readable(value)} {_unit_word(result.dose_unit)}"
 
 
 def dose_amount_text(result: DoseResult, canonical: Decimal) -> str:
@@ -541,6 +537,5 @@ __all__ = [
     "Therapy",
     "compute",
     "dose_steps",
-    "show",
     "validate_order",
 ]

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from calculator.domain.billing import NDC_UNITS
 from calculator.domain.ndc import is_ndc11
 from calculator.domain.npi import npi_is_valid
 
@@ -36,7 +37,6 @@ REPETITION = "^"
 TERMINATOR = "~"
 SEPARATORS = (ELEMENT, COMPONENT, REPETITION, TERMINATOR)
 
-NDC_UNITS = frozenset({"ML", "GR", "ME", "UN", "F2"})
 # Not-otherwise-classified drug codes: the payer reads the drug from SV101-7.
 NOC_CODES = frozenset({"J3490", "J3590", "J7999", "J8499", "J8999", "J9999"})
 MAX_LINES_PER_CLAIM = 50  # loop 2400 repeats at most 50 times

@@ -12,7 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from calculator.domain.dosing import DoseResult, concentration_per_ml, show
+from calculator.domain.decimals import readable
+from calculator.domain.dosing import (
+    DoseResult,
+    concentration_per_ml,
+)
 from calculator.domain.units import MASS, QuantityError, factor, parse_amount, parse_concentration
 
 # High-alert look-alike pairs: a name fragment and its partner's.
@@ -82,7 +86,9 @@ def concentration_differs(*, entered: str, labelled: str) -> bool:
         b = parse_concentration(labelled)
     except QuantityError:
         return entered.strip() != labelled.strip()
-    from calculator.domain.dosing import DrugInput
+    from calculator.domain.dosing import (
+        DrugInput,
+    )
 
     def per_ml(measure):
         drug = DrugInput(rate=measure, concentration=measure)
@@ -98,7 +104,7 @@ def dose_warnings(
     """Return the dose-range, mg/mcg-slip and look-alike warnings for one drug's daily dose."""
     field = f"drugs.{result.index}"
     daily = result.daily_dose
-    shown = f"{show(result.in_dose_unit(daily))} {result.dose_unit}/day"
+    shown = f"{readable(result.in_dose_unit(daily))} {result.dose_unit}/day"
     warnings: list[SafetyWarning] = []
     low, high, maximum = limits.typical_low, limits.typical_high, limits.maximum
 
@@ -108,7 +114,7 @@ def dose_warnings(
         )
 
     def fmt(value: Decimal) -> str:
-        return f"{show(value / factor(_unit(result)))} {result.dose_unit}"
+        return f"{readable(value / factor(_unit(result)))} {result.dose_unit}"
 
     out_of_range = not in_range(daily, limits)
     if out_of_range and (low is not None or high is not None):

@@ -8,10 +8,7 @@ from calculator.domain.units import parse_measure
 from calculator.engine.calculation import Calculation, calculate, calculate_request
 from calculator.engine.catalog import Catalog, EmptyCatalog, Product
 from calculator.engine.request import (
-    DEFAULT_PROFILE,
     DRUG_FIELDS,
-    MAX_DRUGS,
-    MAX_NURSING_VISITS,
     POLICY_FIELDS,
     REQUEST_FIELDS,
     ParsedRequest,
@@ -21,10 +18,7 @@ from calculator.engine.request import (
 from calculator.engine.response import calculated_line_json, quantity_json, response_json
 
 __all__ = [
-    "DEFAULT_PROFILE",
     "DRUG_FIELDS",
-    "MAX_DRUGS",
-    "MAX_NURSING_VISITS",
     "POLICY_FIELDS",
     "REQUEST_FIELDS",
     "Calculation",

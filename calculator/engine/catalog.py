@@ -66,7 +66,7 @@ class EmptyCatalog:
         return None
 
     def policy(self, name: str) -> BillingPolicy | None:
-        return {"HMSA": billing.HMSA, "STANDARD": billing.STANDARD}.get(name)
+        return billing.SHIPPED_POLICIES.get(name)
 
     def lookalike(self, fragment: str) -> Product | None:
         return None

@@ -12,6 +12,7 @@ from typing import Any
 
 from calculator.domain import billing, dosing, ndc
 from calculator.domain.billing import (
+    DEFAULT_PROFILE,
     BillingPolicy,
     DrugCoding,
     PerDiemCoding,
@@ -19,13 +20,16 @@ from calculator.domain.billing import (
     RoundingScope,
     UnitBasis,
 )
+from calculator.domain.decimals import readable
 from calculator.domain.dosing import (
+    MAX_BOLUSES_PER_DAY,
+    MAX_DRUGS_PER_ORDER,
+    MAX_NURSING_VISITS,
     DrugInput,
     NursingVisit,
     OrderInput,
     ServicePeriod,
     Therapy,
-    show,
 )
 from calculator.domain.errors import ErrorCollector, InvalidOrder
 from calculator.domain.safety import (
@@ -47,7 +51,6 @@ from calculator.domain.units import (
 )
 from calculator.engine.catalog import Catalog, Product
 
-DEFAULT_PROFILE = "STANDARD"
 REQUEST_FIELDS = {
     "profile",
     "policy",
@@ -82,8 +85,6 @@ POLICY_FIELDS = {
     "rounding": Rounding,
     "rounding_scope": RoundingScope,
 }
-MAX_DRUGS = 10
-MAX_NURSING_VISITS = 62
 
 
 @dataclass(frozen=True)
@@ -115,8 +116,8 @@ def parse_request(data: object, catalog: Catalog) -> ParsedRequest:
     products: list[Product | None] = []
     if not isinstance(raw_drugs, list) or not raw_drugs:
         errors.add("drugs", "add at least one drug")
-    elif len(raw_drugs) > MAX_DRUGS:
-        errors.add("drugs", f"at most {MAX_DRUGS} drugs on one order")
+    elif len(raw_drugs) > MAX_DRUGS_PER_ORDER:
+        errors.add("drugs", f"at most {MAX_DRUGS_PER_ORDER} drugs on one order")
     else:
         for index, raw in enumerate(raw_drugs):
             drug, product = _read_drug(raw, f"drugs.{index}", catalog, errors, warnings)
@@ -149,7 +150,7 @@ def _read(errors: ErrorCollector, path: str, value: Any, reader: Any) -> Any:
 def _hours(value: object) -> Decimal:
     hours = parse_decimal(_plain(value), name="hours per day", example="24")
     if not (0 < hours <= 24):
-        raise ValueError(f"hours per day must be more than 0 and at most 24, not {show(hours)}")
+        raise ValueError(f"hours per day must be more than 0 and at most 24, not {readable(hours)}")
     return hours
 
 
@@ -431,7 +432,7 @@ def _read_drug(
             errors,
             f"{prefix}.boluses_per_day",
             raw["boluses_per_day"],
-            lambda v: _positive_int(v, name="boluses per day", low=0, high=96),
+            lambda v: _positive_int(v, name="boluses per day", low=0, high=MAX_BOLUSES_PER_DAY),
         )
     weight = None
     if raw.get("weight") not in (None, ""):

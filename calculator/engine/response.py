@@ -9,9 +9,7 @@ from calculator.domain import dosing
 from calculator.domain.billing import (
     CalculatedLine,
 )
-from calculator.domain.dosing import (
-    show,
-)
+from calculator.domain.decimals import readable
 from calculator.domain.units import (
     format_decimal,
 )
@@ -20,7 +18,7 @@ from calculator.engine.calculation import Calculation
 
 def quantity_json(value: Decimal, unit: str) -> dict[str, str]:
     """Return a quantity as {"value": "4.8", "unit": "mL"}; non-terminating values to 6 places."""
-    text = show(value).lstrip("~")
+    text = readable(value).lstrip("~")
     return {"value": text, "unit": unit}
 
 

@@ -132,18 +132,18 @@ class BillingProfile(models.Model):
     )
     unlisted_unit_basis = models.CharField(
         max_length=3,
-        choices=[("ML", "mL of solution"), ("NDC", "the NDC's unit of measure")],
-        default="ML",
+        choices=[(basis.value, label) for basis, label in billing.UNIT_BASIS_LABELS.items()],
+        default=billing.UnitBasis.ML.value,
     )
     rounding = models.CharField(
         max_length=10,
-        choices=[("up", "up (ceiling)"), ("half_up", "half up (rounded off)")],
-        default="up",
+        choices=[(rounding.value, label) for rounding, label in billing.ROUNDING_LABELS.items()],
+        default=billing.Rounding.UP.value,
     )
     rounding_scope = models.CharField(
         max_length=10,
-        choices=[("total", "the line total"), ("daily", "each day, then x days")],
-        default="total",
+        choices=[(scope.value, label) for scope, label in billing.ROUNDING_SCOPE_LABELS.items()],
+        default=billing.RoundingScope.TOTAL.value,
     )
     month_lines = models.BooleanField(
         default=False, help_text="One per-diem and one drug line per calendar month."

@@ -11,12 +11,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from calculator.domain.billing import NDC_UNITS
 from calculator.domain.ndc import format_ndc, is_ndc11
 from calculator.models import ClaimLine, DrugProduct, HcpcsCode, Order, OrderDrug
 
 SPECIFIC_PER_DIEMS = {"S9326", "S9327", "S9328"}
 PER_DIEMS = {"S9325"} | SPECIFIC_PER_DIEMS
-NDC_UNITS = {"ML", "GR", "ME", "UN", "F2"}
 ICD10 = re.compile(r"[A-TV-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?")
 
 

@@ -10,6 +10,13 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from calculator.domain.billing import DEFAULT_PROFILE
+from calculator.domain.dosing import (
+    MAX_BOLUSES_PER_DAY,
+    MAX_DRUGS_PER_ORDER,
+    THERAPY_LABELS,
+    Therapy,
+)
 from calculator.domain.units import QuantityError, parse_decimal
 from calculator.models import BillingProfile, DrugProduct, Order
 
@@ -25,11 +32,7 @@ RATE_UNITS = [
     "units/hr",
 ]
 BOLUS_UNITS = ["mg", "mcg", "mL", "units"]
-THERAPIES = [
-    ("continuous", "Continuous (24 h/day)"),
-    ("intermittent", "Intermittent (< 24 h/day)"),
-    ("implanted-pump", "Implanted pump"),
-]
+THERAPIES = [(therapy.value, label) for therapy, label in THERAPY_LABELS.items()]
 
 
 def _number(value: str, *, name: str, example: str) -> str:
@@ -73,7 +76,7 @@ class OrderForm(StyledForm):
         empty_label=None,
         label="Billing profile",
     )
-    therapy = forms.ChoiceField(choices=THERAPIES, initial="continuous")
+    therapy = forms.ChoiceField(choices=THERAPIES, initial=Therapy.CONTINUOUS.value)
     hours_per_day = forms.CharField(label="Hours per day", initial="24", max_length=12)
     start = forms.DateField(label="First day", widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(
@@ -89,7 +92,7 @@ class OrderForm(StyledForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["profile"].initial = "STANDARD"
+        self.fields["profile"].initial = DEFAULT_PROFILE
 
     def clean_hours_per_day(self) -> str:
         return _number(self.cleaned_data["hours_per_day"], name="hours per day", example="24")
@@ -130,8 +133,10 @@ class DrugForm(StyledForm):
         text = self.cleaned_data.get("boluses_per_day", "").strip()
         if not text:
             return None
-        if not re.fullmatch(r"[0-9]{1,2}", text, flags=re.ASCII) or int(text) > 96:
-            raise ValidationError("boluses a day must be a whole number from 0 to 96")
+        if not re.fullmatch(r"[0-9]{1,3}", text, flags=re.ASCII) or int(text) > MAX_BOLUSES_PER_DAY:
+            raise ValidationError(
+                f"boluses a day must be a whole number from 0 to {MAX_BOLUSES_PER_DAY}"
+            )
         return int(text)
 
     def clean_weight_kg(self) -> str:
@@ -163,7 +168,7 @@ DrugFormSet = forms.formset_factory(
     extra=0,
     min_num=1,
     validate_min=True,
-    max_num=10,
+    max_num=MAX_DRUGS_PER_ORDER,
     validate_max=True,
     absolute_max=10,
 )

@@ -32,6 +32,7 @@ from calculator.domain.billing.rounding import (
     round_for_line,
     times,
 )
+from calculator.domain.decimals import readable
 from calculator.domain.dosing import (
     DoseResult,
     NursingVisit,
@@ -39,7 +40,6 @@ from calculator.domain.dosing import (
     ServicePeriod,
     Therapy,
     dose_amount_text,
-    show,
 )
 from calculator.domain.units import (
     EXACT_CONTEXT,
@@ -273,7 +273,7 @@ def nursing_lines(
     for visit in visits:
         first, extra = nursing_units(visit.minutes)
         day = visit.visit_date or period.start
-        duration = f"visit of {show(visit.minutes)} min"
+        duration = f"visit of {readable(visit.minutes)} min"
         lines.append(
             CalculatedLine(
                 kind="nursing",
@@ -296,7 +296,7 @@ def nursing_lines(
                     end=day,
                     place_of_service=policy.place_of_service,
                     description=NURSING_DESCRIPTIONS[NURSING_EXTRA_HOUR],
-                    work=f"{duration}: {show(visit.minutes - 120)} min past 2 hours "
+                    work=f"{duration}: {readable(visit.minutes - 120)} min past 2 hours "
                     f"-> 99602 x {extra}",
                 )
             )
@@ -423,7 +423,7 @@ def _drug_line_texts(
         )
         return f"{drug.name or 'Drug'} ({drug.hcpcs}, per {unit})", work
     if drug.ndc_unit == "UN" and policy.unlisted_unit_basis == UnitBasis.NDC:
-        work = f"{show(quantity)} containers -> {units} units"
+        work = f"{readable(quantity)} containers -> {units} units"
     else:
         daily_amount, unit_word = _unlisted_daily(result, policy)
         work = round_for_line(
@@ -431,8 +431,8 @@ def _drug_line_texts(
             days=days,
             rounding=policy.rounding,
             scope=policy.rounding_scope,
-            total_text=f"{show(ratio_times(daily_amount, days))} {unit_word}",
-            daily_text=f"{show(ratio_times(daily_amount, 1))} {unit_word}/day",
+            total_text=f"{readable(ratio_times(daily_amount, days))} {unit_word}",
+            daily_text=f"{readable(ratio_times(daily_amount, 1))} {unit_word}/day",
             unit_text="",
         )
     return unlisted_description(result), work

@@ -99,3 +99,15 @@ STANDARD = BillingPolicy(
     rounding_scope=RoundingScope.TOTAL,
     month_lines=True,
 )
+
+# The policies the app ships; an order that names no profile is billed on the default.
+SHIPPED_POLICIES = {policy.name: policy for policy in (HMSA, STANDARD)}
+DEFAULT_PROFILE = STANDARD.name
+
+# How each choice of a profile reads in the admin.
+UNIT_BASIS_LABELS = {UnitBasis.ML: "mL of solution", UnitBasis.NDC: "the NDC's unit of measure"}
+ROUNDING_LABELS = {Rounding.UP: "up (ceiling)", Rounding.HALF_UP: "half up (rounded off)"}
+ROUNDING_SCOPE_LABELS = {
+    RoundingScope.TOTAL: "the line total",
+    RoundingScope.DAILY: "each day, then x days",
+}

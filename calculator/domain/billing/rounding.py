@@ -7,11 +7,7 @@ from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from functools import cache
 
 from calculator.domain.billing.policy import Rounding, RoundingScope
-from calculator.domain.dosing import (
-    exact_divide,
-    show,
-    tidy,
-)
+from calculator.domain.decimals import exact_divide, readable, without_trailing_zeros
 from calculator.domain.units import (
     EXACT_CONTEXT,
 )
@@ -33,7 +29,7 @@ def billing_units(quantity: Decimal, *, rounding: Rounding) -> int:
 def ndc_quantity(value: Decimal, *, decimals: int = 3) -> Decimal:
     """Return an NDC quantity: half-up to `decimals` places, no trailing zeros (148.80 -> 148.8)."""
     rounded = value.quantize(_places(decimals), ROUND_HALF_UP, EXACT_CONTEXT)
-    return tidy(rounded, context=EXACT_CONTEXT)
+    return without_trailing_zeros(rounded, context=EXACT_CONTEXT)
 
 
 @cache
@@ -57,12 +53,12 @@ def round_for_line(
         per_day = ratio_times(daily, 1)
         units_per_day = billing_units(per_day, rounding=rounding)
         units = units_per_day * days
-        shown = f"{daily_text}{unit_text} = {show(per_day)}" if unit_text else daily_text
+        shown = f"{daily_text}{unit_text} = {readable(per_day)}" if unit_text else daily_text
         return f"{shown} -> {units_per_day} units/day x {days} days = {units} units"
     total = ratio_times(daily, days)
     units = billing_units(total, rounding=rounding)
     if unit_text:
-        return f"{total_text}{unit_text} = {show(total)} -> {units} units"
+        return f"{total_text}{unit_text} = {readable(total)} -> {units} units"
     return f"{total_text} -> {units} units"
 
 

@@ -18,6 +18,18 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from calculator import engine, services
+from calculator.domain.billing import (
+    DEFAULT_PROFILE,
+    NDC_UNITS,
+    DrugCoding,
+    PerDiemCoding,
+    Rounding,
+    RoundingScope,
+    UnitBasis,
+)
+from calculator.domain.dosing import (
+    Therapy,
+)
 from calculator.domain.errors import InvalidOrder
 from calculator.domain.ndc import format_ndc
 from calculator.domain.units import format_decimal
@@ -61,7 +73,7 @@ class Command(BaseCommand):
         order.add_argument("--end", help="last day of service, YYYY-MM-DD (inclusive)")
         order.add_argument(
             "--therapy",
-            choices=["continuous", "intermittent", "implanted-pump"],
+            choices=[therapy.value for therapy in Therapy],
             help="default: continuous at 24 h/day, else intermittent",
         )
         order.add_argument("--ndc", help="product NDC; a catalog product fills what is left out")
@@ -73,7 +85,7 @@ class Command(BaseCommand):
         order.add_argument("--name", help="drug name")
         order.add_argument("--hcpcs", help="specific drug code, e.g. J2270")
         order.add_argument("--hcpcs-unit", help='the code\'s descriptor unit, e.g. "10 mg"')
-        order.add_argument("--ndc-unit", help="NDC unit of measure: ML, GR, ME, UN, F2")
+        order.add_argument("--ndc-unit", help=f"NDC unit of measure: {', '.join(NDC_UNITS)}")
         order.add_argument("--package-volume", help='e.g. "10 mL" (needed for NDC unit UN)')
         order.add_argument("--bolus", help='PCA bolus dose, e.g. "1 mg"')
         order.add_argument("--boluses-per-day", help="number of PCA boluses a day")
@@ -88,12 +100,15 @@ class Command(BaseCommand):
             "--input", help="a whole order as JSON (several drugs); - reads standard input"
         )
         policy = parser.add_argument_group("billing policy")
-        policy.add_argument("--profile", help="billing profile name (default STANDARD)")
-        policy.add_argument("--per-diem", choices=["generic", "specific"])
-        policy.add_argument("--drug-coding", choices=["specific", "unlisted"])
-        policy.add_argument("--rounding", choices=["up", "half-up"])
-        policy.add_argument("--rounding-scope", choices=["total", "daily"])
-        policy.add_argument("--unlisted-unit-basis", choices=["ML", "NDC"])
+        policy.add_argument("--profile", help=f"billing profile name (default {DEFAULT_PROFILE})")
+        policy.add_argument("--per-diem", choices=[coding.value for coding in PerDiemCoding])
+        policy.add_argument("--drug-coding", choices=[coding.value for coding in DrugCoding])
+        # The flag spells half_up with a hyphen, as command-line words are.
+        policy.add_argument(
+            "--rounding", choices=[rounding.value.replace("_", "-") for rounding in Rounding]
+        )
+        policy.add_argument("--rounding-scope", choices=[scope.value for scope in RoundingScope])
+        policy.add_argument("--unlisted-unit-basis", choices=[basis.value for basis in UnitBasis])
         policy.add_argument("--month-lines", action=argparse.BooleanOptionalAction, default=None)
         policy.add_argument("--place-of-service", help="two-digit code (default 12, home)")
         parser.add_argument("--json", action="store_true", help="print the API's JSON response")

@@ -18,6 +18,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from calculator import engine, services
 from calculator.domain.charges import claim_total
+from calculator.domain.dosing import (
+    MAX_DRUGS_PER_ORDER,
+)
 from calculator.domain.errors import InvalidOrder
 from calculator.models import AccessLog, DrugProduct, Order
 from calculator.selectors import scrubber
@@ -69,7 +72,7 @@ def order_new(request: HttpRequest) -> HttpResponse:
     if request.POST.get("action") == "add-drug":
         data = request.POST.copy()
         rows = _int(data.get("drugs-TOTAL_FORMS"), 1)
-        data["drugs-TOTAL_FORMS"] = str(min(rows + 1, 10))
+        data["drugs-TOTAL_FORMS"] = str(min(rows + 1, MAX_DRUGS_PER_ORDER))
         entry = OrderEntry(data)
         return render(
             request,
