@@ -13,7 +13,7 @@ import pytest
 from django.core.management import call_command
 
 from bench.fda_directory import PACKAGE_COLUMNS, PRODUCT_COLUMNS, write_directory
-from calculator import importers, ndc
+from calculator.domain import fda_files, ndc
 from calculator.models import DrugProduct
 
 PRODUCTS = 3_000
@@ -49,8 +49,8 @@ def test_the_files_have_the_fda_columns_and_the_promised_mix(directory):
     package_header = (directory.path / "package.txt").open(encoding="cp1252").readline()
     assert tuple(product_header.rstrip("\n").split("\t")) == PRODUCT_COLUMNS
     assert tuple(package_header.rstrip("\n").split("\t")) == PACKAGE_COLUMNS
-    assert set(importers.PRODUCT_COLUMNS) <= set(PRODUCT_COLUMNS)
-    assert set(importers.PACKAGE_COLUMNS) <= set(PACKAGE_COLUMNS)
+    assert set(fda_files.PRODUCT_COLUMNS) <= set(PRODUCT_COLUMNS)
+    assert set(fda_files.PACKAGE_COLUMNS) <= set(PACKAGE_COLUMNS)
     assert directory.products == PRODUCTS
     assert 1.4 < directory.packages / directory.products < 1.7
     assert set(directory.ndc_shapes) == {"4-4-2", "5-3-2", "5-4-1"}
