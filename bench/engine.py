@@ -172,8 +172,13 @@ def generate_drug(rng: random.Random, profile: str) -> tuple[dict, tuple]:
         "concentration": concentration,
         **fields,
     }
-    plain = (per_hour, volume_rate, per_ml, bolus, bolus_in_ml, boluses, unit_size)
+    # A rate ordered per day is the daily amount, whatever the hours of infusion.
+    per_day = rate.endswith("/day")
+    plain = (per_hour, volume_rate, per_ml, bolus, bolus_in_ml, boluses, unit_size, per_day)
     return drug, plain
+
+
+FULL_DAY = Decimal(24)
 
 
 def month_days(start: date, end: date) -> tuple[int, ...]:
@@ -249,8 +254,8 @@ def plain_calculate(inputs: tuple) -> list[tuple]:
     context of EXACT_DIGITS precision, the engine's."""
     hours, days, segments, rounding, daily_scope, drugs = inputs
     out = []
-    for per_hour, volume_rate, per_ml, bolus, bolus_in_ml, boluses, unit_size in drugs:
-        daily_dose = per_hour * hours
+    for per_hour, volume_rate, per_ml, bolus, bolus_in_ml, boluses, unit_size, per_day in drugs:
+        daily_dose = per_hour * (FULL_DAY if per_day else hours)
         if volume_rate:
             daily_dose *= per_ml
         if boluses:

@@ -1,4 +1,5 @@
-"""The three roles of SPEC section 9 as groups with their permissions, kept in step on migrate."""
+"""The three roles (pharmacist, billing clerk, administrator) as groups with their permissions,
+kept in step on migrate."""
 
 from __future__ import annotations
 

@@ -89,7 +89,7 @@ class SessionAuth(APIKeyCookie):
 def docs_require_user(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Guard the schema and the docs page: a token or a session; the page sends people to log in.
 
-    SPEC 9 shows anonymous users nothing but the login page, and the schema maps the payers'
+    Anonymous visitors see nothing but the login page, and the schema maps the payers'
     billing rules, so it is published to signed-in users and token holders only.
     """
 

@@ -1,4 +1,4 @@
-"""Charges from a profile's price list (SPEC 4.10): units x unit price, to the cent; a line with
+"""Charges from a profile's price list: units x unit price, to the cent; a line with
 no price is flagged, never silently priced at zero. Pure: no Django."""
 
 from __future__ import annotations

@@ -124,8 +124,8 @@ class DoseResult(NamedTuple):
 
     Doses are in the canonical unit of their dimension (mg, units or mEq); `dose_unit` is the
     unit the pharmacist used (mcg stays mcg on screen). Each daily value is kept as a ratio so
-    that a total for any number of days is divided only once. (A NamedTuple, not a frozen
-    dataclass: one is made for each drug of every calculation, in a fifth of the time.)
+    that a total for any number of days is divided only once. A NamedTuple, not a frozen
+    dataclass, for speed (docs/performance.md).
     """
 
     drug: DrugInput

@@ -1,4 +1,4 @@
-"""Safety checks at order entry (SPEC section 7).
+"""Safety checks at order entry.
 
 Published infusion-error studies name concentration and mg/mcg mix-ups as the common harms, so:
 a concentration that differs from the product's label needs an explicit compounded/diluted mark;

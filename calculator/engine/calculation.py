@@ -26,8 +26,8 @@ from calculator.engine.request import parse_request
 class Calculation(NamedTuple):
     """A parsed order, its policy, the results and the claim lines, plus warnings.
 
-    (A NamedTuple rather than a frozen dataclass: one is made per calculation, in a third of
-    the time.)
+    A NamedTuple rather than a frozen dataclass, for speed (docs/performance.md, "What the
+    engine's speed rests on").
     """
 
     order: OrderInput

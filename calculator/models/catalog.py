@@ -116,7 +116,7 @@ class DrugProduct(models.Model):
 
 
 class BillingProfile(models.Model):
-    """A payer's billing policy (SPEC section 5), kept by administrators."""
+    """A payer's billing policy, kept by administrators."""
 
     name = models.CharField(max_length=40, unique=True)
     description = models.TextField(blank=True)

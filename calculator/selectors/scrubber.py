@@ -1,4 +1,4 @@
-"""The pre-billing claim checks of SPEC 4.11. A claim that fails is held, with its reasons, in
+"""The pre-billing claim checks. A claim that fails is held, with its reasons, in
 the review queue instead of being exported; fixed, it goes out with the next export.
 
 `problems_by_order(orders)` checks many orders in a constant number of queries.

@@ -211,8 +211,8 @@ class CalculatedLine:
         return type(self), self._fields()
 
 
-# claim_lines makes its lines without CalculatedLine.__init__, their texts a function to call when
-# first read: object.__new__ and two slot stores cost a seventh of the constructor's keywords.
+# claim_lines makes its lines without CalculatedLine.__init__, their texts a function to call
+# when first read (object.__new__ and two slot stores; docs/performance.md says why).
 _new_line = object.__new__
 
 

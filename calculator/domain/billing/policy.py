@@ -38,8 +38,8 @@ NDC_UNITS = {
 
 
 # The per-line code compares a policy's settings with their values (rounding == "up"): a StrEnum
-# member equals its value, and on Python 3.11 reading `Rounding.UP` goes through the enum
-# metaclass's attribute hook, which takes about as long as the rounding itself.
+# member equals its value, and the plain string skips the enum's attribute lookup (see
+# docs/performance.md).
 
 
 class PerDiemCoding(StrEnum):
@@ -69,7 +69,7 @@ class RoundingScope(StrEnum):
 
 @dataclass(frozen=True)
 class BillingPolicy:
-    """How one payer wants the lines coded and rounded (SPEC section 5)."""
+    """How one payer wants the lines coded and rounded."""
 
     name: str = "custom"
     per_diem_coding: PerDiemCoding = PerDiemCoding.SPECIFIC
