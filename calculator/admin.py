@@ -1,3 +1,6 @@
+"""The Django admin: the catalog (HCPCS codes, drug products), billing profiles and their price
+lists, payers and the billing provider, each with its history; orders read-only."""
+
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 

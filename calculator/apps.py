@@ -1,3 +1,5 @@
+"""The app's configuration: the roles are kept in step after every migrate."""
+
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 

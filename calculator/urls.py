@@ -1,3 +1,5 @@
+"""The page URLs (namespace `calculator`): orders, the claim summary and 837P files."""
+
 from django.urls import path
 
 from calculator.web.views import claim_files, claim_summary, orders

@@ -234,9 +234,10 @@ def test_an_order_can_be_voided_from_any_status_but_void(
 
 @pytest.mark.parametrize("reason", ["", "   ", None])
 def test_voiding_needs_a_reason(saved_order, pharmacist, reason):
-    """No reason, no void."""
-    with pytest.raises(OrderStateError, match="give the reason"):
+    """No reason, no void: a field error on `reason`, the one check the page and the API share."""
+    with pytest.raises(InvalidOrder) as raised:
         services.order_void(order=saved_order, voided_by=pharmacist, reason=reason)
+    assert raised.value.errors == {"reason": ["give the reason for voiding the order"]}
     saved_order.refresh_from_db()
     assert saved_order.status == Order.Status.DRAFT
 

@@ -290,13 +290,16 @@ def order_mark_billed(*, order: Order, billed_by: User) -> Order:
 
 @transaction.atomic
 def order_void(*, order: Order, voided_by: User, reason: str) -> Order:
-    """Void an order (orders are never deleted), recording why."""
+    """Void an order (orders are never deleted), recording why.
+
+    A blank reason is a field error on `reason` (InvalidOrder), checked before the order's status,
+    here only: the page and the API both rely on it."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidOrder({"reason": ["give the reason for voiding the order"]})
     order = _locked(order)
     if order.status == Order.Status.VOID:
         raise OrderStateError("this order is already void")
-    reason = (reason or "").strip()
-    if not reason:
-        raise OrderStateError("give the reason for voiding the order")
     order.status = Order.Status.VOID
     order.voided_by = voided_by
     order.voided_at = timezone.now()

@@ -1,4 +1,4 @@
-"""The billing clerk's claim summary: which orders it holds, and its PDF and CSV renderings.
+"""The billing clerk's claim summary files: its PDF (the print page's template) and its CSV.
 
 Everything here reads the saved snapshot (ClaimLine rows); nothing is recomputed, so a summary
 printed today and one printed after a catalog or profile change show the same lines.

@@ -213,6 +213,8 @@ def _order_action(
         messages.success(request, f"Order {order.pk} {done}.")
     except services.OrderStateError as error:
         messages.error(request, str(error))
+    except InvalidOrder as error:
+        messages.error(request, " ".join(m for found in error.errors.values() for m in found))
     return _back(request, order)
 
 
