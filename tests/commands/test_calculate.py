@@ -13,7 +13,7 @@ from django.core.management import call_command
 
 from calculator.models import DrugProduct
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SEED = ["--ndc", "00074-1133-03", "--rate", "5 mg/hr", "--concentration", "25 mg/mL"]
 
 

@@ -14,7 +14,7 @@ from django.core.management.base import CommandError
 from calculator.domain import fda_files
 from calculator.models import DrugProduct, HcpcsCode
 
-SAMPLES = Path(__file__).resolve().parent.parent / "calculator" / "fixtures" / "samples"
+SAMPLES = Path(__file__).resolve().parents[2] / "calculator" / "fixtures" / "samples"
 PRODUCT = SAMPLES / "product.txt"
 PACKAGE = SAMPLES / "package.txt"
 CSV = SAMPLES / "products.csv"

@@ -16,7 +16,7 @@ from django.urls import reverse
 from calculator import services
 from calculator.models import AccessLog
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION = {
     "DJANGO_DEBUG": "0",
     "DJANGO_SECRET_KEY": "x7Qm2-production-like-secret-key-for-the-deploy-check-0123456789abc",
