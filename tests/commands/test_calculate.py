@@ -6,14 +6,13 @@ import io
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 
 from calculator.models import DrugProduct
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 SEED = ["--ndc", "00074-1133-03", "--rate", "5 mg/hr", "--concentration", "25 mg/mL"]
 
 

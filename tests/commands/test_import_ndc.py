@@ -13,8 +13,9 @@ from django.core.management.base import CommandError
 
 from calculator.domain import fda_files
 from calculator.models import DrugProduct, HcpcsCode
+from tests.helpers import ROOT
 
-SAMPLES = Path(__file__).resolve().parents[2] / "calculator" / "fixtures" / "samples"
+SAMPLES = ROOT / "calculator" / "fixtures" / "samples"
 PRODUCT = SAMPLES / "product.txt"
 PACKAGE = SAMPLES / "package.txt"
 CSV = SAMPLES / "products.csv"

@@ -21,7 +21,6 @@ from calculator.domain.dosing import (
     MAX_DAILY_DOSE,
     MAX_DAILY_VOLUME_ML,
     DoseResult,
-    DrugInput,
     OrderInput,
     ServicePeriod,
     Therapy,
@@ -33,62 +32,12 @@ from calculator.domain.dosing import (
     validate_order,
 )
 from calculator.domain.errors import InvalidOrder
-from calculator.domain.units import (
-    MASS,
-    VOLUME,
-    format_decimal,
-    parse_amount,
-    parse_concentration,
-    parse_rate,
-    parse_weight,
-)
+from calculator.domain.units import format_decimal
+from tests.helpers import drug, order, result_of
 
 fuzz = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 SEED_NDC = "00074-1133-03"
-
-
-def drug(
-    rate: str,
-    concentration: str,
-    *,
-    weight: str | None = None,
-    bolus: str | None = None,
-    boluses_per_day: int = 0,
-) -> DrugInput:
-    """Return a DrugInput read from text, as the pharmacist types it."""
-    return DrugInput(
-        rate=parse_rate(rate),
-        concentration=parse_concentration(concentration),
-        weight=parse_weight(weight) if weight else None,
-        bolus=parse_amount(bolus, dimensions=(MASS, VOLUME), example="1 mg") if bolus else None,
-        boluses_per_day=boluses_per_day,
-    )
-
-
-def order(
-    *drugs: DrugInput,
-    days: int = 31,
-    hours: str = "24",
-    therapy: Therapy | None = None,
-    period: ServicePeriod | None = None,
-) -> OrderInput:
-    """Return an order; the therapy follows the hours unless given."""
-    hours_per_day = Decimal(hours)
-    if therapy is None:
-        therapy = Therapy.CONTINUOUS if hours_per_day == 24 else Therapy.INTERMITTENT
-    return OrderInput(
-        drugs=drugs,
-        period=period or ServicePeriod(days=days),
-        hours_per_day=hours_per_day,
-        therapy=therapy,
-    )
-
-
-def result_of(rate: str, concentration: str, *, days: int = 31, hours: str = "24", **extra: Any):
-    """Return the one DoseResult of a one-drug order."""
-    (result,) = compute(order(drug(rate, concentration, **extra), days=days, hours=hours))
-    return result
 
 
 def seed_request(**changes: Any) -> dict[str, Any]:

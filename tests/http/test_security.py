@@ -6,7 +6,6 @@ import os
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group, User
@@ -15,8 +14,8 @@ from django.urls import reverse
 
 from calculator import services
 from calculator.models import AccessLog
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION = {
     "DJANGO_DEBUG": "0",
     "DJANGO_SECRET_KEY": "x7Qm2-production-like-secret-key-for-the-deploy-check-0123456789abc",
