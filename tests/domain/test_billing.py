@@ -25,13 +25,9 @@ from calculator.domain.dosing import DoseResult, DrugInput, ServicePeriod
 from calculator.domain.errors import InvalidOrder
 from calculator.domain.units import VOLUME, parse_amount, parse_concentration, parse_rate
 from calculator.engine import EmptyCatalog, calculate_request, response_json
+from tests.conftest import SEED_CALCULATION
 
-MORPHINE = {
-    "name": "Morphine sulfate",
-    "ndc": "00074-1133-03",
-    "rate": "5 mg/hr",
-    "concentration": "25 mg/mL",
-}
+MORPHINE = {"name": "Morphine sulfate", **SEED_CALCULATION["drugs"][0]}
 
 
 def calc(drugs=None, **order):

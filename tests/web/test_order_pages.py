@@ -14,9 +14,17 @@ from hypothesis import strategies as st
 
 from calculator import services
 from calculator.models import ClaimLine, DrugProduct, Order, OrderDrug
+from tests.conftest import (
+    SEED_END,
+    SEED_NDC11,
+    SEED_PATIENT_REFERENCE,
+    SEED_PROFILE,
+    SEED_RATE,
+    SEED_START,
+)
 from tests.helpers import claim_lines, field_errors, listed_orders, texts
 
-MORPHINE = "00074113303"  # morphine sulfate 25 mg/mL, the seed example's product
+MORPHINE = SEED_NDC11  # morphine sulfate 25 mg/mL, the seed example's product
 KETAMINE = "42023011310"  # ketamine 10 mg/mL, no J-code
 HYDROMORPHONE = "00409263450"  # hydromorphone HPF 10 mg/mL
 FENTANYL = "00409909425"  # fentanyl citrate 50 mcg/mL
@@ -49,12 +57,12 @@ def order_form(*rows: dict[str, str], **fields: str) -> dict[str, str]:
     """Return the order form as posted: the seed order unless told otherwise."""
     rows = rows or (drug_row(0),)
     data = {
-        "patient_reference": "ACC-1",
-        "profile": "HMSA",
+        "patient_reference": SEED_PATIENT_REFERENCE,
+        "profile": SEED_PROFILE,
         "therapy": "continuous",
         "hours_per_day": "24",
-        "start": "2026-01-01",
-        "end": "2026-01-31",
+        "start": SEED_START,
+        "end": SEED_END,
         "nursing_visits": "",
         "drugs-TOTAL_FORMS": str(len(rows)),
         "drugs-INITIAL_FORMS": "0",
@@ -68,16 +76,16 @@ def order_form(*rows: dict[str, str], **fields: str) -> dict[str, str]:
     return data
 
 
-def seed_drug(ndc11: str = MORPHINE, rate: str = "5 mg/hr") -> dict[str, Any]:
+def seed_drug(ndc11: str = MORPHINE, rate: str = SEED_RATE) -> dict[str, Any]:
     return {"ndc": ndc11, "rate": rate}
 
 
-def make_order(user, *, profile="HMSA", start="2026-01-01", end="2026-01-31", drugs=None) -> Order:
+def make_order(user, *, profile=SEED_PROFILE, start=SEED_START, end=SEED_END, drugs=None) -> Order:
     """Save an order through the service, as the form would."""
     return services.order_create(
         created_by=user,
         request_data={
-            "patient_reference": "ACC-1",
+            "patient_reference": SEED_PATIENT_REFERENCE,
             "profile": profile,
             "start": start,
             "end": end,
