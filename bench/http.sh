@@ -141,7 +141,7 @@ def lua_script(method, body, headers):
 
 
 def preview_fields(product, concentration):
-    """Return the order form's seed fields as the browser posts them (tests/test_views.py)."""
+    """Return the order form's seed fields as the browser posts them (tests/web/test_order_pages.py)."""
     return {
         "patient_reference": "ACC-1",
         "profile": "HMSA",

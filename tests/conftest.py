@@ -1,5 +1,63 @@
+import copy
+import datetime
+from typing import TYPE_CHECKING, Any
+
 import pytest
 from django.core.management import call_command
+
+if TYPE_CHECKING:
+    from calculator.models import Order
+
+# --- The seed example --------------------------------------------------------------------------
+# Morphine sulfate 25 mg/mL (NDC 00074-1133-03) at 5 mg/hr, 24 hours a day, 31 days in January
+# 2026, billed on HMSA: 4.8 mL a day, 148.8 mL in all; S9325 x 31 and J3490 x 149, N4 ML148.8.
+
+SEED_NDC = "00074-1133-03"  # as the pharmacist types it
+SEED_NDC11 = "00074113303"  # as it is kept and billed
+SEED_RATE = "5 mg/hr"
+SEED_CONCENTRATION = "25 mg/mL"
+SEED_PROFILE = "HMSA"
+SEED_START, SEED_END = "2026-01-01", "2026-01-31"
+SEED_DAYS = 31
+SEED_PATIENT_REFERENCE = "ACC-1"
+
+SEED_DRUG: dict[str, Any] = {"ndc": SEED_NDC, "rate": SEED_RATE}
+# The seed as the services, the API and the CLI's --input take an order (the concentration comes
+# from the catalog's product).
+SEED_ORDER: dict[str, Any] = {
+    "patient_reference": SEED_PATIENT_REFERENCE,
+    "profile": SEED_PROFILE,
+    "start": SEED_START,
+    "end": SEED_END,
+    "drugs": [SEED_DRUG],
+}
+# The seed as a calculation that needs no catalog: the concentration given, 31 days, no dates.
+SEED_CALCULATION: dict[str, Any] = {
+    "profile": SEED_PROFILE,
+    "days": SEED_DAYS,
+    "drugs": [{**SEED_DRUG, "concentration": SEED_CONCENTRATION}],
+}
+
+
+def seed_order(**changes: Any) -> dict[str, Any]:
+    """Return a fresh copy of SEED_ORDER with `changes` applied."""
+    return _changed(SEED_ORDER, changes)
+
+
+def seed_calculation(**changes: Any) -> dict[str, Any]:
+    """Return a fresh copy of SEED_CALCULATION with `changes` applied."""
+    return _changed(SEED_CALCULATION, changes)
+
+
+def seed_calculation_drug(**drug_changes: Any) -> dict[str, Any]:
+    """Return SEED_CALCULATION with fields of its one drug changed."""
+    return seed_calculation(drugs=[{**SEED_CALCULATION["drugs"][0], **drug_changes}])
+
+
+def _changed(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    request = copy.deepcopy(base)
+    request.update(changes)
+    return request
 
 
 @pytest.fixture
@@ -58,15 +116,9 @@ def client_for():
 
 
 @pytest.fixture
-def seed_request():
-    """The seed example as an engine request: morphine 5 mg/hr, 25 mg/mL, 31 days on HMSA."""
-    return {
-        "patient_reference": "ACC-1",
-        "profile": "HMSA",
-        "start": "2026-01-01",
-        "end": "2026-01-31",
-        "drugs": [{"ndc": "00074-1133-03", "rate": "5 mg/hr"}],
-    }
+def seed_request() -> dict[str, Any]:
+    """The seed order (SEED_ORDER), a copy each test may change."""
+    return seed_order()
 
 
 @pytest.fixture
@@ -81,3 +133,89 @@ def saved_order(catalog, pharmacist, seed_request):
 def _fast_password_hashing(settings):
     """Tests create many users; PBKDF2's deliberate slowness is for production, not here."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# --- Claims ready for an 837P file -------------------------------------------------------------
+
+KETAMINE_NDC11 = "42023011310"  # ketamine 10 mg/mL: no J-code, billed as J3490
+PATIENT = {
+    "member_id": "XHM123456789",
+    "patient_last_name": "Kealoha",
+    "patient_first_name": "Leilani",
+    "patient_birth_date": datetime.date(1958, 4, 12),
+    "patient_sex": "F",
+    "patient_address": "45-123 Kamehameha Hwy",
+    "patient_city": "Kaneohe",
+    "patient_state": "HI",
+    "patient_zip": "96744",
+    "diagnosis_code": "G89.3",
+}
+
+
+@pytest.fixture
+def prices(catalog):
+    """Price lists for both shipped profiles (per-diem rates, drug units, nursing)."""
+    from calculator.models import BillingProfile, PriceListEntry
+
+    hmsa = BillingProfile.objects.get(name="HMSA")
+    standard = BillingProfile.objects.get(name="STANDARD")
+    for profile, code, ndc, price in (
+        (hmsa, "S9325", "", "150.00"),
+        (hmsa, "J3490", SEED_NDC11, "2.00"),
+        (hmsa, "J3490", KETAMINE_NDC11, "1.50"),
+        (hmsa, "99601", "", "180.00"),
+        (hmsa, "99602", "", "90.00"),
+        (standard, "S9326", "", "165.00"),
+        (standard, "J2270", "", "3.25"),
+    ):
+        PriceListEntry.objects.create(profile=profile, code=code, ndc=ndc, unit_price=price)
+
+
+@pytest.fixture
+def payer(catalog):
+    from calculator.models import BillingProfile, Payer
+
+    return Payer.objects.create(
+        name="HMSA", payer_id="990040115", profile=BillingProfile.objects.get(name="HMSA")
+    )
+
+
+@pytest.fixture
+def provider(db):
+    from calculator.models import BillingProvider
+
+    return BillingProvider.objects.create(
+        name="Aloha Home Infusion Pharmacy",
+        npi="1234567893",
+        tax_id="991234567",
+        taxonomy="3336H0001X",
+        address="1001 Bishop St Ste 200",
+        city="Honolulu",
+        state="HI",
+        zip_code="968134321",
+        contact_name="Billing Office",
+        contact_phone="8085550100",
+        submitter_id="AHIP001",
+        receiver_name="HAWAII CLEARINGHOUSE",
+        receiver_id="HICLR",
+    )
+
+
+@pytest.fixture
+def make_claim_order(prices, payer, pharmacist, pharmacist2):
+    """Return a factory: a verified order with complete claim details (the seed by default)."""
+    from calculator import services
+
+    def make(request: dict | None = None, **details) -> "Order":
+        order = services.order_create(created_by=pharmacist, request_data=request or SEED_ORDER)
+        services.order_update_claim_details(
+            order=order, changed_by=pharmacist, payer=payer, **{**PATIENT, **details}
+        )
+        return services.order_verify(order=order, verified_by=pharmacist2)
+
+    return make
+
+
+@pytest.fixture
+def clerk_client(client_for, clerk):
+    return client_for(clerk)

@@ -20,6 +20,7 @@ from playwright.sync_api import Page, expect
 from calculator import services
 from calculator.models import Order
 from calculator.roles import ADMINISTRATOR, BILLING_CLERK, PHARMACIST, ensure_roles
+from tests.conftest import SEED_NDC11, SEED_RATE, seed_order
 
 # Playwright's sync API runs an event loop in this thread; the tests' own ORM calls are still
 # plain synchronous code.
@@ -42,15 +43,11 @@ DOCS = Path(__file__).resolve().parents[2] / "docs"
 PASSWORD = "browser-test-2026"  # test users only, in the throw-away test database
 
 # The seed order: 5 mg/hr morphine 25 mg/mL, 24 h, January 2026, HMSA -> 4.8 mL/day, J3490 x 149.
-SEED_ORDER = {
-    "patient_reference": "ACC-1",
-    "profile": "HMSA",
-    "therapy": "continuous",
-    "hours_per_day": "24",
-    "start": "2026-01-01",
-    "end": "2026-01-31",
-    "drugs": [{"ndc": "00074113303", "rate": "5 mg/hr", "compounded": False}],
-}
+SEED_ORDER = seed_order(
+    therapy="continuous",
+    hours_per_day="24",
+    drugs=[{"ndc": SEED_NDC11, "rate": SEED_RATE, "compounded": False}],
+)
 MORPHINE = "Morphine sulfate 25 mg/mL - NDC 00074-1133-03"
 FENTANYL = "Fentanyl citrate injection 50 mcg/mL - NDC 00409-9094-25"
 

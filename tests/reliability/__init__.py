@@ -1,1 +1,2 @@
-"""Helpers of tests/test_reliability.py: a throwaway app server under gunicorn."""
+"""The reliability tests (test_reliability.py) and their helpers: a throwaway app server under
+gunicorn."""

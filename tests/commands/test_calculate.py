@@ -6,15 +6,22 @@ import io
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 
 from calculator.models import DrugProduct
+from tests.conftest import (
+    SEED_CONCENTRATION,
+    SEED_DAYS,
+    SEED_NDC,
+    SEED_RATE,
+    seed_calculation_drug,
+    seed_order,
+)
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
-SEED = ["--ndc", "00074-1133-03", "--rate", "5 mg/hr", "--concentration", "25 mg/mL"]
+SEED = ["--ndc", SEED_NDC, "--rate", SEED_RATE, "--concentration", SEED_CONCENTRATION]
 
 
 def run(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
@@ -189,12 +196,12 @@ def test_bare_ten_digit_ndc_not_in_the_catalog_asks_for_hyphens(catalog):
 )
 def test_bad_input_exits_2_naming_the_field(catalog, flags, field, message):
     """Bad input: exit status 2 and a message naming the field, in JSON with --json."""
-    base = {"--rate": "5 mg/hr", "--concentration": "25 mg/mL", "--days": "31"}
+    base = {"--rate": SEED_RATE, "--concentration": SEED_CONCENTRATION, "--days": str(SEED_DAYS)}
     for flag, value in zip(flags[::2], flags[1::2], strict=True):
         base[flag] = value
     if "--start" in base:
         base.pop("--days")
-    args = ["--ndc", "00074-1133-03", *[item for pair in base.items() for item in pair]]
+    args = ["--ndc", SEED_NDC, *[item for pair in base.items() for item in pair]]
     status, out, _ = run(*args, "--json")
     assert status == 2
     errors = json.loads(out)["errors"]
@@ -206,16 +213,9 @@ def test_bad_input_exits_2_naming_the_field(catalog, flags, field, message):
 
 def test_input_file_with_several_drugs(catalog, tmp_path):
     """--input FILE reads a whole order: two drugs bill an SH per-diem line."""
-    order = {
-        "profile": "HMSA",
-        "start": "2026-01-01",
-        "end": "2026-01-31",
-        "drugs": [
-            {"ndc": "00074-1133-03", "rate": "5 mg/hr"},
-            {"ndc": "00409-9094-25", "rate": "25 mcg/hr"},
-        ],
-        "nursing_visits": ["3 h 40 min"],
-    }
+    order = seed_order(nursing_visits=["3 h 40 min"])
+    del order["patient_reference"]
+    order["drugs"].append({"ndc": "00409-9094-25", "rate": "25 mcg/hr"})
     path = tmp_path / "order.json"
     path.write_text(json.dumps(order))
     status, out, _ = run("--input", str(path), "--json")
@@ -233,11 +233,8 @@ def test_input_file_with_several_drugs(catalog, tmp_path):
 
 def test_input_from_stdin_and_policy_flags_on_top(catalog):
     """--input - reads standard input; policy flags override the profile."""
-    order = {
-        "profile": "HMSA",
-        "days": 31,
-        "drugs": [{"ndc": "00074-1133-03", "rate": "4.98 mg/hr"}],
-    }
+    order = seed_calculation_drug(rate="4.98 mg/hr")
+    del order["drugs"][0]["concentration"]  # from the catalog, as in SEED_ORDER
     _, out, _ = run("--input", "-", "--json", stdin=json.dumps(order))
     _, out_up, _ = run("--input", "-", "--json", "--rounding", "up", stdin=json.dumps(order))
     assert json.loads(out)["lines"][1]["units"] == 148

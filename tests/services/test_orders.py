@@ -14,7 +14,7 @@ from calculator import services
 from calculator.domain.errors import InvalidOrder
 from calculator.models import BillingProfile, ClaimLine, DrugProduct, Order, OrderDrug
 from calculator.services import OrderStateError
-from tests.test_views import claim_lines, texts
+from tests.helpers import claim_lines, texts
 
 FENTANYL = "00409-9094-25"
 SLIP = "drugs.0:mg_mcg_slip"

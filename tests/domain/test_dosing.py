@@ -6,8 +6,7 @@ engine.calculate_request with engine.EmptyCatalog(); nothing touches the databas
 
 from __future__ import annotations
 
-import copy
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal, localcontext
 from fractions import Fraction
 from typing import Any
@@ -21,8 +20,6 @@ from calculator.domain.decimals import exact_divide, readable
 from calculator.domain.dosing import (
     MAX_DAILY_DOSE,
     MAX_DAILY_VOLUME_ML,
-    DoseResult,
-    DrugInput,
     OrderInput,
     ServicePeriod,
     Therapy,
@@ -32,87 +29,11 @@ from calculator.domain.dosing import (
     validate_order,
 )
 from calculator.domain.errors import InvalidOrder
-from calculator.domain.units import (
-    MASS,
-    VOLUME,
-    format_decimal,
-    parse_amount,
-    parse_concentration,
-    parse_rate,
-    parse_weight,
-)
+from calculator.domain.units import format_decimal
+from tests.conftest import seed_calculation_drug
+from tests.helpers import drug, order, request_errors, result_of
 
 fuzz = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-SEED_NDC = "00074-1133-03"
-
-
-def drug(
-    rate: str,
-    concentration: str,
-    *,
-    weight: str | None = None,
-    bolus: str | None = None,
-    boluses_per_day: int = 0,
-) -> DrugInput:
-    """Return a DrugInput read from text, as the pharmacist types it."""
-    return DrugInput(
-        rate=parse_rate(rate),
-        concentration=parse_concentration(concentration),
-        weight=parse_weight(weight) if weight else None,
-        bolus=parse_amount(bolus, dimensions=(MASS, VOLUME), example="1 mg") if bolus else None,
-        boluses_per_day=boluses_per_day,
-    )
-
-
-def order(
-    *drugs: DrugInput,
-    days: int = 31,
-    hours: str = "24",
-    therapy: Therapy | None = None,
-    period: ServicePeriod | None = None,
-) -> OrderInput:
-    """Return an order; the therapy follows the hours unless given."""
-    hours_per_day = Decimal(hours)
-    if therapy is None:
-        therapy = Therapy.CONTINUOUS if hours_per_day == 24 else Therapy.INTERMITTENT
-    return OrderInput(
-        drugs=drugs,
-        period=period or ServicePeriod(days=days),
-        hours_per_day=hours_per_day,
-        therapy=therapy,
-    )
-
-
-def result_of(rate: str, concentration: str, *, days: int = 31, hours: str = "24", **extra: Any):
-    """Return the one DoseResult of a one-drug order."""
-    (result,) = compute(order(drug(rate, concentration, **extra), days=days, hours=hours))
-    return result
-
-
-def seed_request(**changes: Any) -> dict[str, Any]:
-    """Return the seed example as an API request (HMSA, morphine 5 mg/hr, 25 mg/mL, 31 days)."""
-    request: dict[str, Any] = {
-        "profile": "HMSA",
-        "days": 31,
-        "drugs": [{"ndc": SEED_NDC, "rate": "5 mg/hr", "concentration": "25 mg/mL"}],
-    }
-    request.update(changes)
-    return request
-
-
-def seed_drug_request(**changes: Any) -> dict[str, Any]:
-    """Return the seed request with fields of its one drug changed."""
-    return seed_request(
-        drugs=[{"ndc": SEED_NDC, "rate": "5 mg/hr", "concentration": "25 mg/mL"} | changes]
-    )
-
-
-def field_errors(request: dict[str, Any]) -> dict[str, list[str]]:
-    """Return the InvalidOrder errors (field path -> messages) the engine raises for `request`."""
-    with pytest.raises(InvalidOrder) as caught:
-        engine.calculate_request(request, engine.EmptyCatalog())
-    return caught.value.errors
 
 
 def order_errors(an_order: OrderInput) -> dict[str, list[str]]:
@@ -163,7 +84,7 @@ def test_rejects_weight_based_rate_without_weight() -> None:
     """3.7: a weight-based rate needs the weight; the error is on drugs.N.weight."""
     expected = {"drugs.0.weight": ['the weight-based rate "0.5 mg/kg/hr" needs the weight']}
     assert order_errors(order(drug("0.5 mg/kg/hr", "25 mg/mL"))) == expected
-    assert field_errors(seed_drug_request(rate="0.5 mg/kg/hr")) == expected
+    assert request_errors(seed_calculation_drug(rate="0.5 mg/kg/hr")) == expected
 
 
 @pytest.mark.parametrize(
@@ -488,19 +409,6 @@ def test_shows_the_seed_steps_as_the_pharmacist_writes_them() -> None:
     ]
 
 
-def test_shows_the_seed_steps_with_the_billed_units_through_the_engine() -> None:
-    """3.5: the API adds the fourth step, from billing: 148.8 mL -> 149 units (HMSA)."""
-    calculation = engine.calculate_request(seed_request(), engine.EmptyCatalog())
-    (drug_json,) = engine.response_json(calculation)["drugs"]
-    assert drug_json["steps"] == [
-        "5 mg/hr x 24 hr = 120 mg/day",
-        "120 mg/day / 25 mg/mL = 4.8 mL/day",
-        "4.8 mL/day x 31 days = 148.8 mL",
-        "148.8 mL -> 149 units",
-    ]
-    assert drug_json["total_volume"] == {"value": "148.8", "unit": "mL"}
-
-
 @pytest.mark.parametrize(
     ("rate", "concentration", "extra", "steps"),
     [
@@ -583,124 +491,7 @@ def test_says_day_for_a_one_day_order() -> None:
     assert steps[-1] == "4.8 mL/day x 1 day = 4.8 mL"
 
 
-# --- 3.7 Field errors --------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("request_data", "field", "message"),
-    [
-        (
-            seed_drug_request(rate="25 mg/mL"),
-            "drugs.0.rate",
-            '"25 mg/mL" is a concentration, not a dose rate (e.g. 5 mg/hr)',
-        ),
-        (
-            seed_drug_request(concentration="5 mg/hr"),
-            "drugs.0.concentration",
-            '"5 mg/hr" is a dose rate, not a concentration (e.g. 25 mg/mL)',
-        ),
-        (seed_drug_request(rate="0 mg/hr"), "drugs.0.rate", '"0 mg/hr" must be more than zero'),
-        (seed_drug_request(rate="-5 mg/hr"), "drugs.0.rate", '"-5 mg/hr" must be more than zero'),
-        (
-            seed_drug_request(concentration="0 mg/mL"),
-            "drugs.0.concentration",
-            '"0 mg/mL" must be more than zero',
-        ),
-        (
-            seed_drug_request(concentration="-25 mg/mL"),
-            "drugs.0.concentration",
-            '"-25 mg/mL" must be more than zero',
-        ),
-        (
-            seed_drug_request(rate="0.5 mg/kg/hr", weight="0 kg"),
-            "drugs.0.weight",
-            '"0 kg" must be more than zero',
-        ),
-        (seed_request(days=0), "days", "days of service must be from 1 to 366, not 0"),
-        (seed_request(days=-3), "days", "days of service must be from 1 to 366, not -3"),
-        (
-            seed_request(hours_per_day="0"),
-            "hours_per_day",
-            "hours per day must be more than 0 and at most 24, not 0",
-        ),
-        (
-            seed_request(hours_per_day="25"),
-            "hours_per_day",
-            "hours per day must be more than 0 and at most 24, not 25",
-        ),
-        (
-            seed_request(hours_per_day=24.5),
-            "hours_per_day",
-            "hours per day must be more than 0 and at most 24, not 24.5",
-        ),
-        (seed_request(hours_per_day="-1"), "hours_per_day", '"-1" must be more than zero'),
-        (
-            seed_request(days=None, start="2026-01-31", end="2026-01-01"),
-            "end",
-            "the end date 2026-01-01 is before the start date 2026-01-31",
-        ),
-        (
-            seed_drug_request(rate="0.5 mg/kg/hr"),
-            "drugs.0.weight",
-            'the weight-based rate "0.5 mg/kg/hr" needs the weight',
-        ),
-        (
-            seed_request(therapy="continuous", hours_per_day="12"),
-            "therapy",
-            "continuous therapy runs 24 hours a day; with 12 hours a day choose intermittent "
-            "(or 24 hours)",
-        ),
-        (
-            seed_request(therapy="intermittent", hours_per_day="24"),
-            "therapy",
-            "intermittent therapy runs less than 24 hours a day; choose continuous",
-        ),
-        (
-            seed_drug_request(rate="1000 units/hr"),
-            "drugs.0.concentration",
-            '"25 mg/mL" is in mass (mg) but the dose rate "1000 units/hr" is in units; '
-            "they must match",
-        ),
-        (
-            seed_drug_request(concentration="1000 units/mL"),
-            "drugs.0.concentration",
-            '"1000 units/mL" is in units but the dose rate "5 mg/hr" is in mass (mg); '
-            "they must match",
-        ),
-        (
-            seed_drug_request(rate="5 ML/hr"),
-            "drugs.0.rate",
-            '"ML" is not a unit here; did you mean mL? (units are case-sensitive: '
-            "mg, mcg, g, kg, mL, L, hr, h, min, day, units, IU, mEq, %)",
-        ),
-        (
-            seed_drug_request(rate="1 000 mg/hr"),
-            "drugs.0.rate",
-            '"1 000 mg/hr": spaces are not allowed inside a number (write 1000, not 1 000)',
-        ),
-        (
-            seed_drug_request(rate="5,5 mg/hr"),
-            "drugs.0.rate",
-            '"5,5 mg/hr": use a decimal point, not a comma (e.g. 5.5)',
-        ),
-        (seed_drug_request(rate=5), "drugs.0.rate", '"5" needs a unit, e.g. 5 mg'),
-    ],
-)
-def test_reports_each_input_error_on_its_field(
-    request_data: dict[str, Any], field: str, message: str
-) -> None:
-    """3.6/3.7: wrong dimensions, zero or negative values, bad hours, dates and therapy are field
-    errors keyed by the request's field path."""
-    assert field_errors(request_data) == {field: [message]}
-
-
-def test_reports_errors_of_the_second_drug_under_its_own_index() -> None:
-    """3.7: a concurrent drug's errors carry its index (drugs.1.rate)."""
-    request = seed_request()
-    request["drugs"].append({"ndc": SEED_NDC, "rate": "25 mg/mL", "concentration": "25 mg/mL"})
-    assert field_errors(request) == {
-        "drugs.1.rate": ['"25 mg/mL" is a concentration, not a dose rate (e.g. 5 mg/hr)']
-    }
+# --- 3.7 A parsed order's errors (the engine's reading of a request: tests/engine/) ----------
 
 
 @pytest.mark.parametrize(
@@ -911,137 +702,6 @@ def test_total_is_daily_times_days(case: tuple[OrderInput, Fraction, Fraction]) 
             assert abs(Fraction(total) - exact * days) < Fraction(days, 10**50) * max(exact, 1)
             if terminates(exact * days):
                 assert Fraction(total) == exact * days
-
-
-# Requests: a coherent valid order, then a few of its fields replaced by garbage or removed.
-near_misses = st.sampled_from(
-    [
-        "",
-        "0",
-        "-1",
-        "25",
-        "1e999",
-        "NaN",
-        "nope",
-        "X1",
-        "5 ML",
-        "1 000 mL",
-        "5,5 mg",
-        "\u0665 mg",
-        "25 mg/mL",
-        "5 mg/hr",
-        "0.5 mg/kg/hr",
-        "1000 units/hr",
-        "999999999.999999 kg/min",
-        "0.000001 mcg/999999999 L",
-        "999999999 kg/0.000001 mL",
-        "0.000001 mL",
-        "2026-02-30",
-        "continuous",
-        "intermittent",
-    ]
-)
-garbage = st.recursive(
-    st.none()
-    | st.booleans()
-    | st.integers()
-    | st.integers(min_value=-(10**30), max_value=10**30)
-    | st.floats()
-    | st.text(max_size=20)
-    | near_misses,
-    lambda children: (
-        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3)
-    ),
-    max_leaves=5,
-)
-DRUGS = [
-    {"rate": "5 mg/hr", "concentration": "25 mg/mL", "hcpcs": "J2270", "hcpcs_unit": "10 mg"},
-    {"rate": "50 mcg/h", "concentration": "50 mcg/mL", "hcpcs": "J3010", "hcpcs_unit": "0.1 mg"},
-    {"rate": "2 mg/min", "concentration": "500 mg in 20 mL"},
-    {"rate": "120 mg/day", "concentration": "100 mg/100 mL", "ndc_unit": "ME"},
-    {"rate": "0.5 mg/kg/hr", "concentration": "10 mg/mL", "weight": "70 kg"},
-    {"rate": "4 mL/hr", "concentration": "0.25 %", "ndc_unit": "GR"},
-    {"rate": "1000 units/hr", "concentration": "1000 units/mL", "ndc_unit": "F2"},
-    {"rate": "1 mg/hr", "concentration": "1 mg/mL", "bolus": "0.5 mg", "boluses_per_day": 12},
-    {"rate": "8 mL/day", "concentration": "2 mg/mL", "ndc_unit": "UN", "package_volume": "20 mL"},
-]
-
-
-@st.composite
-def valid_drugs(draw: st.DrawFn) -> dict[str, Any]:
-    """Return one coherent drug of a request."""
-    ndc = draw(st.sampled_from([SEED_NDC, "00074113303", "12345-123-12"]))
-    return {"ndc": ndc, "name": "morphine", **draw(st.sampled_from(DRUGS))}
-
-
-@st.composite
-def valid_requests(draw: st.DrawFn) -> dict[str, Any]:
-    """Return a coherent request: hours agree with the therapy, the end is not before the start."""
-    hours = draw(st.sampled_from(["24", "12", "0.5", "23.999999", 24, 12.5]))
-    request: dict[str, Any] = {
-        "profile": draw(st.sampled_from(["HMSA", "STANDARD"])),
-        "hours_per_day": hours,
-        "drugs": draw(st.lists(valid_drugs(), min_size=1, max_size=3)),
-    }
-    if draw(st.booleans()):
-        request["therapy"] = "continuous" if hours in ("24", 24) else "intermittent"
-    if draw(st.booleans()):
-        request["days"] = draw(st.integers(min_value=1, max_value=366))
-    else:
-        start = draw(st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31)))
-        end = start + timedelta(days=draw(st.integers(min_value=0, max_value=365)))
-        request["start"], request["end"] = start.isoformat(), end.isoformat()
-    if draw(st.booleans()):
-        request["policy"] = {
-            "rounding": draw(st.sampled_from(["up", "half_up"])),
-            "rounding_scope": draw(st.sampled_from(["total", "daily"])),
-            "month_lines": draw(st.booleans()),
-        }
-    if draw(st.booleans()):
-        request["nursing_visits"] = ["3.5 h", {"duration": "3 h 40 min", "date": "2026-01-05"}]
-    return request
-
-
-@st.composite
-def spoiled(draw: st.DrawFn, data: dict[str, Any]) -> dict[str, Any]:
-    """Return `data` with up to three of its fields (or its drugs' fields) spoiled."""
-    data = copy.deepcopy(data)
-    for _ in range(draw(st.integers(min_value=0, max_value=3))):
-        paths = [(data, key) for key in data]
-        for item in data.get("drugs", []) if isinstance(data.get("drugs"), list) else []:
-            if isinstance(item, dict):
-                paths.extend((item, key) for key in item)
-        if not paths:
-            break
-        target, key = draw(st.sampled_from(paths))
-        action = draw(st.sampled_from(["garbage", "garbage", "remove", "add"]))
-        if action == "remove":
-            del target[key]
-        elif action == "add":
-            target[draw(st.text(max_size=8))] = draw(garbage)
-        else:
-            target[key] = draw(garbage)
-    return data
-
-
-requests = valid_requests().flatmap(spoiled)
-
-
-@fuzz
-@given(requests)
-def test_calculates_any_request_or_raises_invalid_order(request: dict) -> None:
-    """3.6/3.7: whatever JSON arrives, the engine returns a calculation or raises InvalidOrder."""
-    before = copy.deepcopy(request)
-    try:
-        calculation = engine.calculate_request(request, engine.EmptyCatalog())
-    except InvalidOrder as error:
-        assert error.errors
-        assert all(isinstance(m, str) and m for ms in error.errors.values() for m in ms)
-    else:
-        for result in calculation.results:
-            assert isinstance(result, DoseResult)
-            assert result.total_volume_ml == result.volume_for_days(result.days)
-    assert repr(request) == repr(before)
 
 
 def test_rejects_an_invalid_order_every_time_it_is_computed() -> None:

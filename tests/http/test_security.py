@@ -6,7 +6,6 @@ import os
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group, User
@@ -15,8 +14,9 @@ from django.urls import reverse
 
 from calculator import services
 from calculator.models import AccessLog
+from tests.conftest import seed_order
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION = {
     "DJANGO_DEBUG": "0",
     "DJANGO_SECRET_KEY": "x7Qm2-production-like-secret-key-for-the-deploy-check-0123456789abc",
@@ -143,13 +143,7 @@ def test_viewing_printing_and_exporting_orders_is_recorded(catalog):
     clerk = user_in("Billing clerk", "casey")
     order = services.order_create(
         created_by=pharmacist,
-        request_data={
-            "patient_reference": "ACC-1",
-            "profile": "HMSA",
-            "start": "2026-01-01",
-            "end": "2026-01-31",
-            "drugs": [{"ndc": "00074-1133-03", "rate": "5 mg/hr"}],
-        },
+        request_data=seed_order(),
     )
     services.order_verify(order=order, verified_by=second)
     client = Client()

@@ -19,13 +19,10 @@ from django.urls import reverse
 from calculator import services
 from calculator.api import api, schema_errors
 from calculator.models import AccessLog, ApiToken, BillingProfile, DrugProduct, Order
+from tests.conftest import SEED_NDC, seed_calculation, seed_order
 
 ANON, PHARM, CLERK, ADMIN, NOBODY = "anonymous", "pharmacist", "clerk", "administrator", "nobody"
-SEED_CALCULATION = {
-    "profile": "HMSA",
-    "days": 31,
-    "drugs": [{"ndc": "00074-1133-03", "rate": "5 mg/hr", "concentration": "25 mg/mL"}],
-}
+SEED_CALCULATION = seed_calculation()
 
 
 def url(name: str, **kwargs: object) -> str:
@@ -135,7 +132,7 @@ def test_calculate_returns_the_engines_field_errors_as_the_cli_does(
     catalog, pharmacist_client, tmp_path: Path
 ):
     """A concentration typed as the rate is a 400 on drugs.0.rate, the same JSON as the CLI's."""
-    order = {**SEED_CALCULATION, "drugs": [{"ndc": "00074-1133-03", "rate": "25 mg/mL"}]}
+    order = {**SEED_CALCULATION, "drugs": [{"ndc": SEED_NDC, "rate": "25 mg/mL"}]}
     order_file = tmp_path / "order.json"
     order_file.write_text(json.dumps(order))
     out = io.StringIO()
@@ -156,8 +153,8 @@ def test_calculate_returns_the_engines_field_errors_as_the_cli_does(
 @pytest.mark.parametrize(
     ("body", "expected"),
     [
-        ({"drugs": [{"ndc": "00074-1133-03", "rate": 5}], "days": 31}, {"drugs.0.rate"}),
-        ({"drugs": [{"ndc": "00074-1133-03", "compounded": "yes"}]}, {"drugs.0.compounded"}),
+        ({"drugs": [{"ndc": SEED_NDC, "rate": 5}], "days": 31}, {"drugs.0.rate"}),
+        ({"drugs": [{"ndc": SEED_NDC, "compounded": "yes"}]}, {"drugs.0.compounded"}),
         ({"drugs": "morphine", "days": 31}, {"drugs"}),
         ({"hours_per_day": [24], "drugs": []}, {"hours_per_day"}),
         ({"nursing_visits": [{"duration": 3}]}, {"nursing_visits.0.duration"}),
@@ -177,7 +174,7 @@ def test_schema_errors_come_back_as_400_keyed_by_the_request_path(
 
 def test_a_wrong_type_says_what_the_field_may_be(catalog, pharmacist_client):
     """A rate sent as a number is "must be text", not pydantic's three union messages."""
-    body = {"days": 31, "drugs": [{"ndc": "00074-1133-03", "rate": 5}], "hours_per_day": {}}
+    body = {"days": 31, "drugs": [{"ndc": SEED_NDC, "rate": 5}], "hours_per_day": {}}
     errors = post(pharmacist_client, url("calculate"), body).json()["errors"]
     assert errors["drugs.0.rate"] == ["must be text"]
     assert errors["hours_per_day"] == ["must be text or a number"]
@@ -370,13 +367,7 @@ def test_a_session_get_needs_no_csrf_token(saved_order, pharmacist):
 
 # --- Roles: every endpoint, every role ---------------------------------------------------------
 
-ORDER_BODY = {
-    "patient_reference": "ACC-2",
-    "profile": "HMSA",
-    "start": "2026-02-01",
-    "end": "2026-02-28",
-    "drugs": [{"ndc": "00074-1133-03", "rate": "5 mg/hr"}],
-}
+ORDER_BODY = seed_order(patient_reference="ACC-2", start="2026-02-01", end="2026-02-28")
 
 
 def _everyone(status: int) -> dict[str, int]:
@@ -508,7 +499,7 @@ def test_an_order_shows_the_charges_of_its_snapshot(saved_order, pharmacist_clie
 
 def test_an_order_needs_its_warnings_acknowledged(catalog, pharmacist_client, seed_request):
     """480 mg/day of morphine is above the usual range: 400 until the warning is acknowledged."""
-    high = {**seed_request, "drugs": [{"ndc": "00074-1133-03", "rate": "20 mg/hr"}]}
+    high = {**seed_request, "drugs": [{"ndc": SEED_NDC, "rate": "20 mg/hr"}]}
     refused = post(pharmacist_client, url("orders"), high)
     assert refused.status_code == 400
     assert "acknowledged" in refused.json()["errors"]

@@ -27,24 +27,17 @@ from calculator import engine, services
 from calculator.domain.errors import InvalidOrder
 from calculator.models import ClaimLine, DrugProduct, Order, OrderDrug
 from calculator.web.forms import BOLUS_UNITS, RATE_UNITS, OrderEntry
+from tests.conftest import SEED_NDC, SEED_NDC11, seed_order
 from tests.reliability.appserver import PASSWORD, USERNAME, AppServer, suite_backend
 
 pytestmark = pytest.mark.reliability
 
 BACKEND = suite_backend()
-SEED_NDC = "00074-1133-03"  # morphine sulfate 25 mg/mL: the seed example's product
-SEED_NDC11 = "00074113303"
 
 
 def seed_body(reference: str) -> dict[str, Any]:
     """The seed order as the API takes it: 31 days on HMSA, one per-diem and one drug line."""
-    return {
-        "patient_reference": reference,
-        "profile": "HMSA",
-        "start": "2026-01-01",
-        "end": "2026-01-31",
-        "drugs": [{"ndc": SEED_NDC, "rate": "5 mg/hr"}],
-    }
+    return seed_order(patient_reference=reference)
 
 
 def seed_form(product_pk: int, reference: str) -> dict[str, str]:

@@ -18,14 +18,9 @@ from pytest_django.asserts import assertContains, assertNotContains
 from calculator import roles, services
 from calculator.models import ClaimLine, Order
 from calculator.web import claim_summary_files
+from tests.conftest import seed_order
 
-SEED_REQUEST = {
-    "patient_reference": "ACC-1",
-    "profile": "HMSA",
-    "start": "2026-01-01",
-    "end": "2026-01-31",
-    "drugs": [{"ndc": "00074-1133-03", "rate": "5 mg/hr"}],
-}
+SEED_REQUEST = seed_order()
 JANUARY = {"date_from": "2026-01-01", "date_to": "2026-01-31"}
 SUMMARY = reverse("calculator:claim-summary")
 SUMMARY_PDF = reverse("calculator:claim-summary-pdf")

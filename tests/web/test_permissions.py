@@ -20,6 +20,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from calculator.models import ClaimExport, DrugProduct, Order
 from calculator.roles import ROLE_PERMISSIONS
+from tests.conftest import seed_order
 
 ANON, PHARM, CLERK, ADMIN = "anonymous", "pharmacist", "clerk", "administrator"
 ROLES = (ANON, PHARM, CLERK, ADMIN)
@@ -33,13 +34,7 @@ TO_ADMIN_LOGIN = "302 to the admin login page"
 URL_KWARGS: dict[str, Any] = {"uidb64": "MQ", "token": "not-a-real-token"}
 
 # The seed order as the JSON API takes it.
-SEED_JSON = {
-    "patient_reference": "ACC-1",
-    "profile": "HMSA",
-    "start": "2026-01-01",
-    "end": "2026-01-31",
-    "drugs": [{"ndc": "00074-1133-03", "rate": "5 mg/hr"}],
-}
+SEED_JSON = seed_order()
 SEED_CALCULATION = {key: value for key, value in SEED_JSON.items() if key != "patient_reference"}
 
 

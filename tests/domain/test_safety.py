@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from calculator.domain.safety import DoseLimits, dose_warnings
-from tests.test_dosing import result_of
+from tests.helpers import result_of
 
 MORPHINE = DoseLimits(
     name="Morphine sulfate",

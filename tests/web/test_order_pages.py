@@ -3,8 +3,6 @@ order list and its filters, the order detail and the verify / bill / void action
 
 from __future__ import annotations
 
-import re
-from html.parser import HTMLParser
 from typing import Any
 
 import pytest
@@ -16,8 +14,17 @@ from hypothesis import strategies as st
 
 from calculator import services
 from calculator.models import ClaimLine, DrugProduct, Order, OrderDrug
+from tests.conftest import (
+    SEED_END,
+    SEED_NDC11,
+    SEED_PATIENT_REFERENCE,
+    SEED_PROFILE,
+    SEED_RATE,
+    SEED_START,
+)
+from tests.helpers import claim_lines, field_errors, listed_orders, texts
 
-MORPHINE = "00074113303"  # morphine sulfate 25 mg/mL, the seed example's product
+MORPHINE = SEED_NDC11  # morphine sulfate 25 mg/mL, the seed example's product
 KETAMINE = "42023011310"  # ketamine 10 mg/mL, no J-code
 HYDROMORPHONE = "00409263450"  # hydromorphone HPF 10 mg/mL
 FENTANYL = "00409909425"  # fentanyl citrate 50 mcg/mL
@@ -50,12 +57,12 @@ def order_form(*rows: dict[str, str], **fields: str) -> dict[str, str]:
     """Return the order form as posted: the seed order unless told otherwise."""
     rows = rows or (drug_row(0),)
     data = {
-        "patient_reference": "ACC-1",
-        "profile": "HMSA",
+        "patient_reference": SEED_PATIENT_REFERENCE,
+        "profile": SEED_PROFILE,
         "therapy": "continuous",
         "hours_per_day": "24",
-        "start": "2026-01-01",
-        "end": "2026-01-31",
+        "start": SEED_START,
+        "end": SEED_END,
         "nursing_visits": "",
         "drugs-TOTAL_FORMS": str(len(rows)),
         "drugs-INITIAL_FORMS": "0",
@@ -69,89 +76,16 @@ def order_form(*rows: dict[str, str], **fields: str) -> dict[str, str]:
     return data
 
 
-_VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
-
-
-class _Finder(HTMLParser):
-    """Collect the text of elements with a class, inside an optional container (by class)."""
-
-    def __init__(self, wanted: str, inside: list[tuple[str, str | None]]) -> None:
-        super().__init__(convert_charrefs=True)
-        self.wanted, self.inside = wanted, inside
-        self.stack: list[dict[str, str]] = []
-        self.found: list[str] = []
-        self.capture_depth: int | None = None
-
-    def _within(self) -> bool:
-        for css_class, row in self.inside:
-            if not any(
-                css_class in attrs.get("class", "").split()
-                and (row is None or attrs.get("data-row") == row)
-                for attrs in self.stack
-            ):
-                return False
-        return True
-
-    def handle_starttag(self, tag: str, attrs: list) -> None:
-        if tag in _VOID_TAGS:
-            return
-        attributes = {key: value or "" for key, value in attrs}
-        self.stack.append(attributes)
-        wanted = self.wanted in attributes.get("class", "").split()
-        if self.capture_depth is None and wanted and self._within():
-            self.capture_depth = len(self.stack)
-            self.found.append("")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _VOID_TAGS or not self.stack:
-            return
-        if self.capture_depth is not None and len(self.stack) <= self.capture_depth:
-            self.capture_depth = None
-        self.stack.pop()
-
-    def handle_data(self, data: str) -> None:
-        if self.capture_depth is not None:
-            self.found[-1] += data
-
-
-def texts(html: str, css_class: str, *inside: tuple[str, str | None]) -> list[str]:
-    """Return the whitespace-normalized text of each element with `css_class` in `inside`."""
-    finder = _Finder(css_class, list(inside))
-    finder.feed(html)
-    return [" ".join(text.split()) for text in finder.found]
-
-
-def field_errors(html: str, field: str, row: int | None = None) -> list[str]:
-    """Return the error messages shown beside a field (of drug row `row`, or of the order)."""
-    container = [(f"field-{field}", None)]
-    if row is not None:
-        container.insert(0, ("drug-row", str(row)))
-    return texts(html, "invalid-feedback", *container)
-
-
-def claim_lines(html: str) -> list[tuple[str, str, str]]:
-    """Return the claim lines shown on a page as (code, modifiers, units)."""
-    line = ("claim-line", None)
-    columns = [texts(html, css_class, line) for css_class in ("code", "modifiers", "units")]
-    return list(zip(*columns, strict=True))
-
-
-def listed_orders(html: str) -> set[int]:
-    """Return the pks of the orders in the order list's table."""
-    table = html[html.index('id="orders"') :]
-    return {int(pk) for pk in re.findall(r'href="/orders/(\d+)/"', table)}
-
-
-def seed_drug(ndc11: str = MORPHINE, rate: str = "5 mg/hr") -> dict[str, Any]:
+def seed_drug(ndc11: str = MORPHINE, rate: str = SEED_RATE) -> dict[str, Any]:
     return {"ndc": ndc11, "rate": rate}
 
 
-def make_order(user, *, profile="HMSA", start="2026-01-01", end="2026-01-31", drugs=None) -> Order:
+def make_order(user, *, profile=SEED_PROFILE, start=SEED_START, end=SEED_END, drugs=None) -> Order:
     """Save an order through the service, as the form would."""
     return services.order_create(
         created_by=user,
         request_data={
-            "patient_reference": "ACC-1",
+            "patient_reference": SEED_PATIENT_REFERENCE,
             "profile": profile,
             "start": start,
             "end": end,

@@ -29,13 +29,9 @@ from calculator.domain.dosing import (
 from calculator.domain.errors import InvalidOrder
 from calculator.domain.units import VOLUME, parse_amount, parse_concentration, parse_rate
 from calculator.engine import EmptyCatalog, calculate_request, response_json
+from tests.conftest import SEED_CALCULATION
 
-MORPHINE = {
-    "name": "Morphine sulfate",
-    "ndc": "00074-1133-03",
-    "rate": "5 mg/hr",
-    "concentration": "25 mg/mL",
-}
+MORPHINE = {"name": "Morphine sulfate", **SEED_CALCULATION["drugs"][0]}
 
 
 def calc(drugs=None, **order):
@@ -487,16 +483,6 @@ def test_shipped_profiles_match_spec_section_5():
     )
 
 
-def test_policy_override_with_an_unknown_value_names_the_field():
-    """A bad policy value is a field error under policy.<key>."""
-    with pytest.raises(InvalidOrder) as raised:
-        calc(profile="HMSA", policy={"rounding": "sideways", "colour": "red"})
-    assert raised.value.errors == {
-        "policy.rounding": ['"sideways" is not allowed; choose one of up, half_up'],
-        "policy.colour": ["unknown policy setting"],
-    }
-
-
 # --- Properties -------------------------------------------------------------------------------
 
 rates = st.decimals(min_value=Decimal("0.01"), max_value=Decimal(500), places=2)
@@ -546,28 +532,6 @@ def test_month_lines_always_add_up_to_the_period(start, length):
     assert segments[0].start == period.start and segments[-1].end == period.end
     for segment in segments:
         assert (segment.start.year, segment.start.month) == (segment.end.year, segment.end.month)
-
-
-def test_claim_line_json_carries_the_fields_of_the_issue():
-    """The response's drug line has code, units, ndc, ndc_unit, ndc_quantity and supplemental."""
-    line = response_json(calc(profile="HMSA", days=None, start="2026-01-01", end="2026-01-31"))[
-        "lines"
-    ][1]
-    assert {key: line[key] for key in ("kind", "code", "modifiers", "units", "from", "to")} == {
-        "kind": "drug",
-        "code": "J3490",
-        "modifiers": [],
-        "units": 149,
-        "from": "2026-01-01",
-        "to": "2026-01-31",
-    }
-    assert (line["ndc"], line["ndc_unit"], line["ndc_quantity"], line["supplemental"]) == (
-        "00074113303",
-        "ML",
-        "148.8",
-        "N400074113303 ML148.8",
-    )
-    assert line["place_of_service"] == "12"
 
 
 def test_policy_is_a_plain_frozen_dataclass():

@@ -1,0 +1,1 @@
+"""Tests of calculator/management/commands/: `manage.py calculate` and `manage.py import_ndc`."""

@@ -1,0 +1,291 @@
+"""Reading a request (calculator/engine/request.py, through engine.calculate_request): every
+field's error under its path, whatever JSON arrives, and policy overrides by name. The catalog is
+engine.EmptyCatalog(): nothing touches the database."""
+
+from __future__ import annotations
+
+import copy
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from calculator import engine
+from calculator.domain.dosing import DoseResult
+from calculator.domain.errors import InvalidOrder
+from tests.conftest import SEED_NDC, seed_calculation, seed_calculation_drug
+from tests.helpers import request_errors
+
+fuzz = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+# --- 3.7 Field errors --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("request_data", "field", "message"),
+    [
+        (
+            seed_calculation_drug(rate="25 mg/mL"),
+            "drugs.0.rate",
+            '"25 mg/mL" is a concentration, not a dose rate (e.g. 5 mg/hr)',
+        ),
+        (
+            seed_calculation_drug(concentration="5 mg/hr"),
+            "drugs.0.concentration",
+            '"5 mg/hr" is a dose rate, not a concentration (e.g. 25 mg/mL)',
+        ),
+        (seed_calculation_drug(rate="0 mg/hr"), "drugs.0.rate", '"0 mg/hr" must be more than zero'),
+        (
+            seed_calculation_drug(rate="-5 mg/hr"),
+            "drugs.0.rate",
+            '"-5 mg/hr" must be more than zero',
+        ),
+        (
+            seed_calculation_drug(concentration="0 mg/mL"),
+            "drugs.0.concentration",
+            '"0 mg/mL" must be more than zero',
+        ),
+        (
+            seed_calculation_drug(concentration="-25 mg/mL"),
+            "drugs.0.concentration",
+            '"-25 mg/mL" must be more than zero',
+        ),
+        (
+            seed_calculation_drug(rate="0.5 mg/kg/hr", weight="0 kg"),
+            "drugs.0.weight",
+            '"0 kg" must be more than zero',
+        ),
+        (seed_calculation(days=0), "days", "days of service must be from 1 to 366, not 0"),
+        (seed_calculation(days=-3), "days", "days of service must be from 1 to 366, not -3"),
+        (
+            seed_calculation(hours_per_day="0"),
+            "hours_per_day",
+            "hours per day must be more than 0 and at most 24, not 0",
+        ),
+        (
+            seed_calculation(hours_per_day="25"),
+            "hours_per_day",
+            "hours per day must be more than 0 and at most 24, not 25",
+        ),
+        (
+            seed_calculation(hours_per_day=24.5),
+            "hours_per_day",
+            "hours per day must be more than 0 and at most 24, not 24.5",
+        ),
+        (seed_calculation(hours_per_day="-1"), "hours_per_day", '"-1" must be more than zero'),
+        (
+            seed_calculation(days=None, start="2026-01-31", end="2026-01-01"),
+            "end",
+            "the end date 2026-01-01 is before the start date 2026-01-31",
+        ),
+        (
+            seed_calculation_drug(rate="0.5 mg/kg/hr"),
+            "drugs.0.weight",
+            'the weight-based rate "0.5 mg/kg/hr" needs the weight',
+        ),
+        (
+            seed_calculation(therapy="continuous", hours_per_day="12"),
+            "therapy",
+            "continuous therapy runs 24 hours a day; with 12 hours a day choose intermittent "
+            "(or 24 hours)",
+        ),
+        (
+            seed_calculation(therapy="intermittent", hours_per_day="24"),
+            "therapy",
+            "intermittent therapy runs less than 24 hours a day; choose continuous",
+        ),
+        (
+            seed_calculation_drug(rate="1000 units/hr"),
+            "drugs.0.concentration",
+            '"25 mg/mL" is in mass (mg) but the dose rate "1000 units/hr" is in units; '
+            "they must match",
+        ),
+        (
+            seed_calculation_drug(concentration="1000 units/mL"),
+            "drugs.0.concentration",
+            '"1000 units/mL" is in units but the dose rate "5 mg/hr" is in mass (mg); '
+            "they must match",
+        ),
+        (
+            seed_calculation_drug(rate="5 ML/hr"),
+            "drugs.0.rate",
+            '"ML" is not a unit here; did you mean mL? (units are case-sensitive: '
+            "mg, mcg, g, kg, mL, L, hr, h, min, day, units, IU, mEq, %)",
+        ),
+        (
+            seed_calculation_drug(rate="1 000 mg/hr"),
+            "drugs.0.rate",
+            '"1 000 mg/hr": spaces are not allowed inside a number (write 1000, not 1 000)',
+        ),
+        (
+            seed_calculation_drug(rate="5,5 mg/hr"),
+            "drugs.0.rate",
+            '"5,5 mg/hr": use a decimal point, not a comma (e.g. 5.5)',
+        ),
+        (seed_calculation_drug(rate=5), "drugs.0.rate", '"5" needs a unit, e.g. 5 mg'),
+    ],
+)
+def test_reports_each_input_error_on_its_field(
+    request_data: dict[str, Any], field: str, message: str
+) -> None:
+    """3.6/3.7: wrong dimensions, zero or negative values, bad hours, dates and therapy are field
+    errors keyed by the request's field path."""
+    assert request_errors(request_data) == {field: [message]}
+
+
+def test_reports_errors_of_the_second_drug_under_its_own_index() -> None:
+    """3.7: a concurrent drug's errors carry its index (drugs.1.rate)."""
+    request = seed_calculation()
+    request["drugs"].append({"ndc": SEED_NDC, "rate": "25 mg/mL", "concentration": "25 mg/mL"})
+    assert request_errors(request) == {
+        "drugs.1.rate": ['"25 mg/mL" is a concentration, not a dose rate (e.g. 5 mg/hr)']
+    }
+
+
+# --- Policy overrides ----------------------------------------------------------------------
+
+
+def test_policy_override_with_an_unknown_value_names_the_field():
+    """A bad policy value is a field error under policy.<key>."""
+    policy = {"rounding": "sideways", "colour": "red"}
+    assert request_errors(seed_calculation(policy=policy)) == {
+        "policy.rounding": ['"sideways" is not allowed; choose one of up, half_up'],
+        "policy.colour": ["unknown policy setting"],
+    }
+
+
+# --- Any JSON -------------------------------------------------------------------------------
+
+
+# Requests: a coherent valid order, then a few of its fields replaced by garbage or removed.
+near_misses = st.sampled_from(
+    [
+        "",
+        "0",
+        "-1",
+        "25",
+        "1e999",
+        "NaN",
+        "nope",
+        "X1",
+        "5 ML",
+        "1 000 mL",
+        "5,5 mg",
+        "\u0665 mg",
+        "25 mg/mL",
+        "5 mg/hr",
+        "0.5 mg/kg/hr",
+        "1000 units/hr",
+        "999999999.999999 kg/min",
+        "0.000001 mcg/999999999 L",
+        "999999999 kg/0.000001 mL",
+        "0.000001 mL",
+        "2026-02-30",
+        "continuous",
+        "intermittent",
+    ]
+)
+garbage = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.integers(min_value=-(10**30), max_value=10**30)
+    | st.floats()
+    | st.text(max_size=20)
+    | near_misses,
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3)
+    ),
+    max_leaves=5,
+)
+DRUGS = [
+    {"rate": "5 mg/hr", "concentration": "25 mg/mL", "hcpcs": "J2270", "hcpcs_unit": "10 mg"},
+    {"rate": "50 mcg/h", "concentration": "50 mcg/mL", "hcpcs": "J3010", "hcpcs_unit": "0.1 mg"},
+    {"rate": "2 mg/min", "concentration": "500 mg in 20 mL"},
+    {"rate": "120 mg/day", "concentration": "100 mg/100 mL", "ndc_unit": "ME"},
+    {"rate": "0.5 mg/kg/hr", "concentration": "10 mg/mL", "weight": "70 kg"},
+    {"rate": "4 mL/hr", "concentration": "0.25 %", "ndc_unit": "GR"},
+    {"rate": "1000 units/hr", "concentration": "1000 units/mL", "ndc_unit": "F2"},
+    {"rate": "1 mg/hr", "concentration": "1 mg/mL", "bolus": "0.5 mg", "boluses_per_day": 12},
+    {"rate": "8 mL/day", "concentration": "2 mg/mL", "ndc_unit": "UN", "package_volume": "20 mL"},
+]
+
+
+@st.composite
+def valid_drugs(draw: st.DrawFn) -> dict[str, Any]:
+    """Return one coherent drug of a request."""
+    ndc = draw(st.sampled_from([SEED_NDC, "00074113303", "12345-123-12"]))
+    return {"ndc": ndc, "name": "morphine", **draw(st.sampled_from(DRUGS))}
+
+
+@st.composite
+def valid_requests(draw: st.DrawFn) -> dict[str, Any]:
+    """Return a coherent request: hours agree with the therapy, the end is not before the start."""
+    hours = draw(st.sampled_from(["24", "12", "0.5", "23.999999", 24, 12.5]))
+    request: dict[str, Any] = {
+        "profile": draw(st.sampled_from(["HMSA", "STANDARD"])),
+        "hours_per_day": hours,
+        "drugs": draw(st.lists(valid_drugs(), min_size=1, max_size=3)),
+    }
+    if draw(st.booleans()):
+        request["therapy"] = "continuous" if hours in ("24", 24) else "intermittent"
+    if draw(st.booleans()):
+        request["days"] = draw(st.integers(min_value=1, max_value=366))
+    else:
+        start = draw(st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31)))
+        end = start + timedelta(days=draw(st.integers(min_value=0, max_value=365)))
+        request["start"], request["end"] = start.isoformat(), end.isoformat()
+    if draw(st.booleans()):
+        request["policy"] = {
+            "rounding": draw(st.sampled_from(["up", "half_up"])),
+            "rounding_scope": draw(st.sampled_from(["total", "daily"])),
+            "month_lines": draw(st.booleans()),
+        }
+    if draw(st.booleans()):
+        request["nursing_visits"] = ["3.5 h", {"duration": "3 h 40 min", "date": "2026-01-05"}]
+    return request
+
+
+@st.composite
+def spoiled(draw: st.DrawFn, data: dict[str, Any]) -> dict[str, Any]:
+    """Return `data` with up to three of its fields (or its drugs' fields) spoiled."""
+    data = copy.deepcopy(data)
+    for _ in range(draw(st.integers(min_value=0, max_value=3))):
+        paths = [(data, key) for key in data]
+        for item in data.get("drugs", []) if isinstance(data.get("drugs"), list) else []:
+            if isinstance(item, dict):
+                paths.extend((item, key) for key in item)
+        if not paths:
+            break
+        target, key = draw(st.sampled_from(paths))
+        action = draw(st.sampled_from(["garbage", "garbage", "remove", "add"]))
+        if action == "remove":
+            del target[key]
+        elif action == "add":
+            target[draw(st.text(max_size=8))] = draw(garbage)
+        else:
+            target[key] = draw(garbage)
+    return data
+
+
+requests = valid_requests().flatmap(spoiled)
+
+
+@fuzz
+@given(requests)
+def test_calculates_any_request_or_raises_invalid_order(request: dict) -> None:
+    """3.6/3.7: whatever JSON arrives, the engine returns a calculation or raises InvalidOrder."""
+    before = copy.deepcopy(request)
+    try:
+        calculation = engine.calculate_request(request, engine.EmptyCatalog())
+    except InvalidOrder as error:
+        assert error.errors
+        assert all(isinstance(m, str) and m for ms in error.errors.values() for m in ms)
+    else:
+        for result in calculation.results:
+            assert isinstance(result, DoseResult)
+            assert result.total_volume_ml == result.volume_for_days(result.days)
+    assert repr(request) == repr(before)

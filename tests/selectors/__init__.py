@@ -1,0 +1,1 @@
+"""Tests of calculator/selectors/: read queries on the catalog, orders and the claim scrubber."""
