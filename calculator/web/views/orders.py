@@ -70,7 +70,7 @@ def order_new(request: HttpRequest) -> HttpResponse:
         data = request.POST.copy()
         rows = _int(data.get("drugs-TOTAL_FORMS"), 1)
         data["drugs-TOTAL_FORMS"] = str(min(rows + 1, 10))
-        entry = OrderEntry(data)
+        entry = OrderEntry(data, show_errors=False)
         return render(
             request,
             "calculator/order_form.html",
