@@ -7,8 +7,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from crispy_forms.bootstrap import StrictButton
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Column, Div, Field, Layout, Row
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.boundfield import BoundField
+from django.forms.utils import ErrorDict
+from django.urls import reverse
 
 from calculator.domain.billing import DEFAULT_PROFILE
 from calculator.domain.dosing import (
@@ -49,22 +55,56 @@ class ProductChoiceField(forms.ModelChoiceField):
         return f"{product.name} {product.concentration} - NDC {product.ndc_hyphenated}"
 
 
-class StyledForm(forms.Form):
-    """Bootstrap classes on every widget, so templates render fields with one partial."""
+class NamedBoundField(BoundField):
+    """A field whose wrapper carries the class `field-<name>`, by which pages and tests find it
+    (and the errors shown beside it)."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                widget.attrs.setdefault("class", "form-check-input")
-            elif isinstance(widget, forms.Select):
-                widget.attrs.setdefault("class", "form-select")
-            else:
-                widget.attrs.setdefault("class", "form-control")
+    def css_classes(self, extra_classes: Any = None) -> str:
+        return " ".join(filter(None, [super().css_classes(extra_classes), f"field-{self.name}"]))
 
 
-class OrderForm(StyledForm):
+class CrispyForm(forms.Form):
+    """A form rendered by django-crispy-forms (bootstrap5 pack) from the layout of its `helper`:
+    the pack gives the widgets their Bootstrap classes, labels, help text and errors. Layouts'
+    rows are `gx-2`: the pack's `mb-3` under each field is their vertical spacing."""
+
+    bound_field_class = NamedBoundField
+
+
+def embedded_helper(*layout: Any) -> FormHelper:
+    """Return a helper for a form inside a page's own <form> (and its CSRF token)."""
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.disable_csrf = True
+    helper.layout = Layout(*layout)
+    return helper
+
+
+def filter_helper(form_id: str, *layout: Any, action: str = "") -> FormHelper:
+    """Return a helper for a list's filters: a GET form laid out as one row of columns (`action`:
+    a URL or a URL name)."""
+    helper = FormHelper()
+    helper.form_method = "get"
+    helper.form_id = form_id
+    helper.form_class = "row gx-2 align-items-end mb-3 no-print"
+    if action:
+        helper.form_action = action
+    helper.layout = Layout(*layout)
+    return helper
+
+
+def columns(css_class: str, *names: str) -> list[Column]:
+    """One Bootstrap column of `css_class` for each field."""
+    return [Column(name, css_class=css_class) for name in names]
+
+
+def submit_column(css_class: str, label: str) -> Div:
+    """A column holding the form's submit button, aligned with the fields beside it."""
+    button = StrictButton(label, type="submit", css_class="btn-outline-primary w-100")
+    return Div(button, css_class=f"{css_class} mb-3")
+
+
+class OrderForm(CrispyForm):
     patient_reference = forms.CharField(
         label="Patient reference",
         max_length=20,
@@ -93,12 +133,28 @@ class OrderForm(StyledForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["profile"].initial = DEFAULT_PROFILE
+        # The order's own fields above the drug rows; the page renders the drug rows, then
+        # `nursing_visits` on its own (full width) below them.
+        self.helper = embedded_helper(
+            Row(
+                *columns(
+                    "col-md-6",
+                    "patient_reference",
+                    "profile",
+                    "therapy",
+                    "hours_per_day",
+                    "start",
+                    "end",
+                ),
+                css_class="gx-2",
+            )
+        )
 
     def clean_hours_per_day(self) -> str:
         return _number(self.cleaned_data["hours_per_day"], name="hours per day", example="24")
 
 
-class DrugForm(StyledForm):
+class DrugForm(CrispyForm):
     product = ProductChoiceField(
         queryset=DrugProduct.objects.filter(active=True).select_related("hcpcs"),
         label="Product",
@@ -120,6 +176,30 @@ class DrugForm(StyledForm):
     )
     boluses_per_day = forms.CharField(label="Boluses a day", required=False, max_length=3)
     weight_kg = forms.CharField(label="Weight (kg)", max_length=12, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Choosing a product fills this row's concentration box (the slot) from its label.
+        product = Field(
+            "product",
+            hx_get=reverse("calculator:product-concentration"),
+            hx_trigger="change",
+            hx_target=f"#{self.prefix}-concentration-slot",
+            hx_swap="innerHTML",
+            hx_include="this",
+            hx_sync="this:replace",
+        )
+        concentration = Field("concentration", template="calculator/_concentration_field.html")
+        self.helper = embedded_helper(
+            Row(
+                Column(product, css_class="col-12"),
+                Column(concentration, css_class="col-md-6"),
+                Column("compounded", css_class="col-md-6 pt-md-4"),
+                *columns("col-6 col-md-4", "rate_value", "rate_unit", "weight_kg"),
+                *columns("col-6 col-md-4", "bolus_value", "bolus_unit", "boluses_per_day"),
+                css_class="gx-2",
+            )
+        )
 
     def clean_rate_value(self) -> str:
         return _number(self.cleaned_data["rate_value"], name="the dose rate", example="5")
@@ -198,7 +278,7 @@ DRUG_FIELD_FOR_KEY = {
 class OrderEntry:
     """The order form and its drug rows together, as one thing a view can validate and save."""
 
-    def __init__(self, data: Any = None, *, rows: int = 1) -> None:
+    def __init__(self, data: Any = None, *, rows: int = 1, show_errors: bool = True) -> None:
         self.form = OrderForm(data, prefix=None)
         self.drugs = (
             DrugFormSet(data, prefix="drugs")
@@ -206,6 +286,11 @@ class OrderEntry:
             else DrugFormSet(prefix="drugs", initial=[{} for _ in range(rows)])
         )
         self.other_errors: list[str] = []
+        if not show_errors:
+            # Shown as typed but not judged yet (a row was added, nothing was submitted): no
+            # messages, no invalid styling. Such an entry is only rendered, never validated.
+            for form in (self.form, *self.drugs.forms):
+                form._errors = ErrorDict()
 
     def is_valid(self) -> bool:
         form_ok = self.form.is_valid()
@@ -268,7 +353,7 @@ def _add_error(form: forms.Form, field: str, message: str) -> None:
         form.cleaned_data.pop(target, None)
 
 
-class StatusFilterForm(StyledForm):
+class OrderListFilterForm(CrispyForm):
     """Filters of the order list."""
 
     date_from = forms.DateField(
@@ -286,6 +371,15 @@ class StatusFilterForm(StyledForm):
     status = forms.ChoiceField(choices=[("", "Any status"), *Order.Status.choices], required=False)
     drug = forms.CharField(required=False, max_length=60, label="Drug or NDC")
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = filter_helper(
+            "order-filters",
+            *columns("col-6 col-md-2", "date_from", "date_to", "profile", "status"),
+            Column("drug", css_class="col-8 col-md-2"),
+            submit_column("col-4 col-md-2", "Filter"),
+        )
+
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         if data.get("date_from") and data.get("date_to") and data["date_to"] < data["date_from"]:
@@ -293,7 +387,7 @@ class StatusFilterForm(StyledForm):
         return data
 
 
-class ClaimDetailsForm(StyledForm):
+class ClaimDetailsForm(CrispyForm):
     """What an 837P needs of the payer, the patient and an authorization; no computed numbers."""
 
     payer = forms.ModelChoiceField(queryset=None, required=False, empty_label="Choose the payer")
@@ -328,6 +422,30 @@ class ClaimDetailsForm(StyledForm):
 
         super().__init__(*args, **kwargs)
         self.fields["payer"].queryset = Payer.objects.filter(active=True)
+        self.helper = embedded_helper(
+            HTML('<h2 class="h6 mt-3">Payer and subscriber</h2>'),
+            Row(
+                *columns("col-md-4", "payer", "member_id", "diagnosis_code"),
+                *columns("col-md-4", "patient_last_name", "patient_first_name"),
+                *columns("col-md-2", "patient_birth_date", "patient_sex"),
+                Column("patient_address", css_class="col-md-5"),
+                Column("patient_city", css_class="col-md-3"),
+                *columns("col-md-2", "patient_state", "patient_zip"),
+                css_class="gx-2",
+            ),
+            HTML('<h2 class="h6 mt-3">Authorization (optional)</h2>'),
+            Row(
+                Column("authorization_number", css_class="col-md-3"),
+                *columns(
+                    "col-md-2",
+                    "authorization_code",
+                    "authorization_units",
+                    "authorization_start",
+                    "authorization_end",
+                ),
+                css_class="gx-2",
+            ),
+        )
 
     def clean_patient_state(self) -> str:
         state = self.cleaned_data["patient_state"].strip().upper()

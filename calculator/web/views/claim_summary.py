@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET
 from calculator.models import AccessLog, BillingProfile
 from calculator.selectors.orders import claim_summary_orders
 from calculator.web import claim_summary_files
+from calculator.web.forms import CrispyForm, columns, filter_helper, submit_column
 
 PERMISSION = "calculator.view_claim_summary"
 # WeasyPrint lays out roughly 0.2-0.4 s per order on a small server: past this many orders the
@@ -35,31 +36,33 @@ def pdf_max_orders() -> int:
     return int(getattr(settings, "CLAIM_SUMMARY_PDF_MAX_ORDERS", PDF_MAX_ORDERS_DEFAULT))
 
 
-class ClaimSummaryFilterForm(forms.Form):
+class ClaimSummaryFilterForm(CrispyForm):
     """The summary's filters: an optional date range, profile (by name) and billed orders."""
 
     date_from = forms.DateField(
-        required=False,
-        label="Service from",
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+        required=False, label="Service from", widget=forms.DateInput(attrs={"type": "date"})
     )
     date_to = forms.DateField(
-        required=False,
-        label="Service to",
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+        required=False, label="Service to", widget=forms.DateInput(attrs={"type": "date"})
     )
     profile = forms.ModelChoiceField(
         queryset=BillingProfile.objects.all(),
         to_field_name="name",
         required=False,
         empty_label="Any profile",
-        widget=forms.Select(attrs={"class": "form-select"}),
     )
-    include_billed = forms.BooleanField(
-        required=False,
-        label="Include billed orders",
-        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
-    )
+    include_billed = forms.BooleanField(required=False, label="Include billed orders")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = filter_helper(
+            "summary-filters",
+            *columns("col-6 col-md-3", "date_from", "date_to"),
+            *columns("col-6 col-md-2", "profile", "include_billed"),
+            submit_column("col-12 col-md-2", "Show"),
+            action="calculator:claim-summary",
+        )
+        self.helper.attrs = {"novalidate": ""}
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -25,7 +25,7 @@ from calculator.domain.errors import InvalidOrder
 from calculator.models import AccessLog, DrugProduct, Order
 from calculator.selectors import scrubber
 from calculator.selectors.orders import order_list_rows, orders_filtered
-from calculator.web.forms import ClaimDetailsForm, OrderEntry, StatusFilterForm
+from calculator.web.forms import ClaimDetailsForm, OrderEntry, OrderListFilterForm
 
 ORDERS_PER_PAGE = 25
 
@@ -73,7 +73,7 @@ def order_new(request: HttpRequest) -> HttpResponse:
         data = request.POST.copy()
         rows = _int(data.get("drugs-TOTAL_FORMS"), 1)
         data["drugs-TOTAL_FORMS"] = str(min(rows + 1, MAX_DRUGS_PER_ORDER))
-        entry = OrderEntry(data)
+        entry = OrderEntry(data, show_errors=False)
         return render(
             request,
             "calculator/order_form.html",
@@ -151,7 +151,7 @@ def _int(text: object, default: int) -> int:
 @require_GET
 def order_list(request: HttpRequest) -> HttpResponse:
     """List orders with filters; the number of queries does not grow with the orders shown."""
-    filters = StatusFilterForm(request.GET or None)
+    filters = OrderListFilterForm(request.GET or None)
     orders = order_list_rows()
     if filters.is_valid():
         orders = orders_filtered(orders, **filters.cleaned_data)
