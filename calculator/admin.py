@@ -20,9 +20,25 @@ from calculator.models import (
 
 @admin.register(HcpcsCode)
 class HcpcsCodeAdmin(SimpleHistoryAdmin):
-    list_display = ["code", "kind", "billing_unit", "effective", "terminated", "description"]
-    list_filter = ["kind"]
-    search_fields = ["code", "description"]
+    list_display = [
+        "code",
+        "kind",
+        "billing_unit",
+        "billing_unit_source",
+        "effective",
+        "terminated",
+        "replacement",
+        "short_description",
+    ]
+    list_filter = ["kind", "billing_unit_source", "action_code"]
+    search_fields = ["code", "description", "short_description"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        # A unit an administrator types is theirs, whatever import_hcpcs had marked; to confirm
+        # an imported unit unchanged, they set the source to "entered by hand".
+        if obj.billing_unit and "billing_unit" in form.changed_data:
+            obj.billing_unit_source = HcpcsCode.UnitSource.ENTERED
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(DrugProduct)
@@ -57,10 +73,11 @@ class BillingProfileAdmin(SimpleHistoryAdmin):
         "rounding_scope",
         "month_lines",
         "place_of_service",
+        "source_revised",
         "active",
     ]
     list_filter = ["active", "per_diem_coding", "drug_coding", "rounding"]
-    search_fields = ["name", "description"]
+    search_fields = ["name", "description", "source"]
 
 
 class PriceListEntryInline(admin.TabularInline):

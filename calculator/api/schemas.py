@@ -15,6 +15,7 @@ from pydantic.json_schema import SkipJsonSchema
 from calculator.domain import billing
 from calculator.domain.dosing import (
     MAX_DRUGS_PER_ORDER,
+    Route,
     Therapy,
 )
 
@@ -69,6 +70,12 @@ class DrugIn(Strict):
     weight: StrictStr | None = Field(None, examples=["70 kg"])
     compounded: StrictBool = Field(
         False, description="The concentration differs from the label on purpose"
+    )
+    route: Text = Field(
+        None,
+        description="Optional. Epidural or intrathecal use of a preservative-free morphine "
+        "product bills J2274 instead of J2270",
+        json_schema_extra=choices(*Route),
     )
 
 

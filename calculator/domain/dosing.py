@@ -56,6 +56,26 @@ class Therapy(StrEnum):
     IMPLANTED_PUMP = "implanted-pump"
 
 
+class Route(StrEnum):
+    """How the drug reaches the patient; optional on a drug row. Epidural and intrathecal
+    (neuraxial) use of a preservative-free product has its own HCPCS code (J2274 for morphine)."""
+
+    INTRAVENOUS = "intravenous"
+    SUBCUTANEOUS = "subcutaneous"
+    EPIDURAL = "epidural"
+    INTRATHECAL = "intrathecal"
+
+
+# How each route is offered on the order form, the API and the CLI.
+ROUTE_LABELS = {
+    Route.INTRAVENOUS: "Intravenous",
+    Route.SUBCUTANEOUS: "Subcutaneous",
+    Route.EPIDURAL: "Epidural",
+    Route.INTRATHECAL: "Intrathecal",
+}
+NEURAXIAL_ROUTES = frozenset({Route.EPIDURAL, Route.INTRATHECAL})
+
+
 # How each therapy is offered to a pharmacist (the order form's choices).
 THERAPY_LABELS = {
     Therapy.CONTINUOUS: "Continuous (24 h/day)",
@@ -100,6 +120,7 @@ class DrugInput:
     hcpcs_unit: Measure | None = None
     ndc_unit: str = "ML"
     package_volume: Measure | None = None
+    route: Route | None = None
 
 
 @dataclass(frozen=True)

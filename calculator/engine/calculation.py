@@ -55,7 +55,33 @@ def calculate_request(data: object, catalog: Catalog) -> Calculation:
         safety.extend(
             dose_warnings(result, product.limits(), partner.limits() if partner else None)
         )
+    safety.extend(code_date_notices(calculation.lines, catalog))
     return calculation._replace(warnings=tuple(safety), products=parsed.products)
+
+
+def code_date_notices(lines: tuple[CalculatedLine, ...], catalog: Catalog) -> list[SafetyWarning]:
+    """Return a notice for each line whose code the catalog says is not valid on the line's
+    dates of service, naming the replacement the CMS file gives (J1170 -> J1171).
+
+    A notice, not a warning to acknowledge: it is a billing matter, not a risk to the patient,
+    and the pre-billing scrubber holds the claim until the code is right."""
+    dated = [line for line in lines if line.start is not None]
+    if not dated:
+        return []
+    known = catalog.code_dates(frozenset(line.code for line in dated))
+    notices: dict[str, SafetyWarning] = {}
+    for line in dated:
+        dates = known.get(line.code)
+        problem = billing.code_date_problem(dates, line.start, line.end) if dates else None
+        if problem and line.code not in notices:
+            field = "start" if line.drug_index is None else f"drugs.{line.drug_index}.hcpcs"
+            notices[line.code] = SafetyWarning(
+                field=field if line.kind == "drug" else "start",
+                kind=f"code-dates-{line.code}",
+                message=problem,
+                needs_ack=False,
+            )
+    return list(notices.values())
 
 
 # Made once: a frozen value, the same for every calculation it applies to.

@@ -9,6 +9,7 @@ from typing import Protocol
 from calculator.domain import billing
 from calculator.domain.billing import (
     BillingPolicy,
+    CodeDates,
 )
 from calculator.domain.safety import (
     DoseLimits,
@@ -31,6 +32,7 @@ class Product:
     typical_daily_dose_high: str = ""
     max_daily_dose: str = ""
     product_id: int | None = None
+    preservative_free: bool = False
 
     def limits(self) -> DoseLimits:
         return limits_from_catalog(
@@ -48,13 +50,17 @@ class Catalog(Protocol):
 
     def hcpcs_unit(self, code: str) -> str | None: ...
 
+    def code_dates(self, codes: frozenset[str]) -> dict[str, CodeDates]:
+        """Return the known validity dates of these codes (a code not known is left out)."""
+        ...
+
     def policy(self, name: str) -> BillingPolicy | None: ...
 
     def lookalike(self, fragment: str) -> Product | None: ...
 
 
 class EmptyCatalog:
-    """A catalog that knows nothing but the two shipped profiles (for tests and the bench)."""
+    """A catalog that knows nothing but the shipped profiles (for tests and the bench)."""
 
     def product(self, ndc11: str) -> Product | None:
         return None
@@ -64,6 +70,9 @@ class EmptyCatalog:
 
     def hcpcs_unit(self, code: str) -> str | None:
         return None
+
+    def code_dates(self, codes: frozenset[str]) -> dict[str, CodeDates]:
+        return {}
 
     def policy(self, name: str) -> BillingPolicy | None:
         return billing.SHIPPED_POLICIES.get(name)

@@ -28,6 +28,7 @@ from calculator.domain.dosing import (
     DrugInput,
     NursingVisit,
     OrderInput,
+    Route,
     ServicePeriod,
     Therapy,
 )
@@ -77,6 +78,7 @@ DRUG_FIELDS = {
     "boluses_per_day",
     "weight",
     "compounded",
+    "route",
 }
 POLICY_FIELDS = {
     "per_diem_coding": PerDiemCoding,
@@ -171,6 +173,18 @@ def _therapy(value: object) -> Therapy | None:
         return Therapy(value.strip().replace("_", "-"))
     except ValueError:
         raise ValueError(f'"{value}" is not a therapy; choose one of {choices}') from None
+
+
+def _route(value: object) -> Route | None:
+    if value is None or value == "":
+        return None
+    choices = ", ".join(route.value for route in Route)
+    if not isinstance(value, str):
+        raise ValueError(f"choose one of {choices}")
+    try:
+        return Route(value.strip().lower())
+    except ValueError:
+        raise ValueError(f'"{value}" is not a route; choose one of {choices}') from None
 
 
 def _date(value: object) -> date:
@@ -382,11 +396,29 @@ def _read_drug(
                 )
             )
 
+    route = _read(errors, f"{prefix}.route", raw.get("route"), _route)
     hcpcs = _text(pick("hcpcs", product.hcpcs if product else ""), f"{prefix}.hcpcs", errors)
     hcpcs = hcpcs.upper()
     if hcpcs and not re.fullmatch(r"[A-Z]\d{4}", hcpcs):
         errors.add(f"{prefix}.hcpcs", f'"{hcpcs}" is not a HCPCS code such as J2270')
         hcpcs = ""
+    if product is not None and hcpcs and raw.get("hcpcs") in (None, ""):
+        # The catalog's code, not one the user typed: the route may call for its twin.
+        for_route = billing.code_for_route(
+            hcpcs, route=route, preservative_free=product.preservative_free
+        )
+        if for_route != hcpcs:
+            warnings.append(
+                SafetyWarning(
+                    field=f"{prefix}.hcpcs",
+                    kind="route-code",
+                    message=f"billed as {for_route}, not the catalog's {hcpcs}: "
+                    f"{'preservative-free ' if product.preservative_free else ''}"
+                    f"{product.name or 'product'} for {route} use",
+                    needs_ack=False,
+                )
+            )
+            hcpcs = for_route
     unit_text = raw.get("hcpcs_unit")
     if unit_text in (None, "") and hcpcs:
         from_product = product.hcpcs_unit if product and product.hcpcs == hcpcs else ""
@@ -451,6 +483,7 @@ def _read_drug(
         hcpcs_unit=hcpcs_unit,
         ndc_unit=ndc_unit.strip().upper(),
         package_volume=package_volume,
+        route=route,
     )
     return drug, product
 

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from calculator.domain import billing, ndc
+from calculator.domain import billing, hcpcs_file, ndc
 from calculator.models.validators import (
     validate_concentration,
     validate_dose_amount,
@@ -22,9 +22,22 @@ class HcpcsCode(models.Model):
         DRUG = "drug", "Drug"
         UNLISTED = "unlisted", "Unlisted drug"
         NURSING = "nursing", "Nursing"
+        OTHER = "other", "Other (supplies, equipment, procedures)"
+
+    class UnitSource(models.TextChoices):
+        ENTERED = "entered", "entered by hand"
+        FILE = "file", "read from the CMS descriptor"
+        TO_CONFIRM = "confirm", "to confirm: the CMS descriptor states no unit"
 
     code = models.CharField(max_length=5, unique=True)
-    description = models.CharField(max_length=300)
+    description = models.CharField(
+        max_length=hcpcs_file.MAX_DESCRIPTOR, help_text="The CMS long descriptor."
+    )
+    short_description = models.CharField(
+        max_length=hcpcs_file.MAX_SHORT_DESCRIPTOR,
+        blank=True,
+        help_text="The CMS short descriptor (28 characters or fewer).",
+    )
     kind = models.CharField(max_length=10, choices=Kind.choices)
     billing_unit = models.CharField(
         max_length=20,
@@ -32,8 +45,35 @@ class HcpcsCode(models.Model):
         validators=[validate_dose_amount],
         help_text='The descriptor unit of a drug code, e.g. "10 mg" for J2270.',
     )
-    effective = models.DateField(null=True, blank=True)
-    terminated = models.DateField(null=True, blank=True, help_text="Last day the code is valid.")
+    billing_unit_source = models.CharField(
+        max_length=10,
+        choices=UnitSource.choices,
+        default=UnitSource.ENTERED,
+        help_text="Where the billing unit came from; import_hcpcs marks drug codes whose CMS "
+        "descriptor states no unit for an administrator to confirm. Saving a unit here marks it "
+        "entered by hand.",
+    )
+    effective = models.DateField(
+        null=True, blank=True, help_text="First day the code is valid (the CMS file's ADD DT)."
+    )
+    terminated = models.DateField(
+        null=True, blank=True, help_text="Last day the code is valid (the CMS file's TERM DT)."
+    )
+    replacement = models.CharField(
+        max_length=5,
+        blank=True,
+        help_text="The code to bill once this one ends, as the CMS file's cross-reference "
+        "(XREF) names it, e.g. J1171 for J1170.",
+    )
+    action_code = models.CharField(
+        "CMS action code",
+        max_length=1,
+        blank=True,
+        help_text="ACTION CD of the latest CMS file imported (A added, D discontinued, N none...).",
+    )
+    action_effective = models.DateField(
+        "CMS action effective", null=True, blank=True, help_text="ACT EFF DT of that action."
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -48,6 +88,16 @@ class HcpcsCode(models.Model):
             raise ValidationError({"billing_unit": "a drug code needs its descriptor unit"})
         if self.effective and self.terminated and self.terminated < self.effective:
             raise ValidationError({"terminated": "the code cannot end before it starts"})
+        if self.replacement and self.replacement == self.code:
+            raise ValidationError({"replacement": "a code cannot replace itself"})
+
+    def dates(self) -> billing.CodeDates:
+        return billing.CodeDates(
+            code=self.code,
+            first_day=self.effective,
+            last_day=self.terminated,
+            replacement=self.replacement,
+        )
 
 
 class DrugProduct(models.Model):
@@ -120,6 +170,20 @@ class BillingProfile(models.Model):
 
     name = models.CharField(max_length=40, unique=True)
     description = models.TextField(blank=True)
+    source = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="The payer's text this profile follows: its title, section and address, e.g. "
+        'HMSA, "Home Infusion Pain Management Therapy - Administrative Information", '
+        '"Billing drugs administered" (hmsa.com provider resources).',
+    )
+    source_revised = models.DateField(
+        "source revision date",
+        null=True,
+        blank=True,
+        help_text="The revision date of that text, from its own revision history (HMSA's "
+        "article: rev. 2.5, 2021-02-18). When the payer revises it, check this profile.",
+    )
     per_diem_coding = models.CharField(
         max_length=10,
         choices=[(c.value, c.value) for c in billing.PerDiemCoding],
@@ -158,6 +222,12 @@ class BillingProfile(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def source_label(self) -> str:
+        """Return the source as the order form shows it beside the name: "text, rev. date"."""
+        revised = f"rev. {self.source_revised.isoformat()}" if self.source_revised else ""
+        return ", ".join(part for part in (self.source, revised) if part)
 
     def clean(self) -> None:
         if not (self.place_of_service.isdigit() and len(self.place_of_service) == 2):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from calculator.domain.dosing import ROUTE_LABELS
 from calculator.models.catalog import BillingProfile, DrugProduct
 from calculator.models.claims import Payer
 
@@ -128,6 +129,11 @@ class OrderDrug(models.Model):
     hcpcs_unit = models.CharField(max_length=20, blank=True)
     ndc_unit = models.CharField(max_length=2)
     package_volume = models.CharField(max_length=20, blank=True)
+    route = models.CharField(
+        max_length=12,
+        blank=True,
+        choices=[(route.value, label) for route, label in ROUTE_LABELS.items()],
+    )
     # Results, as exact decimal strings in the unit beside them.
     dose_unit = models.CharField(max_length=10)
     daily_dose = models.CharField(max_length=40)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from calculator.domain.billing import BillingPolicy
+from calculator.domain.billing import BillingPolicy, CodeDates
 from calculator.engine import Product
 from calculator.models import BillingProfile, DrugProduct, HcpcsCode
 
@@ -25,6 +25,7 @@ def product_info(product: DrugProduct) -> Product:
         typical_daily_dose_high=product.typical_daily_dose_high,
         max_daily_dose=product.max_daily_dose,
         product_id=product.pk,
+        preservative_free=product.preservative_free,
     )
 
 
@@ -42,6 +43,14 @@ class DatabaseCatalog:
     def hcpcs_unit(self, code: str) -> str | None:
         found = HcpcsCode.objects.filter(code=code).first()
         return found.billing_unit or None if found else None
+
+    def code_dates(self, codes: frozenset[str]) -> dict[str, CodeDates]:
+        return {
+            code.code: code.dates()
+            for code in HcpcsCode.objects.filter(code__in=codes).only(
+                "code", "effective", "terminated", "replacement"
+            )
+        }
 
     def lookalike(self, fragment: str) -> Product | None:
         """Return an active product of the look-alike partner (morphine <-> hydromorphone)."""

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from calculator.domain.billing import NDC_UNITS
+from calculator.domain.billing import NDC_UNITS, code_date_problem
 from calculator.domain.ndc import format_ndc, is_ndc11
 from calculator.models import ClaimLine, DrugProduct, HcpcsCode, Order, OrderDrug
 
@@ -111,10 +111,8 @@ def _code_problems(line: ClaimLine, label: str, reference: Reference) -> list[st
     code = reference.codes.get(line.code)
     if code is None:
         return [f"{label}: {line.code} is not in the HCPCS code list"]
-    if not _covers(code.effective, code.terminated, line):
-        span = f"{code.effective or 'the start'} to {code.terminated or 'now'}"
-        return [f"{label}: {line.code} is valid only from {span}, not on the dates of service"]
-    return []
+    problem = code_date_problem(code.dates(), line.start_date, line.end_date)
+    return [f"{label}: {problem}"] if problem else []
 
 
 def _drug_line_problems(

@@ -144,6 +144,7 @@ def order_create(
                 hcpcs_unit=str(drug.hcpcs_unit) if drug.hcpcs_unit else "",
                 ndc_unit=drug.ndc_unit,
                 package_volume=str(drug.package_volume) if drug.package_volume else "",
+                route=drug.route.value if drug.route else "",
                 dose_unit=shown["daily_dose"]["unit"],
                 daily_dose=shown["daily_dose"]["value"],
                 daily_volume_ml=shown["daily_volume"]["value"],

@@ -20,6 +20,7 @@ from calculator.domain.billing import DEFAULT_PROFILE
 from calculator.domain.dosing import (
     MAX_BOLUSES_PER_DAY,
     MAX_DRUGS_PER_ORDER,
+    ROUTE_LABELS,
     THERAPY_LABELS,
     Therapy,
 )
@@ -39,6 +40,7 @@ RATE_UNITS = [
 ]
 BOLUS_UNITS = ["mg", "mcg", "mL", "units"]
 THERAPIES = [(therapy.value, label) for therapy, label in THERAPY_LABELS.items()]
+ROUTES = [("", "Not stated"), *((route.value, label) for route, label in ROUTE_LABELS.items())]
 
 
 def _number(value: str, *, name: str, example: str) -> str:
@@ -53,6 +55,12 @@ def _number(value: str, *, name: str, example: str) -> str:
 class ProductChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, product: DrugProduct) -> str:
         return f"{product.name} {product.concentration} - NDC {product.ndc_hyphenated}"
+
+
+class ProfileChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, profile: BillingProfile) -> str:
+        """Return the profile's name with the payer text it follows and that text's revision."""
+        return f"{profile.name} - {profile.source_label}" if profile.source_label else profile.name
 
 
 class NamedBoundField(BoundField):
@@ -110,11 +118,12 @@ class OrderForm(CrispyForm):
         max_length=20,
         help_text="Account number or initials, not a full name.",
     )
-    profile = forms.ModelChoiceField(
+    profile = ProfileChoiceField(
         queryset=BillingProfile.objects.filter(active=True),
         to_field_name="name",
         empty_label=None,
         label="Billing profile",
+        help_text="Beside each name: the payer's text it follows and that text's revision date.",
     )
     therapy = forms.ChoiceField(choices=THERAPIES, initial=Therapy.CONTINUOUS.value)
     hours_per_day = forms.CharField(label="Hours per day", initial="24", max_length=12)
@@ -166,6 +175,11 @@ class DrugForm(CrispyForm):
         help_text="Filled from the product's label; change it only for a compounded bag.",
     )
     compounded = forms.BooleanField(required=False, label="Compounded / diluted")
+    route = forms.ChoiceField(
+        choices=ROUTES,
+        required=False,
+        help_text="Epidural or intrathecal use of preservative-free morphine bills J2274.",
+    )
     rate_value = forms.CharField(label="Dose rate", max_length=20)
     rate_unit = forms.ChoiceField(
         label="Rate unit", choices=[(u, u) for u in RATE_UNITS], initial="mg/hr"
@@ -195,6 +209,7 @@ class DrugForm(CrispyForm):
                 Column(product, css_class="col-12"),
                 Column(concentration, css_class="col-md-6"),
                 Column("compounded", css_class="col-md-6 pt-md-4"),
+                Column("route", css_class="col-md-6"),
                 *columns("col-6 col-md-4", "rate_value", "rate_unit", "weight_kg"),
                 *columns("col-6 col-md-4", "bolus_value", "bolus_unit", "boluses_per_day"),
                 css_class="gx-2",
@@ -232,6 +247,8 @@ class DrugForm(CrispyForm):
             "rate": f"{data['rate_value']} {data['rate_unit']}",
             "compounded": bool(data.get("compounded")),
         }
+        if data.get("route"):
+            drug["route"] = data["route"]
         if data.get("concentration", "").strip():
             drug["concentration"] = data["concentration"].strip()
         if data.get("bolus_value"):
@@ -269,6 +286,7 @@ DRUG_FIELD_FOR_KEY = {
     "rate": "rate_value",
     "concentration": "concentration",
     "compounded": "compounded",
+    "route": "route",
     "bolus": "bolus_value",
     "boluses_per_day": "boluses_per_day",
     "weight": "weight_kg",

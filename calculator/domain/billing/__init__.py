@@ -5,6 +5,12 @@ from calculator.domain.billing.checks import (
     bills_specific_code,
     validate_billing,
 )
+from calculator.domain.billing.codes import (
+    NEURAXIAL_CODES,
+    CodeDates,
+    code_date_problem,
+    code_for_route,
+)
 from calculator.domain.billing.lines import (
     CALCULATED_LINE_FIELDS,
     CalculatedLine,
@@ -21,6 +27,7 @@ from calculator.domain.billing.policy import (
     CONCURRENT_MODIFIERS,
     DEFAULT_PROFILE,
     HMSA,
+    HMSA_CURRENT,
     HOME,
     NDC_UNITS,
     NURSING_DESCRIPTIONS,
@@ -54,8 +61,10 @@ __all__ = [
     "CONCURRENT_MODIFIERS",
     "DEFAULT_PROFILE",
     "HMSA",
+    "HMSA_CURRENT",
     "HOME",
     "NDC_UNITS",
+    "NEURAXIAL_CODES",
     "NURSING_DESCRIPTIONS",
     "NURSING_EXTRA_HOUR",
     "NURSING_FIRST_VISIT",
@@ -68,6 +77,7 @@ __all__ = [
     "UNLISTED_DRUG_CODE",
     "BillingPolicy",
     "CalculatedLine",
+    "CodeDates",
     "DrugCoding",
     "PerDiemCoding",
     "Rounding",
@@ -77,6 +87,8 @@ __all__ = [
     "billing_units",
     "bills_specific_code",
     "claim_lines",
+    "code_date_problem",
+    "code_for_route",
     "divided",
     "drug_line",
     "month_segments",

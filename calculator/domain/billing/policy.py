@@ -1,6 +1,6 @@
 """A payer's billing policy: the codes, modifiers and NDC units a claim uses, the
-enumerated choices of a profile (coding, unit basis, rounding), and the shipped HMSA and STANDARD
-policies."""
+enumerated choices of a profile (coding, unit basis, rounding), and the shipped HMSA,
+HMSA_CURRENT and STANDARD policies."""
 
 from __future__ import annotations
 
@@ -91,6 +91,22 @@ HMSA = BillingPolicy(
     rounding_scope=RoundingScope.TOTAL,
     month_lines=False,
 )
+# HMSA's article "Home Infusion Pain Management Therapy - Administrative Information" (rev. 2.5,
+# 2021-02-18) says, since rev. 2.3 (2020-11-30): "Identify the drug administered using the
+# specific HCPCS code when available. Use the unlisted HCPC code (J3490) and NDC number only when
+# a specific HCPC code is not available." Its worked example (HMSA above) still bills J3490. The
+# per diem stays S9325 as in the example: the article lists S9326-S9328 but says nothing of when
+# to prefer them. Specific J-code units round up (a partial descriptor unit bills as a whole one,
+# SPEC 4.3); the article's "rounded off" applies to the J3490 mL units it shows.
+HMSA_CURRENT = BillingPolicy(
+    name="HMSA_CURRENT",
+    per_diem_coding=PerDiemCoding.GENERIC,
+    drug_coding=DrugCoding.SPECIFIC,
+    unlisted_unit_basis=UnitBasis.ML,
+    rounding=Rounding.HALF_UP,
+    rounding_scope=RoundingScope.TOTAL,
+    month_lines=False,
+)
 STANDARD = BillingPolicy(
     name="STANDARD",
     per_diem_coding=PerDiemCoding.SPECIFIC,
@@ -101,7 +117,7 @@ STANDARD = BillingPolicy(
 )
 
 # The policies the app ships; an order that names no profile is billed on the default.
-SHIPPED_POLICIES = {policy.name: policy for policy in (HMSA, STANDARD)}
+SHIPPED_POLICIES = {policy.name: policy for policy in (HMSA, HMSA_CURRENT, STANDARD)}
 DEFAULT_PROFILE = STANDARD.name
 
 # How each choice of a profile reads in the admin.

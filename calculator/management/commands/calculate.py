@@ -28,6 +28,7 @@ from calculator.domain.billing import (
     UnitBasis,
 )
 from calculator.domain.dosing import (
+    Route,
     Therapy,
 )
 from calculator.domain.errors import InvalidOrder
@@ -47,6 +48,7 @@ DRUG_FLAGS = {
     "boluses_per_day": "boluses_per_day",
     "weight": "weight",
     "compounded": "compounded",
+    "route": "route",
 }
 ORDER_FLAGS = ("hours_per_day", "days", "start", "end", "therapy")
 POLICY_FLAGS = {
@@ -81,6 +83,11 @@ class Command(BaseCommand):
             "--compounded",
             action="store_true",
             help="the concentration is compounded/diluted, not the product's labelled one",
+        )
+        order.add_argument(
+            "--route",
+            choices=[route.value for route in Route],
+            help="epidural or intrathecal use of a preservative-free morphine bills J2274",
         )
         order.add_argument("--name", help="drug name")
         order.add_argument("--hcpcs", help="specific drug code, e.g. J2270")

@@ -63,6 +63,7 @@ class Command(BaseCommand):
             added["products"] += created
         for row in profiles["profiles"]:
             name = row.pop("name")
+            row["source_revised"] = _date(row.get("source_revised"))
             _, created = BillingProfile.objects.get_or_create(name=name, defaults=row)
             added["profiles"] += created
         if any(added.values()):
