@@ -23,7 +23,9 @@ def choose_product(page: Page, row: int, label: str) -> None:
 
 def enter_seed_order(page: Page) -> None:
     page.get_by_label("Patient reference").fill("ACC-1")
-    page.get_by_label("Billing profile").select_option(label="HMSA")
+    page.get_by_label("Billing profile").select_option(
+        value="HMSA"
+    )  # its label also names its source
     page.get_by_label("Therapy").select_option("continuous")
     page.get_by_label("Hours per day").fill("24")
     page.get_by_label("First day").fill("2026-01-01")
