@@ -208,8 +208,8 @@ class DrugForm(CrispyForm):
             Row(
                 Column(product, css_class="col-12"),
                 Column(concentration, css_class="col-md-6"),
-                Column("compounded", css_class="col-md-6 pt-md-4"),
                 Column("route", css_class="col-md-6"),
+                Column("compounded", css_class="col-12"),
                 *columns("col-6 col-md-4", "rate_value", "rate_unit", "weight_kg"),
                 *columns("col-6 col-md-4", "bolus_value", "bolus_unit", "boluses_per_day"),
                 css_class="gx-2",
