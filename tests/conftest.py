@@ -66,7 +66,7 @@ def catalog(db):
     call_command("seed_catalog", verbosity=0)
 
 
-# --- Users, clients and a saved order (one user per role of SPEC section 9) ------------------
+# --- Users, clients and a saved order (one user per role) ------------------
 
 
 def _user_in(username: str, role: str, *, is_staff: bool = False):

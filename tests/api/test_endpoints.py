@@ -1,4 +1,4 @@
-"""The JSON API under /api/v1/ (SPEC section 8), as an integrating system and the roles use it."""
+"""The JSON API under /api/v1/, as an integrating system and the roles use it."""
 
 from __future__ import annotations
 
@@ -437,7 +437,7 @@ def test_a_forbidden_action_leaves_the_order_untouched(saved_order, clerk, admin
 
 
 def test_docs_page_sends_anonymous_users_to_the_login_page(db):
-    """SPEC 9: anonymous users see only the login page, so the docs page sends them there."""
+    """anonymous users see only the login page, so the docs page sends them there."""
     response = Client().get(url("openapi-view"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))

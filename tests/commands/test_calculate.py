@@ -124,7 +124,7 @@ def test_catalog_ndc_fills_in_what_the_flags_leave_out(catalog):
 
 
 def test_concentration_other_than_the_label_needs_the_compounded_mark(catalog):
-    """SPEC 7: 10 mg/mL on a 25 mg/mL product is refused unless marked compounded/diluted."""
+    """10 mg/mL on a 25 mg/mL product is refused unless marked compounded/diluted."""
     args = [*SEED[:4], "--concentration", "10 mg/mL", "--days", "1", "--json"]
     status, out, _ = run(*args)
     assert status == 2
@@ -146,7 +146,7 @@ def test_same_concentration_written_another_way_is_not_a_difference(catalog):
 
 
 def test_dose_above_the_products_maximum_is_a_warning(catalog):
-    """SPEC 7: a daily dose above the maximum warns; a 1000x slip is named as one."""
+    """a daily dose above the maximum warns; a 1000x slip is named as one."""
     _, out, _ = run("--ndc", "00409-9094-25", "--rate", "50 mg/hr", "--days", "1", "--json")
     data = json.loads(out)
     kinds = {warning["kind"] for warning in data["warnings"]}

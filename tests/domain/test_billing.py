@@ -1,4 +1,4 @@
-"""Billing rules (SPEC section 4, rules 1-9): per diem, drug lines, rounding, NDC quantity,
+"""Billing rules: per diem, drug lines, rounding, NDC quantity,
 month lines, nursing and place of service. Pure tests: no database."""
 
 from __future__ import annotations
@@ -468,7 +468,7 @@ def test_profile_can_set_another_place_of_service():
 
 
 def test_shipped_profiles_match_spec_section_5():
-    """SPEC 5: HMSA generic/unlisted/mL/half_up/total/one line; STANDARD specific/up/months."""
+    """HMSA generic/unlisted/mL/half_up/total/one line; STANDARD specific/up/months."""
     assert (HMSA.per_diem_coding, HMSA.drug_coding, HMSA.unlisted_unit_basis) == (
         "generic",
         "unlisted",

@@ -1,4 +1,4 @@
-"""Tests for calculator.domain.dosing: daily and total dose and volume, and the work shown (SPEC 3).
+"""Tests for calculator.domain.dosing: daily and total dose and volume, and the work shown.
 
 Pure functions only: inputs are read with calculator.domain.units, or whole requests go through
 engine.calculate_request with engine.EmptyCatalog(); nothing touches the database.
@@ -43,7 +43,7 @@ def order_errors(an_order: OrderInput) -> dict[str, list[str]]:
     return caught.value.errors
 
 
-# --- 3.1 Dose rates ----------------------------------------------------------------------------
+# --- Dose rates ----------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -59,7 +59,7 @@ def order_errors(an_order: OrderInput) -> dict[str, list[str]]:
 def test_multiplies_mass_per_time_rate_by_hours(
     rate: str, daily_mg: Decimal, shown: Decimal
 ) -> None:
-    """3.1/3.3: a mass/time rate x 24 hours is the daily dose, kept in the pharmacist's unit."""
+    """a mass/time rate x 24 hours is the daily dose, kept in the pharmacist's unit."""
     result = result_of(rate, "25 mg/mL")
     assert result.daily_dose == daily_mg
     assert result.in_dose_unit(result.daily_dose) == shown
@@ -74,14 +74,14 @@ def test_multiplies_mass_per_time_rate_by_hours(
     ],
 )
 def test_multiplies_weight_based_rate_by_weight(rate: str, weight: str, daily_mg: Decimal) -> None:
-    """3.1: a weight-based rate x the weight x hours is the daily dose."""
+    """a weight-based rate x the weight x hours is the daily dose."""
     result = result_of(rate, "25 mg/mL", weight=weight)
     assert result.daily_dose == daily_mg
     assert result.daily_volume_ml == daily_mg / 25
 
 
 def test_rejects_weight_based_rate_without_weight() -> None:
-    """3.7: a weight-based rate needs the weight; the error is on drugs.N.weight."""
+    """a weight-based rate needs the weight; the error is on drugs.N.weight."""
     expected = {"drugs.0.weight": ['the weight-based rate "0.5 mg/kg/hr" needs the weight']}
     assert order_errors(order(drug("0.5 mg/kg/hr", "25 mg/mL"))) == expected
     assert request_errors(seed_calculation_drug(rate="0.5 mg/kg/hr")) == expected
@@ -92,7 +92,7 @@ def test_rejects_weight_based_rate_without_weight() -> None:
     [("25 mg/mL", Decimal("2400")), ("0.25 %", Decimal("240")), ("500 mg in 20 mL", 2400)],
 )
 def test_multiplies_volume_rate_by_concentration(concentration: str, daily_mg: Decimal) -> None:
-    """3.1: for a volume/time rate, the daily volume is rate x hours and dose = volume x conc."""
+    """for a volume/time rate, the daily volume is rate x hours and dose = volume x conc."""
     result = result_of("4 mL/hr", concentration)
     assert result.daily_volume_ml == Decimal("96")
     assert result.daily_dose == Decimal(daily_mg)
@@ -110,14 +110,14 @@ def test_multiplies_volume_rate_by_concentration(concentration: str, daily_mg: D
 def test_reads_units_rate_with_units_concentration(
     rate: str, concentration: str, daily_units: Decimal, daily_ml: Decimal
 ) -> None:
-    """3.1: a units/time rate goes with a units/mL concentration; the dose stays in units."""
+    """a units/time rate goes with a units/mL concentration; the dose stays in units."""
     result = result_of(rate, concentration)
     assert result.daily_dose == daily_units
     assert result.daily_volume_ml == daily_ml
     assert result.dose_unit == "units"
 
 
-# --- 3.2 Concentrations ------------------------------------------------------------------------
+# --- Concentrations ------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -133,14 +133,14 @@ def test_reads_units_rate_with_units_concentration(
 def test_divides_daily_dose_by_each_concentration_form(
     concentration: str, per_ml: tuple[Decimal, str], daily_ml: Decimal
 ) -> None:
-    """3.2: 25 mg/mL, 100 mg/100 mL, 500 mg in 20 mL and 0.25 % (= 2.5 mg/mL) all divide exactly."""
+    """25 mg/mL, 100 mg/100 mL, 500 mg in 20 mL and 0.25 % (= 2.5 mg/mL) all divide exactly."""
     result = result_of("5 mg/hr", concentration)
     assert concentration_per_ml(result.drug) == per_ml
     assert result.daily_volume_ml == daily_ml
 
 
 def test_reads_microgram_concentration_with_microgram_rate() -> None:
-    """3.2: 50 mcg/mL with 50 mcg/hr is 1200 mcg (1.2 mg) and 24 mL a day."""
+    """50 mcg/mL with 50 mcg/hr is 1200 mcg (1.2 mg) and 24 mL a day."""
     result = result_of("50 mcg/hr", "50 mcg/mL")
     assert concentration_per_ml(result.drug) == (Decimal("50"), "mcg")
     assert result.in_dose_unit(result.daily_dose) == Decimal("1200")
@@ -148,22 +148,22 @@ def test_reads_microgram_concentration_with_microgram_rate() -> None:
 
 
 def test_mixes_mg_rate_and_mcg_concentration_exactly() -> None:
-    """3.2/3.4: 1 mg/hr of a 50 mcg/mL product is 24 mg = 480 mL a day."""
+    """1 mg/hr of a 50 mcg/mL product is 24 mg = 480 mL a day."""
     result = result_of("1 mg/hr", "50 mcg/mL")
     assert result.daily_volume_ml == Decimal("480")
 
 
 def test_reads_units_per_ml_concentration() -> None:
-    """3.2: a units/mL concentration gives the volume of a units rate."""
+    """a units/mL concentration gives the volume of a units rate."""
     result = result_of("1000 units/hr", "1000 units/mL")
     assert concentration_per_ml(result.drug) == (Decimal("1000"), "units")
 
 
-# --- 3.3 Daily and total -----------------------------------------------------------------------
+# --- Daily and total -----------------------------------------------------------------------
 
 
 def test_computes_the_seed_example() -> None:
-    """3.3: 5 mg/hr x 24 h = 120 mg/day; / 25 mg/mL = 4.8 mL/day; x 31 days = 148.8 mL."""
+    """5 mg/hr x 24 h = 120 mg/day; / 25 mg/mL = 4.8 mL/day; x 31 days = 148.8 mL."""
     result = result_of("5 mg/hr", "25 mg/mL", days=31)
     assert result.daily_dose == Decimal("120")
     assert result.daily_volume_ml == Decimal("4.8")
@@ -172,7 +172,7 @@ def test_computes_the_seed_example() -> None:
 
 
 def test_counts_days_from_start_to_end_inclusive() -> None:
-    """3.3: a start and end date give the days (Jan 1-31 is 31 days)."""
+    """a start and end date give the days (Jan 1-31 is 31 days)."""
     period = ServicePeriod.between(date(2026, 1, 1), date(2026, 1, 31))
     (result,) = compute(order(drug("5 mg/hr", "25 mg/mL"), period=period))
     assert result.days == 31
@@ -198,7 +198,7 @@ def test_adds_pca_boluses_to_the_daily_dose(
     daily_ml: str,
     total_ml: str,
 ) -> None:
-    """3.3: daily dose = rate x hours + bolus dose x boluses per day (a bolus in mL too)."""
+    """daily dose = rate x hours + bolus dose x boluses per day (a bolus in mL too)."""
     result = result_of(rate, concentration, days=days, bolus=bolus, boluses_per_day=boluses)
     assert result.daily_dose == Decimal(daily_mg)
     assert result.daily_volume_ml == Decimal(daily_ml)
@@ -213,21 +213,21 @@ def test_adds_pca_boluses_to_the_daily_dose(
 def test_multiplies_by_the_hours_of_an_intermittent_infusion(
     hours: str, daily_mg: Decimal, daily_ml: Decimal
 ) -> None:
-    """3.3: daily dose = rate x hours per day, for fewer than 24 hours too."""
+    """daily dose = rate x hours per day, for fewer than 24 hours too."""
     result = result_of("5 mg/hr", "25 mg/mL", hours=hours)
     assert result.daily_dose == daily_mg
     assert result.daily_volume_ml == daily_ml
 
 
 def test_computes_each_drug_of_an_order_separately() -> None:
-    """3.3: each drug of an order gets its own daily and total values."""
+    """each drug of an order gets its own daily and total values."""
     results = compute(order(drug("5 mg/hr", "25 mg/mL"), drug("4 mL/hr", "0.25 %"), days=10))
     assert [r.index for r in results] == [0, 1]
     assert [r.total_volume_ml for r in results] == [Decimal("48"), Decimal("960")]
     assert [r.total_dose for r in results] == [Decimal("1200"), Decimal("2400")]
 
 
-# --- 3.4 Exact decimals ------------------------------------------------------------------------
+# --- Exact decimals ------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -242,7 +242,7 @@ def test_computes_each_drug_of_an_order_separately() -> None:
 def test_has_no_float_artefacts(
     rate: str, concentration: str, days: int, daily_ml: str, total_ml: str
 ) -> None:
-    """3.4: 4.8 mL, not 4.800000000000001 mL; 148.8 mL, not 148.79999999999998 mL."""
+    """4.8 mL, not 4.800000000000001 mL; 148.8 mL, not 148.79999999999998 mL."""
     result = result_of(rate, concentration, days=days)
     assert str(result.daily_volume_ml) == daily_ml
     assert str(result.total_volume_ml) == total_ml
@@ -261,7 +261,7 @@ def test_has_no_float_artefacts(
 def test_totals_of_non_terminating_dailies_come_out_whole(
     rate: str, concentration: str, hours: str, days: int, field: str, total: Decimal
 ) -> None:
-    """3.4: a daily value such as 10/3 mL is divided once, at the end: 3 days is 10 mL, not 9.99."""
+    """a daily value such as 10/3 mL is divided once, at the end: 3 days is 10 mL, not 9.99."""
     result = result_of(rate, concentration, hours=hours, days=days)
     value = getattr(result, field)
     assert value == total
@@ -269,7 +269,7 @@ def test_totals_of_non_terminating_dailies_come_out_whole(
 
 
 def test_shows_a_non_terminating_daily_value_rounded_and_marked() -> None:
-    """3.4: a value that never ends is shown to 6 places with "~", never as a long float."""
+    """a value that never ends is shown to 6 places with "~", never as a long float."""
     result = result_of("10 mg/day", "3 mg/mL", days=3)
     assert readable(result.daily_volume_ml) == "~3.333333"
     assert readable(result.total_volume_ml) == "10"
@@ -289,11 +289,11 @@ def test_shows_a_non_terminating_daily_value_rounded_and_marked() -> None:
 def test_converts_minutes_and_days_to_hours_exactly(
     rate: str, hours: str, daily_mg: Decimal
 ) -> None:
-    """3.4: per-minute and per-day rates convert exactly (time is carried in minutes)."""
+    """per-minute and per-day rates convert exactly (time is carried in minutes)."""
     assert result_of(rate, "1 mg/mL", hours=hours).daily_dose == daily_mg
 
 
-# --- 3.3 A rate ordered per day is the daily amount, whatever the hours of infusion ----------
+# --- A rate ordered per day is the daily amount, whatever the hours of infusion ----------
 
 
 @pytest.mark.parametrize("hours", ["24", "12", "6"])
@@ -391,17 +391,17 @@ def test_a_per_day_rate_gives_the_same_daily_dose_at_any_hours(
 
 
 def test_divides_exactly_beyond_28_digits() -> None:
-    """3.4: exact_divide keeps 60 digits, so a long whole number is never rounded or refused."""
+    """exact_divide keeps 60 digits, so a long whole number is never rounded or refused."""
     assert exact_divide(Decimal("1" + "0" * 40), Decimal(4)) == Decimal("25" + "0" * 38)
     assert exact_divide(Decimal(1), Decimal(3)) == Decimal("0." + "3" * 60)
     assert str(exact_divide(Decimal("120.0"), Decimal("25"))) == "4.8"
 
 
-# --- 3.5 The work, as written ------------------------------------------------------------------
+# --- The work, as written ------------------------------------------------------------------
 
 
 def test_shows_the_seed_steps_as_the_pharmacist_writes_them() -> None:
-    """3.5: the three dosing steps of the seed, exactly."""
+    """the three dosing steps of the seed, exactly."""
     assert dose_steps(result_of("5 mg/hr", "25 mg/mL", days=31)) == [
         "5 mg/hr x 24 hr = 120 mg/day",
         "120 mg/day / 25 mg/mL = 4.8 mL/day",
@@ -481,17 +481,17 @@ def test_shows_the_seed_steps_as_the_pharmacist_writes_them() -> None:
 def test_shows_the_steps_of_each_rate_form(
     rate: str, concentration: str, extra: dict[str, Any], steps: list[str]
 ) -> None:
-    """3.5: weight, minute/day conversions, volume rates, mcg and boluses are shown step by step."""
+    """weight, minute/day conversions, volume rates, mcg and boluses are shown step by step."""
     assert dose_steps(result_of(rate, concentration, days=3, **extra)) == steps
 
 
 def test_says_day_for_a_one_day_order() -> None:
-    """3.5: "x 1 day", not "x 1 days"."""
+    """The work says "x 1 day", not "x 1 days"."""
     steps = dose_steps(result_of("5 mg/hr", "25 mg/mL", days=1))
     assert steps[-1] == "4.8 mL/day x 1 day = 4.8 mL"
 
 
-# --- 3.7 A parsed order's errors (the engine's reading of a request: tests/engine/) ----------
+# --- A parsed order's errors (the engine's reading of a request: tests/engine/) ----------
 
 
 @pytest.mark.parametrize(
@@ -550,13 +550,13 @@ def test_says_day_for_a_one_day_order() -> None:
     ],
 )
 def test_validates_a_parsed_order(an_order: OrderInput, errors: dict[str, list[str]]) -> None:
-    """3.7: hours outside (0, 24], a therapy against its hours, an end before a start, no drug,
+    """hours outside (0, 24], a therapy against its hours, an end before a start, no drug,
     an implausible weight and a units/mg mismatch are refused before any arithmetic."""
     assert order_errors(an_order) == errors
 
 
 def test_accepts_implanted_pump_for_any_hours() -> None:
-    """3.7: only continuous and intermittent contradict the hours; an implanted pump does not."""
+    """only continuous and intermittent contradict the hours; an implanted pump does not."""
     for hours in ("24", "12"):
         validate_order(
             order(drug("5 mg/hr", "25 mg/mL"), hours=hours, therapy=Therapy.IMPLANTED_PUMP)
@@ -592,7 +592,7 @@ def test_accepts_implanted_pump_for_any_hours() -> None:
 def test_refuses_a_daily_amount_beyond_any_infusion(
     rate: str, concentration: str, field: str, message: str
 ) -> None:
-    """3.7: a unit slip giving over 100 L or 10^9 mg a day is a field error, not a crash."""
+    """a unit slip giving over 100 L or 10^9 mg a day is a field error, not a crash."""
     assert order_errors(order(drug(rate, concentration))) == {field: [message]}
 
 
@@ -678,7 +678,7 @@ def dosing_cases(draw: st.DrawFn) -> tuple[OrderInput, Fraction, Fraction]:
 @fuzz
 @given(dosing_cases())
 def test_total_is_daily_times_days(case: tuple[OrderInput, Fraction, Fraction]) -> None:
-    """3.3/3.4: total = daily x days, exactly when the daily value terminates, and always equal
+    """total = daily x days, exactly when the daily value terminates, and always equal
     to the exact rational result (to 50 places when it does not terminate)."""
     an_order, daily_mg, daily_ml = case
     days = an_order.period.days
@@ -705,7 +705,7 @@ def test_total_is_daily_times_days(case: tuple[OrderInput, Fraction, Fraction]) 
 
 
 def test_rejects_an_invalid_order_every_time_it_is_computed() -> None:
-    """3.7: an order's validity is worked out once and remembered; it is still refused each time."""
+    """an order's validity is worked out once and remembered; it is still refused each time."""
     invalid = order(drug("0.5 mg/kg/hr", "25 mg/mL"))
     expected = {"drugs.0.weight": ['the weight-based rate "0.5 mg/kg/hr" needs the weight']}
     assert order_errors(invalid) == expected

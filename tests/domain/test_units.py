@@ -48,7 +48,7 @@ def not_a_unit(token: str, suggestion: str | None = None) -> str:
     return f'"{token}" is not a unit here{hint} {ACCEPTED}'
 
 
-# --- 3.1 Dose rates ----------------------------------------------------------------------------
+# --- Dose rates ----------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -62,7 +62,7 @@ def not_a_unit(token: str, suggestion: str | None = None) -> str:
     ],
 )
 def test_reads_mass_per_time_rate(text: str, expected: Measure) -> None:
-    """3.1: a dose rate may be mass/time, in mg, mcg or g per hr, h, min or day."""
+    """a dose rate may be mass/time, in mg, mcg or g per hr, h, min or day."""
     assert parse_rate(text) == expected
 
 
@@ -74,12 +74,12 @@ def test_reads_mass_per_time_rate(text: str, expected: Measure) -> None:
     ],
 )
 def test_reads_weight_based_rate(text: str, expected: Measure) -> None:
-    """3.1: a dose rate may be weight-based (amount per kg per time)."""
+    """a dose rate may be weight-based (amount per kg per time)."""
     assert parse_rate(text) == expected
 
 
 def test_reads_volume_per_time_rate() -> None:
-    """3.1: a dose rate may be volume/time (4 mL/hr)."""
+    """a dose rate may be volume/time (4 mL/hr)."""
     assert parse_rate("4 mL/hr") == Measure(Decimal("4"), "mL", per(("1", "hr")))
 
 
@@ -87,20 +87,20 @@ def test_reads_volume_per_time_rate() -> None:
     ("text", "numerator"), [("1000 units/hr", "units"), ("1000 IU/hr", "IU"), ("1 unit/h", "unit")]
 )
 def test_reads_units_per_time_rate(text: str, numerator: str) -> None:
-    """3.1: a dose rate may be units/time (1000 units/hr)."""
+    """a dose rate may be units/time (1000 units/hr)."""
     rate = parse_rate(text)
     assert rate.numerator == numerator
     assert rate.dimension == ACTIVITY
 
 
 def test_reads_a_rate_with_or_without_spaces_around_the_unit() -> None:
-    """3.6: spaces between the number and the unit, and around "/", are not part of the number."""
+    """spaces between the number and the unit, and around "/", are not part of the number."""
     expected = parse_rate("5 mg/hr")
     assert parse_rate("5mg/hr") == expected
     assert parse_rate("  5 mg / hr  ") == expected
 
 
-# --- 3.2 Concentrations ------------------------------------------------------------------------
+# --- Concentrations ------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -118,7 +118,7 @@ def test_reads_a_rate_with_or_without_spaces_around_the_unit() -> None:
     ],
 )
 def test_reads_each_concentration_form(text: str, expected: Measure) -> None:
-    """3.2: mass/volume, amount/N volume, "amount in volume", % w/v and units/volume."""
+    """mass/volume, amount/N volume, "amount in volume", % w/v and units/volume."""
     assert parse_concentration(text) == expected
 
 
@@ -133,7 +133,7 @@ def test_reads_each_concentration_form(text: str, expected: Measure) -> None:
     ],
 )
 def test_shows_a_measure_as_the_pharmacist_wrote_it(text: str, shown: str) -> None:
-    """3.5: a quantity is shown in its label form, and reads back to the same Measure."""
+    """a quantity is shown in its label form, and reads back to the same Measure."""
     measure = parse_measure(text)
     assert str(measure) == shown
     assert parse_measure(str(measure)) == measure
@@ -157,7 +157,7 @@ def test_shows_a_measure_as_the_pharmacist_wrote_it(text: str, shown: str) -> No
     ],
 )
 def test_converts_through_exact_decimal_factors(symbol: str, canonical: Decimal) -> None:
-    """3.4: pint's factors come out as exact decimals (time in minutes: 1 min = 1/60 hr is not)."""
+    """pint's factors come out as exact decimals (time in minutes: 1 min = 1/60 hr is not)."""
     assert factor(symbol) == canonical
 
 
@@ -166,7 +166,7 @@ def test_converts_through_exact_decimal_factors(symbol: str, canonical: Decimal)
     [("70 kg", Decimal("70")), ("70000 g", Decimal("70")), ("3.5 kg", Decimal("3.5"))],
 )
 def test_reads_a_patient_weight_in_kg_or_g(text: str, kilograms: Decimal) -> None:
-    """3.1: the weight for a weight-based rate is in kg (or g), converted exactly."""
+    """the weight for a weight-based rate is in kg (or g), converted exactly."""
     assert weight_kg(parse_weight(text)) == Decimal(kilograms)
 
 
@@ -180,17 +180,17 @@ def test_reads_a_patient_weight_in_kg_or_g(text: str, kilograms: Decimal) -> Non
     ],
 )
 def test_rejects_a_weight_not_in_kg(text: str, message: str) -> None:
-    """3.7: a weight must be a positive mass in kg; pounds are never renamed to kg."""
+    """a weight must be a positive mass in kg; pounds are never renamed to kg."""
     with pytest.raises(QuantityError) as caught:
         parse_weight(text)
     assert str(caught.value) == message
 
 
-# --- 3.6 Strict reading ------------------------------------------------------------------------
+# --- Strict reading ------------------------------------------------------------------------
 
 
 def test_never_reads_ML_as_megalitres() -> None:
-    """3.6: "5 ML" is rejected with a suggestion of mL, never read as five megalitres."""
+    """The text "5 ML" is rejected with a suggestion of mL, never read as five megalitres."""
     # This is why user text never reaches pint's own parser:
     assert str(registry().Quantity("5 ML").units) == "megaliter"
     with pytest.raises(QuantityError) as caught:
@@ -209,7 +209,7 @@ def test_never_reads_ML_as_megalitres() -> None:
     ],
 )
 def test_rejects_units_in_the_wrong_case(text: str, message: str) -> None:
-    """3.6: units are case-sensitive; the message names the unit meant."""
+    """units are case-sensitive; the message names the unit meant."""
     with pytest.raises(QuantityError) as caught:
         parse_measure(text)
     assert str(caught.value) == message
@@ -235,7 +235,7 @@ def test_rejects_units_in_the_wrong_case(text: str, message: str) -> None:
     ],
 )
 def test_rejects_a_number_that_is_not_plain(text: str, message: str) -> None:
-    """3.6: a plain decimal: no spaces, commas, exponents or missing leading zero inside it."""
+    """a plain decimal: no spaces, commas, exponents or missing leading zero inside it."""
     with pytest.raises(QuantityError) as caught:
         parse_measure(text)
     assert str(caught.value).startswith(message)
@@ -243,7 +243,7 @@ def test_rejects_a_number_that_is_not_plain(text: str, message: str) -> None:
 
 @pytest.mark.parametrize("text", ["\u0665 mg", "\uff15 mg", "1\u0660 mg", "5 mg/\u0665 mL"])
 def test_rejects_digits_other_than_ascii(text: str) -> None:
-    """3.6: only 0-9 are digits; an Arabic-Indic zero looks like a decimal point."""
+    """only 0-9 are digits; an Arabic-Indic zero looks like a decimal point."""
     with pytest.raises(QuantityError):
         parse_measure(text)
 
@@ -267,7 +267,7 @@ def test_rejects_digits_other_than_ascii(text: str) -> None:
     ],
 )
 def test_rejects_an_incomplete_quantity(text: str, message: str) -> None:
-    """3.6: a number and a unit are both needed, and every "/" has a unit on each side."""
+    """a number and a unit are both needed, and every "/" has a unit on each side."""
     with pytest.raises(QuantityError) as caught:
         parse_measure(text)
     assert str(caught.value) == message
@@ -286,7 +286,7 @@ def test_rejects_an_incomplete_quantity(text: str, message: str) -> None:
     ],
 )
 def test_rejects_an_unknown_unit_with_a_suggestion(text: str, message: str) -> None:
-    """3.6: only the fixed list of pharmacy units; common spellings get what to type instead."""
+    """only the fixed list of pharmacy units; common spellings get what to type instead."""
     with pytest.raises(QuantityError) as caught:
         parse_measure(text)
     assert str(caught.value) == message
@@ -306,13 +306,13 @@ def test_rejects_an_unknown_unit_with_a_suggestion(text: str, message: str) -> N
     ],
 )
 def test_rejects_input_that_is_not_text(value: object, message: str) -> None:
-    """3.6: a quantity is text; a bare JSON number has no unit and anything else is refused."""
+    """a quantity is text; a bare JSON number has no unit and anything else is refused."""
     with pytest.raises(QuantityError) as caught:
         parse_measure(value)
     assert str(caught.value) == message
 
 
-# --- 3.7 Wrong dimensions, zero and negative values -------------------------------------------
+# --- Wrong dimensions, zero and negative values -------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -331,7 +331,7 @@ def test_rejects_input_that_is_not_text(value: object, message: str) -> None:
     ],
 )
 def test_rejects_concentration_in_rate_field(text: str, message: str) -> None:
-    """3.7: a quantity of another kind in the rate field says what it is and what a rate is."""
+    """a quantity of another kind in the rate field says what it is and what a rate is."""
     with pytest.raises(QuantityError) as caught:
         parse_rate(text)
     assert str(caught.value) == message
@@ -349,7 +349,7 @@ def test_rejects_concentration_in_rate_field(text: str, message: str) -> None:
     ],
 )
 def test_rejects_rate_in_concentration_field(text: str, message: str) -> None:
-    """3.7: a dose rate (or anything but amount per volume or %) is not a concentration."""
+    """a dose rate (or anything but amount per volume or %) is not a concentration."""
     with pytest.raises(QuantityError) as caught:
         parse_concentration(text)
     assert str(caught.value) == message
@@ -365,7 +365,7 @@ def test_rejects_rate_in_concentration_field(text: str, message: str) -> None:
     ],
 )
 def test_rejects_zero_or_negative_rate(text: str, message: str) -> None:
-    """3.7: zero and negative values are errors (a minus sign is never dropped)."""
+    """zero and negative values are errors (a minus sign is never dropped)."""
     with pytest.raises(QuantityError) as caught:
         parse_rate(text)
     assert str(caught.value) == message
@@ -382,14 +382,14 @@ def test_rejects_zero_or_negative_rate(text: str, message: str) -> None:
     ],
 )
 def test_rejects_zero_or_negative_concentration(text: str, message: str) -> None:
-    """3.7: a concentration of zero, or per zero mL, is an error."""
+    """a concentration of zero, or per zero mL, is an error."""
     with pytest.raises(QuantityError) as caught:
         parse_concentration(text)
     assert str(caught.value) == message
 
 
 def test_reads_a_plain_amount_of_the_dimension_asked_for() -> None:
-    """3.3: a bolus dose is a plain amount of drug or of volume."""
+    """a bolus dose is a plain amount of drug or of volume."""
     dimensions = (MASS, ACTIVITY, EQUIVALENT, VOLUME)
     assert parse_amount("0.5 mg", dimensions=dimensions, example="1 mg") == Measure(
         Decimal("0.5"), "mg"
@@ -412,7 +412,7 @@ def test_reads_a_plain_amount_of_the_dimension_asked_for() -> None:
     ],
 )
 def test_reads_hours_per_day_as_a_plain_decimal(value: object, expected: Decimal) -> None:
-    """3.3: hours per day is a plain decimal number."""
+    """hours per day is a plain decimal number."""
     assert parse_decimal(value, name="hours per day", example="24") == expected
 
 
@@ -428,7 +428,7 @@ def test_reads_hours_per_day_as_a_plain_decimal(value: object, expected: Decimal
     ],
 )
 def test_rejects_hours_per_day_that_is_not_a_plain_number(value: object, message: str) -> None:
-    """3.6: hours per day is read as strictly as a quantity."""
+    """hours per day is read as strictly as a quantity."""
     with pytest.raises(QuantityError) as caught:
         parse_decimal(value, name="hours per day", example="24")
     assert str(caught.value) == message
@@ -439,7 +439,7 @@ def test_rejects_hours_per_day_that_is_not_a_plain_number(value: object, message
     [("3.5 h", 210), ("220 min", 220), ("3 h 40 min", 220), ("3h40min", 220), ("0.5 day", 720)],
 )
 def test_reads_a_duration_in_exact_minutes(text: str, minutes: int) -> None:
-    """3.4: durations convert to minutes exactly (3.5 h = 210 min)."""
+    """durations convert to minutes exactly (3.5 h = 210 min)."""
     assert parse_duration_minutes(text) == Decimal(minutes)
 
 
@@ -456,7 +456,7 @@ def test_reads_a_duration_in_exact_minutes(text: str, minutes: int) -> None:
     ],
 )
 def test_rejects_a_duration_that_cannot_be_read(text: str, message: str) -> None:
-    """3.6/3.7: a duration is positive, at most a day, and in time units."""
+    """a duration is positive, at most a day, and in time units."""
     with pytest.raises(QuantityError) as caught:
         parse_duration_minutes(text)
     assert str(caught.value) == message
@@ -476,7 +476,7 @@ def test_rejects_a_duration_that_cannot_be_read(text: str, message: str) -> None
 def test_formats_a_decimal_without_exponent_or_trailing_zeros(
     value: Decimal, places: int | None, text: str
 ) -> None:
-    """3.4: numbers are shown plainly (Decimal("1E+3") shows as 1000)."""
+    """numbers are shown plainly (Decimal("1E+3") shows as 1000)."""
     assert format_decimal(value, places) == text
 
 
@@ -514,7 +514,7 @@ quantity_like = st.lists(st.sampled_from(PIECES), max_size=8).map("".join)
 @fuzz
 @given(st.text() | quantity_like)
 def test_reading_any_text_returns_a_measure_or_raises_quantity_error(text: str) -> None:
-    """3.6: no text ever raises anything but QuantityError, whichever reader gets it."""
+    """no text ever raises anything but QuantityError, whichever reader gets it."""
     for reader in (parse_measure, parse_rate, parse_concentration, parse_weight):
         try:
             result = reader(text)
@@ -533,7 +533,7 @@ def test_reading_any_text_returns_a_measure_or_raises_quantity_error(text: str) 
     time=st.sampled_from(["hr", "h", "min", "day"]),
 )
 def test_reads_back_every_rate_it_shows(value: Decimal, numerator: str, time: str) -> None:
-    """3.6: any plain number with a listed unit is read exactly, and shown as it reads."""
+    """any plain number with a listed unit is read exactly, and shown as it reads."""
     text = f"{format_decimal(value)} {numerator}/{time}"
     rate = parse_rate(text)
     assert rate.value == value

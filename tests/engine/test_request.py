@@ -21,7 +21,7 @@ from tests.helpers import request_errors
 fuzz = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-# --- 3.7 Field errors --------------------------------------------------------------------------
+# --- Field errors --------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -131,13 +131,13 @@ fuzz = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCh
 def test_reports_each_input_error_on_its_field(
     request_data: dict[str, Any], field: str, message: str
 ) -> None:
-    """3.6/3.7: wrong dimensions, zero or negative values, bad hours, dates and therapy are field
+    """wrong dimensions, zero or negative values, bad hours, dates and therapy are field
     errors keyed by the request's field path."""
     assert request_errors(request_data) == {field: [message]}
 
 
 def test_reports_errors_of_the_second_drug_under_its_own_index() -> None:
-    """3.7: a concurrent drug's errors carry its index (drugs.1.rate)."""
+    """a concurrent drug's errors carry its index (drugs.1.rate)."""
     request = seed_calculation()
     request["drugs"].append({"ndc": SEED_NDC, "rate": "25 mg/mL", "concentration": "25 mg/mL"})
     assert request_errors(request) == {
@@ -277,7 +277,7 @@ requests = valid_requests().flatmap(spoiled)
 @fuzz
 @given(requests)
 def test_calculates_any_request_or_raises_invalid_order(request: dict) -> None:
-    """3.6/3.7: whatever JSON arrives, the engine returns a calculation or raises InvalidOrder."""
+    """whatever JSON arrives, the engine returns a calculation or raises InvalidOrder."""
     before = copy.deepcopy(request)
     try:
         calculation = engine.calculate_request(request, engine.EmptyCatalog())

@@ -8,7 +8,7 @@ from tests.conftest import SEED_END, SEED_START, seed_calculation
 
 
 def test_shows_the_seed_steps_with_the_billed_units_through_the_engine() -> None:
-    """3.5: the API adds the fourth step, from billing: 148.8 mL -> 149 units (HMSA)."""
+    """the API adds the fourth step, from billing: 148.8 mL -> 149 units (HMSA)."""
     calculation = calculate_request(seed_calculation(), EmptyCatalog())
     (drug_json,) = response_json(calculation)["drugs"]
     assert drug_json["steps"] == [

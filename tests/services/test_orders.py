@@ -252,7 +252,7 @@ def test_an_order_is_never_deleted_with_its_pharmacist_or_its_profile(saved_orde
 
 
 def test_the_services_offer_no_way_to_delete_an_order():
-    """Orders are voided, never deleted (SPEC 7): no write path deletes one."""
+    """Orders are voided, never deleted: no write path deletes one."""
     assert not [name for name in dir(services) if "delete" in name or "remove" in name]
 
 

@@ -265,7 +265,7 @@ def test_a_full_name_as_patient_reference_is_refused_beside_the_field(pharmacist
 def test_an_invalid_order_shows_the_message_beside_the_field_it_is_about(
     pharmacist_client, fields, row_fields, field, message
 ):
-    """Cross-field and engine errors land beside the field they concern (SPEC 3.7, 8)."""
+    """Cross-field and engine errors land beside the field they concern."""
     data = order_form(drug_row(0, **row_fields), **fields)
     response = pharmacist_client.post(reverse("calculator:order-new"), data)
     assert response.status_code == 400
@@ -336,7 +336,7 @@ ACCEPTED: dict[str, set[str]] = {
 MESSAGE_ELSEWHERE = {("product", "٥")}
 NON_ASCII_DIGITS = (
     "forms.DrugForm.boluses_per_day is a Django IntegerField, which reads the Arabic-Indic "
-    '"1٠" as 10 (int() takes any Unicode digit); SPEC 3.6 and units.py read ASCII digits only'
+    '"1٠" as 10 (int() takes any Unicode digit); units.py reads ASCII digits only'
 )
 
 

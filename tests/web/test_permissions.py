@@ -1,4 +1,4 @@
-"""Who may open what (SPEC section 9): every URL of the project, for each role.
+"""Who may open what: every URL of the project, for each role.
 
 The matrix is walked from the URL resolver, so a URL added to the project without a row in
 `EXPECTED` fails `test_every_url_of_the_project_has_an_expected_answer_for_each_role`. Rows for
@@ -297,7 +297,7 @@ def test_only_billing_clerks_may_see_the_claim_summary(pharmacist, clerk, admini
 
 
 def test_no_role_may_delete_an_order(db):
-    """Orders are voided, never deleted (SPEC 7): no role holds a delete permission on them."""
+    """Orders are voided, never deleted: no role holds a delete permission on them."""
     granted = Permission.objects.filter(
         group__name__in=ROLE_PERMISSIONS,
         codename__in=["delete_order", "delete_orderdrug", "delete_claimline"],
