@@ -12,6 +12,7 @@ urlpatterns = [
     path("orders/new/", orders.order_new, name="order-new"),
     path("orders/new/preview/", orders.order_preview, name="order-preview"),
     path("orders/new/concentration/", orders.product_concentration, name="product-concentration"),
+    path("orders/new/products/", orders.product_options, name="product-options"),
     path("orders/<int:pk>/", orders.order_detail, name="order-detail"),
     path("orders/<int:pk>/verify/", orders.order_verify, name="order-verify"),
     path("orders/<int:pk>/bill/", orders.order_bill, name="order-bill"),

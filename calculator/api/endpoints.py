@@ -41,7 +41,7 @@ from calculator.api.schemas import (
 )
 from calculator.api.serializers import log_reads, order_json
 from calculator.models import BillingProfile, Order
-from calculator.selectors.catalog import product_search
+from calculator.selectors.catalog import MAX_TERM_LENGTH, SearchTermError, product_search
 from calculator.selectors.orders import orders_filtered, orders_with_details
 
 ORDERS_PER_PAGE = 25
@@ -267,10 +267,19 @@ def order_void(request: HttpRequest, pk: int, payload: VoidIn) -> dict[str, Any]
 )
 def product_list(
     request: HttpRequest,
-    q: str = Query("", max_length=60, description="Part of the name or of the NDC"),
-) -> list[dict[str, Any]]:
-    """Search active catalog products by name or NDC (at most 50). Needs catalog read access."""
+    q: str = Query(
+        "",
+        max_length=MAX_TERM_LENGTH,
+        description="Words of the name, labeler or strength, or an NDC in any form",
+    ),
+) -> list[dict[str, Any]] | HttpResponse:
+    """Search active catalog products by name, labeler, strength or NDC, best 50 first (an exact
+    NDC, then names starting with the term). Needs catalog read access."""
     require(request, "calculator.view_drugproduct", action="read the catalog")
+    try:
+        found = product_search(q, limit=PRODUCTS_LIMIT)
+    except SearchTermError as refused:
+        return errors(400, "q", str(refused))
     return [
         {
             "id": product.pk,
@@ -286,7 +295,7 @@ def product_list(
             "hcpcs_unit": product.hcpcs.billing_unit if product.hcpcs else None,
             "preservative_free": product.preservative_free,
         }
-        for product in product_search(q, limit=PRODUCTS_LIMIT)
+        for product in found
     ]
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from calculator.domain import ndc, units
 from calculator.domain.billing import NDC_UNITS
@@ -154,6 +155,25 @@ def _decoded_lines(handle: Iterable[bytes]) -> Iterator[str]:
         if number == 0:
             text = text.removeprefix("\ufeff")
         yield text
+
+
+PROGRESS_EVERY = 1000  # rows between two calls of an import's progress callback
+
+
+def _counted(
+    file: str, progress: Callable[[str, int], None] | None, path: Path, **table: Any
+) -> Iterator[tuple[int, dict[str, str] | str]]:
+    """Yield _read_table's rows, telling *progress* (file, line) every PROGRESS_EVERY rows."""
+    rows = _read_table(path, **table)
+    if progress is None:
+        yield from rows
+        return
+    line = 0
+    for count, (line, row) in enumerate(rows, start=1):
+        if count % PROGRESS_EVERY == 0:
+            progress(file, line)
+        yield line, row
+    progress(file, line)
 
 
 def _read_table(
@@ -426,12 +446,19 @@ def _fda_package(
     )
 
 
-def read_fda(product_path: Path, package_path: Path, *, today: date) -> ImportResult:
+def read_fda(
+    product_path: Path,
+    package_path: Path,
+    *,
+    today: date,
+    progress: Callable[[str, int], None] | None = None,
+) -> ImportResult:
     """Read the FDA NDC directory's product.txt and package.txt into one record per package.
 
     A product row that cannot be used is rejected once (its packages are not imported and not
     listed again); a package row is rejected for its own NDC, dates, or an unknown PRODUCTID.
     *today* decides whether an ENDMARKETINGDATE has passed (the product is then inactive).
+    *progress*, if given, is called with (file name, line number) every PROGRESS_EVERY rows.
     """
     product_file, package_file = product_path.name, package_path.name
     if product_path.resolve() == package_path.resolve():
@@ -440,7 +467,9 @@ def read_fda(product_path: Path, package_path: Path, *, today: date) -> ImportRe
     bad_products: dict[str, tuple[int, list[str]]] = {}
     rejections: list[Rejection] = []
     product_lines: dict[str, int] = {}
-    for line, row in _read_table(
+    for line, row in _counted(
+        product_file,
+        progress,
         product_path,
         what="the FDA NDC directory's product.txt",
         delimiter="\t",
@@ -468,7 +497,9 @@ def read_fda(product_path: Path, package_path: Path, *, today: date) -> ImportRe
     records: list[ProductRecord] = []
     skipped: Counter[str] = Counter()
     seen: dict[str, int] = {}
-    for line, row in _read_table(
+    for line, row in _counted(
+        package_file,
+        progress,
         package_path,
         what="the FDA NDC directory's package.txt",
         delimiter="\t",
@@ -602,13 +633,16 @@ def read_csv(
     *,
     hcpcs_kinds: Mapping[str, str],
     resolve_ndc: Callable[[tuple[str, ...]], list[str]] | None = None,
+    progress: Callable[[str, int], None] | None = None,
 ) -> ImportResult:
     """Read a catalog CSV (header ndc,name,labeler,concentration,package_volume,ndc_unit,hcpcs)."""
     file = path.name
     records: list[ProductRecord] = []
     rejections: list[Rejection] = []
     seen: dict[str, int] = {}
-    for line, row in _read_table(
+    for line, row in _counted(
+        file,
+        progress,
         path,
         what="a catalog CSV",
         delimiter=",",

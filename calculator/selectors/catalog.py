@@ -3,8 +3,11 @@ units, billing profiles, as the `engine.Catalog` protocol) and product search.""
 
 from __future__ import annotations
 
-from django.db.models import Q
+import unicodedata
 
+from django.db.models import Case, IntegerField, Q, Value, When
+
+from calculator.domain import ndc
 from calculator.domain.billing import BillingPolicy, CodeDates
 from calculator.engine import Product
 from calculator.models import BillingProfile, DrugProduct, HcpcsCode
@@ -68,15 +71,74 @@ class DatabaseCatalog:
         return found.to_policy() if found else None
 
 
+class SearchTermError(ValueError):
+    """A search term that is refused (control characters, too long); `str()` says why."""
+
+
+MAX_TERM_LENGTH = 100  # characters; a name, labeler or NDC is far shorter
+MAX_TERM_WORDS = 6
+MIN_TERM_LENGTH = 2  # what the combobox waits for; the API answers shorter terms too
+
+
+def search_terms(term: str) -> tuple[str, list[str]]:
+    """Return the term trimmed and its words, or raise SearchTermError: over MAX_TERM_LENGTH
+    characters, or holding control characters, lone surrogates or other unassigned or private
+    code points (NUL, escapes). LIKE wildcards (% _) stay plain characters: Django escapes
+    them in icontains."""
+    if len(term) > MAX_TERM_LENGTH:
+        raise SearchTermError(f"a search term is at most {MAX_TERM_LENGTH} characters")
+    if any(unicodedata.category(ch) in _REFUSED_CATEGORIES for ch in term):
+        raise SearchTermError("a search term cannot hold control characters")
+    trimmed = " ".join(term.split())
+    return trimmed, trimmed.split(" ")[:MAX_TERM_WORDS] if trimmed else []
+
+
+_REFUSED_CATEGORIES = frozenset({"Cc", "Cs", "Co", "Cn"})
+
+
+def ndc_readings(term: str) -> tuple[str, ...]:
+    """Return the 11-digit NDCs a term names exactly, in any label or claim form
+    ("00074-1133-03", "0074-1133-03", "00074113303", "0074113303"), or () for other text."""
+    try:
+        return (ndc.normalize_ndc(term),)
+    except ndc.AmbiguousNdc as ambiguous:
+        return ambiguous.candidates
+    except ndc.NdcError:
+        return ()
+
+
 def product_search(term: str, *, limit: int) -> list[DrugProduct]:
-    """Return at most `limit` active products whose name holds `term`, or whose NDC holds its
-    digits ("0074-1133" finds 00074-1133-03); all active products when `term` is blank."""
+    """Return at most `limit` active products matching `term`, best first; all active products
+    (by name) when `term` is blank. Raises SearchTermError for a refused term.
+
+    Every word of the term must be in the name, the labeler, the labelled strength, or (digits
+    and hyphens) the NDC: "morph 25" finds morphine sulfate 25 mg/mL, "0074-1133" its NDC.
+    Ranked: an exact NDC in any of its forms, then names starting with the term, then names
+    starting with its first word, then the rest; ties by name, then NDC. One query.
+    """
+    trimmed, words = search_terms(term)
     products = DrugProduct.objects.filter(active=True).select_related("hcpcs")
-    term = term.strip()
-    if term:
-        match = Q(name__icontains=term)
-        digits = term.replace("-", "")
-        if digits.isdigit():
-            match |= Q(ndc__contains=digits)
-        products = products.filter(match)
-    return list(products[:limit])
+    if not words:
+        return list(products.order_by("name", "ndc")[:limit])
+    exact = ndc_readings(trimmed)
+    match = Q()
+    for word in words:
+        word_match = (
+            Q(name__icontains=word) | Q(labeler__icontains=word) | Q(concentration__icontains=word)
+        )
+        digits = word.replace("-", "")
+        if digits.isdigit() and digits.isascii():
+            word_match |= Q(ndc__contains=digits)
+        match &= word_match
+    if exact:
+        match |= Q(ndc__in=exact)
+    exact_first = [When(ndc__in=exact, then=Value(0))] if exact else []
+    rank = Case(
+        *exact_first,
+        When(name__istartswith=trimmed, then=Value(1)),
+        When(name__istartswith=words[0], then=Value(2)),
+        default=Value(3),
+        output_field=IntegerField(),
+    )
+    found = products.filter(match).annotate(rank=rank).order_by("rank", "name", "ndc")
+    return list(found[:limit])

@@ -14,7 +14,6 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.boundfield import BoundField
 from django.forms.utils import ErrorDict
-from django.urls import reverse
 
 from calculator.domain.billing import DEFAULT_PROFILE
 from calculator.domain.dosing import (
@@ -52,9 +51,14 @@ def _number(value: str, *, name: str, example: str) -> str:
     return value.strip()
 
 
+def product_label(product: DrugProduct) -> str:
+    """Return how a product is named in the product box and its list of matches."""
+    return f"{product.name} {product.concentration} - NDC {product.ndc_hyphenated}"
+
+
 class ProductChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, product: DrugProduct) -> str:
-        return f"{product.name} {product.concentration} - NDC {product.ndc_hyphenated}"
+        return product_label(product)
 
 
 class ProfileChoiceField(forms.ModelChoiceField):
@@ -164,10 +168,13 @@ class OrderForm(CrispyForm):
 
 
 class DrugForm(CrispyForm):
+    # The product's pk, in a hidden input beside a search box (the product combobox,
+    # calculator/_product_field.html): never a <select> of the whole catalog.
     product = ProductChoiceField(
         queryset=DrugProduct.objects.filter(active=True).select_related("hcpcs"),
         label="Product",
-        empty_label="Choose a product by name or NDC",
+        widget=forms.HiddenInput,
+        error_messages={"required": "Choose a product: type part of its name or NDC"},
     )
     concentration = forms.CharField(
         max_length=40,
@@ -193,16 +200,11 @@ class DrugForm(CrispyForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # Choosing a product fills this row's concentration box (the slot) from its label.
-        product = Field(
-            "product",
-            hx_get=reverse("calculator:product-concentration"),
-            hx_trigger="change",
-            hx_target=f"#{self.prefix}-concentration-slot",
-            hx_swap="innerHTML",
-            hx_include="this",
-            hx_sync="this:replace",
-        )
+        # The product combobox: a search box (`<prefix>-product_search`, not a form field) and
+        # the hidden pk; choosing fills this row's concentration box (the slot) from its label.
+        product = Field("product", template="calculator/_product_field.html")
+        self.product_results: list[tuple[int, str]] | None = None  # (pk, label), no-JS "Find"
+        self.product_results_error = ""
         concentration = Field("concentration", template="calculator/_concentration_field.html")
         self.helper = embedded_helper(
             Row(
@@ -215,6 +217,54 @@ class DrugForm(CrispyForm):
                 css_class="gx-2",
             )
         )
+
+    @property
+    def search_name(self) -> str:
+        return self.add_prefix("product_search")
+
+    def search_text(self) -> str | None:
+        """Return the search box's text as posted (spaces collapsed), or None when not posted."""
+        if not self.is_bound or self.search_name not in self.data:
+            return None
+        return " ".join(str(self.data.get(self.search_name, "")).split())
+
+    def chosen_product(self) -> DrugProduct | None:
+        """Return the row's chosen active product (validated, or looked up by the posted pk)."""
+        cleaned = getattr(self, "cleaned_data", None) or {}
+        if isinstance(cleaned.get("product"), DrugProduct):
+            return cleaned["product"]
+        if not self.is_bound:
+            return None
+        pk = str(self.data.get(self.add_prefix("product"), "")).strip()
+        if not (pk.isascii() and pk.isdigit() and len(pk) <= 18):
+            return None
+        return DrugProduct.objects.filter(pk=pk, active=True).first()
+
+    def product_box(self) -> dict[str, Any]:
+        """Return what the combobox shows: the chosen product's pk and label, and the box's text
+        (as typed when it no longer names the chosen product, else the chosen product's label)."""
+        product = self.chosen_product()
+        label = product_label(product) if product else ""
+        typed = self.search_text()
+        return {
+            "pk": product.pk if product else "",
+            "label": label,
+            "text": typed if typed else label,
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        product, typed = data.get("product"), self.search_text()
+        if product is not None and typed:
+            label = " ".join(product_label(product).split())
+            if typed != label:
+                # Typed over a chosen product without picking from the list (no JavaScript).
+                self.add_error(
+                    "product",
+                    f'"{typed[:60]}" is not the chosen product ({label}): press Find and '
+                    "choose one, or put the chosen product's name back",
+                )
+        return data
 
     def clean_rate_value(self) -> str:
         return _number(self.cleaned_data["rate_value"], name="the dose rate", example="5")

@@ -10,22 +10,27 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, Route, expect
 
 from calculator.models import Order
-from tests.browser.conftest import DOCS, FENTANYL, MORPHINE
+from tests.browser.conftest import DOCS, FENTANYL, MORPHINE, PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def choose_product(page: Page, row: int, label: str) -> None:
-    """Pick a product; its label concentration fills the row's box (checked by the slow-network
-    test below), and with the box still empty the engine uses the same catalog value."""
-    page.locator(f"#id_drugs-{row}-product").select_option(label=label)
+    """Pick a product in the row's combobox: type part of its NDC, click its option; its label
+    concentration fills the row's box (checked by the slow-network test below), and with the box
+    still empty the engine uses the same catalog value."""
+    box = page.locator(f"#id_drugs-{row}-product_search")
+    box.fill(label.rsplit("NDC ", 1)[1])
+    page.locator(f"#drugs-{row}-product-listbox").get_by_role("option", name=label).click()
+    expect(box).to_have_value(label)
+    expect(page.locator(f"#id_drugs-{row}-product")).not_to_have_value("")
 
 
 def enter_seed_order(page: Page) -> None:
     page.get_by_label("Patient reference").fill("ACC-1")
     page.get_by_label("Billing profile").select_option(
-        value="HMSA"
-    )  # its label also names its source
+        "HMSA"
+    )  # by value: the label names its source
     page.get_by_label("Therapy").select_option("continuous")
     page.get_by_label("Hours per day").fill("24")
     page.get_by_label("First day").fill("2026-01-01")
@@ -115,3 +120,53 @@ def test_choosing_a_product_fills_its_label_concentration_on_a_slow_network(
     page.route("**/orders/new/concentration/**", slow)
     choose_product(page, 0, MORPHINE)
     expect(page.locator("#id_drugs-0-concentration")).to_have_value("25 mg/mL", timeout=3000)
+
+
+def test_the_product_combobox_works_from_the_keyboard(page: Page, live_server, staff, log_in):
+    """Type "morph 25", ArrowDown, Enter: the seed product is chosen and its concentration
+    filled; Escape closes the list; the page logs no console error."""
+    errors: list[str] = []
+    page.on(
+        "console", lambda message: errors.append(message.text) if message.type == "error" else None
+    )
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    log_in(staff.pharmacist, "/orders/new/")
+    box = page.get_by_role("combobox", name="Product")
+    expect(box).to_have_attribute("aria-expanded", "false")
+    box.press_sequentially("morph 25")
+    listbox = page.get_by_role("listbox")
+    expect(listbox.get_by_role("option").first).to_have_text(MORPHINE)
+    expect(box).to_have_attribute("aria-expanded", "true")
+    box.press("ArrowDown")
+    expect(box).to_have_attribute("aria-activedescendant", re.compile(r"^drugs-0-product-option-"))
+    box.press("Escape")
+    expect(box).to_have_attribute("aria-expanded", "false")
+    expect(listbox).to_be_hidden()
+    box.press("ArrowDown")
+    expect(box).to_have_attribute("aria-expanded", "true")
+    box.press("Enter")
+    expect(box).to_have_value(MORPHINE)
+    expect(box).to_have_attribute("aria-expanded", "false")
+    expect(page.locator("#id_drugs-0-concentration")).to_have_value("25 mg/mL")
+    assert errors == []
+
+
+def test_without_javascript_find_lists_products_and_a_button_chooses_one(
+    browser, live_server, staff
+):
+    """With JavaScript off: type the NDC, press Enter (Find), choose the listed product."""
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/accounts/login/?next=/orders/new/")
+        page.get_by_label("Username").fill(staff.pharmacist.get_username())
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name=re.compile(r"^(Sign|Log) in$")).click()
+        box = page.get_by_role("combobox", name="Product")
+        box.fill("0074113303")
+        box.press("Enter")
+        page.get_by_role("button", name=MORPHINE).click()
+        expect(page.get_by_role("combobox", name="Product")).to_have_value(MORPHINE)
+        expect(page.locator("#id_drugs-0-concentration")).to_have_value("25 mg/mL")
+    finally:
+        context.close()

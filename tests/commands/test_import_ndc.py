@@ -288,3 +288,53 @@ def test_an_unknown_user_is_refused(db):
     assert not get_user_model().objects.exists()
     with pytest.raises(CommandError, match='there is no user "ghost"'):
         fda(PRODUCT, PACKAGE, "--user", "ghost")
+
+
+# --- Output on a terminal ------------------------------------------------------------------
+
+
+class Terminal(io.StringIO):
+    """Output that says it is a terminal, as a person's shell is."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def on_terminal(*args: str) -> str:
+    out = Terminal()
+    call_command("import_ndc", *args, stdout=out)
+    return out.getvalue()
+
+
+def many_bad_rows(tmp_path: Path, count: int) -> Path:
+    """A catalog CSV with one good row and `count` rows whose NDC is not one."""
+    rows = [f"1234-{n:04d},Bad row {n},Lab,1 mg/mL,10 mL,ML," for n in range(count)]
+    good = "00074-1133-03,Morphine sulfate,Hospira,25 mg/mL,20 mL,ML,"
+    return write_csv(tmp_path, good, *rows)
+
+
+def test_on_a_terminal_a_progress_bar_then_reasons_counted_and_the_first_20_rows(db, tmp_path):
+    text = on_terminal("--csv", str(many_bad_rows(tmp_path, 30)))
+    assert "\r[" in text and "kept " in text and "rejected 30" in text  # the progress bar
+    lines = text.split("\n")
+    summary = next(line for line in lines if line.startswith("products.csv:"))
+    assert summary.endswith("products.csv: added 1, updated 0, unchanged 0, rejected 30")
+    assert "Rejected, by reason:" in lines
+    counted = lines[lines.index("Rejected, by reason:") + 1]
+    assert counted.lstrip().startswith("30  ") and '"…"' in counted
+    assert "First 20 of 30 rejected rows:" in lines
+    assert sum(1 for line in lines if line.startswith("  products.csv line ")) == 20
+    assert "(--show-rejected lists them all)" in lines
+
+
+def test_show_rejected_lists_every_row_on_a_terminal(db, tmp_path):
+    text = on_terminal("--csv", str(many_bad_rows(tmp_path, 30)), "--show-rejected")
+    assert sum(1 for line in text.split("\n") if line.startswith("products.csv line ")) == 30
+    assert "Rejected, by reason:" not in text
+
+
+def test_off_a_terminal_the_output_is_plain_every_rejected_row_and_no_bar(db, tmp_path):
+    lines = run("--csv", str(many_bad_rows(tmp_path, 30)))
+    assert lines[0] == "products.csv: added 1, updated 0, unchanged 0, rejected 30"
+    assert len(lines) == 31 and all(line.startswith("products.csv line ") for line in lines[1:])
+    assert not any("\r" in line for line in lines)

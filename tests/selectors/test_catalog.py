@@ -72,3 +72,32 @@ def test_product_search_reads_ndc_digits_with_or_without_hyphens(catalog):
     assert [p.ndc for p in product_search("0074-1133", limit=5)] == [SEED_NDC11]
     assert [p.ndc for p in product_search("00741133", limit=5)] == [SEED_NDC11]
     assert len(product_search("", limit=3)) == 3
+
+
+@pytest.mark.parametrize(
+    "term", ["morph 25", "00074-1133-03", "0074-1133-03", "00074113303", "0074113303"]
+)
+def test_the_seed_product_comes_first_for_its_words_and_every_ndc_form(catalog, term):
+    assert product_search(term, limit=20)[0].ndc == SEED_NDC11
+
+
+def test_ranking_is_exact_ndc_then_name_prefix_then_contains_ties_by_name(catalog):
+    DrugProduct.objects.create(ndc="99999000101", name="Zeta morphine", concentration="1 mg/mL")
+    DrugProduct.objects.create(ndc="99999000201", name="Morphine alpha", concentration="1 mg/mL")
+    DrugProduct.objects.create(
+        ndc="99999000301", name="Aaa", labeler="Morphine Labs", concentration="1 mg/mL"
+    )
+    names = [p.name for p in product_search("morphine", limit=50)]
+    starting = [n for n in names if n.lower().startswith("morphine")]
+    assert names[: len(starting)] == starting == sorted(starting)
+    assert names.index("Morphine alpha") < names.index("Aaa") < names.index("Zeta morphine")
+    # An exact NDC leads even when a product named earlier holds its digits in its own NDC.
+    DrugProduct.objects.create(ndc="10074113303", name="Aab", concentration="1 mg/mL")
+    assert [p.ndc for p in product_search("0074113303", limit=50)] == [SEED_NDC11, "10074113303"]
+
+
+def test_every_word_must_match_name_labeler_or_strength(catalog):
+    assert {p.ndc for p in product_search("morph 25", limit=50)} >= {SEED_NDC11}
+    found = product_search("morph 25", limit=50)
+    assert all("25" in p.concentration or "25" in p.ndc for p in found)
+    assert product_search("morph fentanyl", limit=50) == []

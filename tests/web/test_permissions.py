@@ -86,6 +86,9 @@ EXPECTED: dict[str, Rule | tuple[Rule, ...]] = {
     "calculator:product-concentration": Rule(
         "GET", allowed({PHARM: 200}), data={"drugs-0-product": "<product>"}
     ),
+    "calculator:product-options": Rule(
+        "GET", allowed({PHARM: 200}), data={"drugs-0-product_search": "morph"}
+    ),
     "calculator:order-detail": Rule("GET", everyone(200)),
     "calculator:order-verify": Rule("POST", allowed({PHARM: 302})),
     "calculator:order-bill": Rule("POST", allowed({CLERK: 302})),

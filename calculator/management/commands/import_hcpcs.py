@@ -29,6 +29,7 @@ from django.db import transaction
 
 from calculator.domain import billing, hcpcs_file
 from calculator.domain.hcpcs_file import HcpcsRecord, RejectedRow
+from calculator.management.progress import Progress
 from calculator.models import HcpcsCode
 from calculator.models.validators import validate_dose_amount
 
@@ -60,31 +61,6 @@ def unit_text(record: HcpcsRecord) -> str:
     except ValidationError:
         return ""  # e.g. "per 50 mL": a volume, not an amount of drug
     return text
-
-
-class Progress:
-    """A one-line progress bar on a terminal; nothing when the output is a file or a pipe."""
-
-    WIDTH = 30
-
-    def __init__(self, out: Any, total: int, *, enabled: bool) -> None:
-        self.out, self.total, self.enabled, self.shown = out, total, enabled, -1
-
-    def update(self, done: int) -> None:
-        if not self.enabled or self.total == 0:
-            return
-        percent = done * 100 // self.total
-        if percent == self.shown:
-            return
-        self.shown = percent
-        filled = self.WIDTH * done // self.total
-        bar = "#" * filled + "." * (self.WIDTH - filled)
-        self.out.write(f"\r[{bar}] {percent:3d}% {done}/{self.total}", ending="")
-        self.out.flush()
-
-    def close(self) -> None:
-        if self.enabled and self.shown >= 0:
-            self.out.write("")
 
 
 class Command(BaseCommand):

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -24,8 +24,19 @@ from calculator.domain.dosing import (
 from calculator.domain.errors import InvalidOrder
 from calculator.models import AccessLog, DrugProduct, Order
 from calculator.selectors import scrubber
+from calculator.selectors.catalog import (
+    MIN_TERM_LENGTH,
+    SearchTermError,
+    product_search,
+    search_terms,
+)
 from calculator.selectors.orders import order_list_rows, orders_filtered
-from calculator.web.forms import ClaimDetailsForm, OrderEntry, OrderListFilterForm
+from calculator.web.forms import (
+    ClaimDetailsForm,
+    OrderEntry,
+    OrderListFilterForm,
+    product_label,
+)
 
 ORDERS_PER_PAGE = 25
 
@@ -69,11 +80,19 @@ def order_new(request: HttpRequest) -> HttpResponse:
         return render(request, "calculator/order_form.html", {"entry": entry, "preview": {}})
 
     acknowledged = set(request.POST.getlist("ack"))
-    if request.POST.get("action") == "add-drug":
+    action = request.POST.get("action", "")
+    if action in {"add-drug", "find-product"} or action.startswith("choose-product:"):
+        # Re-rendered as typed, nothing judged or saved: a row added, or (without JavaScript)
+        # each row's product matches listed, or one of them chosen.
         data = request.POST.copy()
-        rows = _int(data.get("drugs-TOTAL_FORMS"), 1)
-        data["drugs-TOTAL_FORMS"] = str(min(rows + 1, MAX_DRUGS_PER_ORDER))
+        if action == "add-drug":
+            rows = _int(data.get("drugs-TOTAL_FORMS"), 1)
+            data["drugs-TOTAL_FORMS"] = str(min(rows + 1, MAX_DRUGS_PER_ORDER))
+        elif action != "find-product":
+            _choose_product(data, action.removeprefix("choose-product:"))
         entry = OrderEntry(data, show_errors=False)
+        if action == "find-product":
+            _list_product_matches(entry)
         return render(
             request,
             "calculator/order_form.html",
@@ -135,6 +154,72 @@ def product_concentration(request: HttpRequest) -> HttpResponse:
         "calculator/_concentration_input.html",
         {"name": f"{prefix}-concentration", "value": product.concentration if product else ""},
     )
+
+
+PRODUCT_MATCHES = 20  # the best matches a product box lists
+
+
+def _row_prefix(prefix: str) -> bool:
+    """Return whether `prefix` names a drug row ("drugs-0" ... "drugs-99")."""
+    number = prefix.removeprefix("drugs-")
+    return prefix.startswith("drugs-") and number.isascii() and number.isdigit() and len(number) < 3
+
+
+@permission_required("calculator.add_order", raise_exception=True)
+@require_GET
+def product_options(request: HttpRequest) -> HttpResponse:
+    """Return a drug row's product combobox options: the best active matches of the text typed
+    (`drugs-N-product_search`), none below MIN_TERM_LENGTH characters; 400 for a refused term."""
+    suffix = "-product_search"
+    prefix = next((key[: -len(suffix)] for key in request.GET if key.endswith(suffix)), "")
+    if not _row_prefix(prefix):
+        return HttpResponse("unknown drug row", status=400)
+    term = request.GET.get(f"{prefix}{suffix}", "")
+    try:
+        searched = len(search_terms(term)[0]) >= MIN_TERM_LENGTH
+        found = product_search(term, limit=PRODUCT_MATCHES) if searched else []
+    except SearchTermError as refused:
+        return HttpResponse(str(refused), status=400, content_type="text/plain; charset=utf-8")
+    return render(
+        request,
+        "calculator/_product_options.html",
+        {
+            "prefix": prefix,
+            "options": [(product.pk, product_label(product)) for product in found],
+            "searched": searched,
+        },
+    )
+
+
+def _choose_product(data: QueryDict, choice: str) -> None:
+    """Put a product chosen from a row's listed matches ("drugs-0:12") into the posted row: its
+    pk, its name in the box and its labelled concentration, as the combobox does."""
+    prefix, _, pk = choice.partition(":")
+    if not _row_prefix(prefix) or not (pk.isascii() and pk.isdigit() and len(pk) <= 18):
+        return
+    product = DrugProduct.objects.filter(pk=pk, active=True).first()
+    if product is not None:
+        data[f"{prefix}-product"] = str(product.pk)
+        data[f"{prefix}-product_search"] = product_label(product)
+        data[f"{prefix}-concentration"] = product.concentration
+
+
+def _list_product_matches(entry: OrderEntry) -> None:
+    """List under each row whose box holds text other than its chosen product's name the best
+    matches of that text (the no-JavaScript way to the combobox's list)."""
+    for form in entry.drugs.forms:
+        typed = form.search_text()
+        if not typed:
+            continue
+        box = form.product_box()
+        if box["pk"] and typed == " ".join(box["label"].split()):
+            continue
+        try:
+            found = product_search(typed, limit=PRODUCT_MATCHES)
+        except SearchTermError as refused:
+            form.product_results_error = f"{refused}."
+            continue
+        form.product_results = [(product.pk, product_label(product)) for product in found]
 
 
 def _int(text: object, default: int) -> int:
