@@ -37,6 +37,7 @@ from calculator.domain.safety import (
     SafetyWarning,
     concentration_differs,
 )
+from calculator.domain.text import storable
 from calculator.domain.units import (
     ACTIVITY,
     EQUIVALENT,
@@ -298,15 +299,6 @@ def _text(value: object, path: str, errors: ErrorCollector, *, limit: int = 120)
         errors.add(path, "contains control characters or invalid Unicode")
         return ""
     return value.strip()
-
-
-def storable(text: str) -> bool:
-    """Return True when text can be stored and shown: no NUL or other control characters, no
-    lone surrogates (valid JSON "\ud800" is not valid Unicode text)."""
-    return not any(
-        (ord(char) < 32 and char not in "\t") or ord(char) == 127 or 0xD800 <= ord(char) <= 0xDFFF
-        for char in text
-    )
 
 
 def _read_drug(

@@ -15,6 +15,7 @@ from django.utils import timezone
 from calculator import engine
 from calculator.domain.charges import line_charge, unit_price_for
 from calculator.domain.errors import InvalidOrder
+from calculator.domain.text import storable
 from calculator.domain.units import format_decimal
 from calculator.models import BillingProfile, ClaimLine, Order, OrderDrug, Payer
 from calculator.selectors.catalog import DatabaseCatalog
@@ -298,6 +299,8 @@ def order_void(*, order: Order, voided_by: User, reason: str) -> Order:
     reason = (reason or "").strip()
     if not reason:
         raise InvalidOrder({"reason": ["give the reason for voiding the order"]})
+    if not storable(reason, multiline=True):
+        raise InvalidOrder({"reason": ["the reason holds characters that cannot be stored"]})
     order = _locked(order)
     if order.status == Order.Status.VOID:
         raise OrderStateError("this order is already void")

@@ -547,6 +547,11 @@ def test_verify_bill_and_void_follow_the_pages_rules(saved_order, pharmacist, cl
     no_reason = post(Client(), void, {"reason": "  "}, **pharmacist_headers)
     assert no_reason.status_code == 400
     assert list(no_reason.json()["errors"]) == ["reason"]
+    nul = post(Client(), void, {"reason": "entered\u0000twice"}, **pharmacist_headers)
+    assert nul.status_code == 400
+    assert nul.json() == {
+        "errors": {"reason": ["the reason holds characters that cannot be stored"]}
+    }
     voided = post(Client(), void, {"reason": "payer denied"}, **pharmacist_headers)
     assert voided.json()["status"] == "void"
     assert voided.json()["void_reason"] == "payer denied"

@@ -232,6 +232,16 @@ def test_an_order_can_be_voided_from_any_status_but_void(
         services.order_mark_billed(order=saved_order, billed_by=clerk)
 
 
+@pytest.mark.parametrize("reason", ["entered\x00twice", "bad \ud800", "bell\x07"])
+def test_a_void_reason_that_cannot_be_stored_is_refused(saved_order, pharmacist, reason):
+    """NUL (which PostgreSQL refuses), lone surrogates and control characters: a field error."""
+    with pytest.raises(InvalidOrder) as raised:
+        services.order_void(order=saved_order, voided_by=pharmacist, reason=reason)
+    assert raised.value.errors == {"reason": ["the reason holds characters that cannot be stored"]}
+    saved_order.refresh_from_db()
+    assert saved_order.status == Order.Status.DRAFT
+
+
 @pytest.mark.parametrize("reason", ["", "   ", None])
 def test_voiding_needs_a_reason(saved_order, pharmacist, reason):
     """No reason, no void: a field error on `reason`, the one check the page and the API share."""
