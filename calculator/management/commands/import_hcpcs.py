@@ -22,7 +22,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
@@ -30,6 +29,7 @@ from django.db import transaction
 from calculator.domain import billing, hcpcs_file
 from calculator.domain.hcpcs_file import HcpcsRecord, RejectedRow
 from calculator.management.progress import Progress
+from calculator.management.users import user_named
 from calculator.models import HcpcsCode
 from calculator.models.validators import validate_dose_amount
 
@@ -83,7 +83,7 @@ class Command(BaseCommand):
             data = path.read_bytes()
         except OSError as error:
             raise CommandError(f"{path}: {error.strerror or error}") from None
-        user = self._user(options["user"])
+        user = user_named(options["user"])
         dry_run = options["dry_run"]
 
         items = hcpcs_file.read_hcpcs(data)
@@ -99,15 +99,6 @@ class Command(BaseCommand):
         self._report(path, report, rejected, dry_run=dry_run)
         if not records:
             raise CommandError(f"{path}: no HCPCS record could be read; nothing imported")
-
-    def _user(self, username: str | None):
-        if not username:
-            return None
-        model = get_user_model()
-        try:
-            return model._default_manager.get_by_natural_key(username)
-        except model.DoesNotExist:
-            raise CommandError(f'--user: there is no user "{username}"') from None
 
     def _write(
         self,

@@ -21,7 +21,6 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
@@ -30,6 +29,7 @@ from django.utils import timezone
 from calculator.domain import fda_files
 from calculator.domain.fda_files import ImportResult, ProductRecord, Rejection
 from calculator.management.progress import Progress
+from calculator.management.users import user_named
 from calculator.models import DrugProduct, HcpcsCode
 
 MAX_CHANGE_REASON = 100  # simple_history's history_change_reason column
@@ -67,7 +67,7 @@ class Command(BaseCommand):
             raise CommandError(
                 "nothing to import: give --product product.txt --package package.txt, or --csv"
             )
-        user = self._user(options["user"])
+        user = user_named(options["user"])
         dry_run = options["dry_run"]
 
         terminal = self.stdout.isatty()
@@ -126,15 +126,6 @@ class Command(BaseCommand):
             self.stdout.write(f"  {rejection}")
         if len(rejections) > len(shown):
             self.stdout.write("(--show-rejected lists them all)")
-
-    def _user(self, username: str | None):
-        if not username:
-            return None
-        model = get_user_model()
-        try:
-            return model._default_manager.get_by_natural_key(username)
-        except model.DoesNotExist:
-            raise CommandError(f'--user: there is no user "{username}"') from None
 
     def _write(
         self, result: ImportResult, *, dry_run: bool, user, progress: Progress
