@@ -281,6 +281,17 @@ class _FdaProduct:
     excluded: bool
 
 
+# NDC_EXCLUDE_FLAG: "N" for a product listed in the NDC Directory; the FDA's excluded-products
+# file marks why a listing is out of it (E expired certification, I inactivated, U unfinished,
+# Y failed to correct a deficient listing). Anything but N (or a blank in older files) is out.
+LISTED_FLAGS = frozenset({"", "N"})
+
+
+def _excluded(row: Mapping[str, str]) -> bool:
+    """Whether a product.txt or package.txt row carries an NDC_EXCLUDE_FLAG other than listed."""
+    return row.get("NDC_EXCLUDE_FLAG", "").strip().upper() not in LISTED_FLAGS
+
+
 def _fda_date(text: str, column: str) -> date | None:
     """Return an FDA date ("20271231") or None when blank; raise ValueError saying why not."""
     text = text.strip()
@@ -401,7 +412,7 @@ def _fda_product(row: Mapping[str, str]) -> _FdaProduct | list[str]:
         labeler=_shorten(_clean(row["LABELERNAME"]), MAX_LABELER),
         concentration=concentration,
         ended=ended,
-        excluded=row.get("NDC_EXCLUDE_FLAG", "").strip().upper() == "Y",
+        excluded=_excluded(row),
     )
 
 
@@ -428,7 +439,7 @@ def _fda_package(
         ended = _fda_date(row["ENDMARKETINGDATE"], "ENDMARKETINGDATE")
     except ValueError as error:
         return str(error)
-    excluded = product.excluded or row.get("NDC_EXCLUDE_FLAG", "").strip().upper() == "Y"
+    excluded = product.excluded or _excluded(row)
     ends = [day for day in (ended, product.ended) if day is not None]
     description = _clean(row["PACKAGEDESCRIPTION"])
     volume = package_volume(description)

@@ -17,11 +17,9 @@ from calculator.domain import fda_files, ndc
 from calculator.models import DrugProduct
 
 PRODUCTS = 3_000
-# import_ndc documents "a past ENDMARKETINGDATE or NDC_EXCLUDE_FLAG Y imports the package as
-# inactive". The FDA's own flags are N in the directory and E, I or U in its excluded-products
-# file, so today E, I and U rows are imported as active unless they have ended (the generator
-# gives every "I" row a past end date). If the importer learns the FDA's flags, change this.
-IMPORTER_INACTIVE_FLAGS = frozenset({"Y"})
+# The FDA's flags are N in the directory and E, I, U (or Y) in its excluded-products file:
+# every flag but N imports the package as inactive.
+IMPORTER_INACTIVE_FLAGS = frozenset({"E", "I", "U", "Y"})
 
 
 @pytest.fixture(scope="module")
@@ -97,8 +95,8 @@ def test_import_keeps_exactly_the_injectable_solutions_as_the_summary_says(direc
 
 
 def test_ended_and_flagged_packages_are_imported_as_the_importer_documents(directory, db):
-    """Ended packages (product or package end date passed) are kept but inactive; E and U
-    flagged ones that have not ended stay active (the importer only honours flag Y)."""
+    """Ended packages (product or package end date passed) are kept but inactive, and so are
+    E, I and U flagged ones that have not ended (out of the FDA's directory)."""
     run_import(directory)
     active = dict(DrugProduct.objects.values_list("ndc", "active"))
     ended = [ndc11 for ndc11, package in directory.kept.items() if package.ended]
@@ -109,7 +107,7 @@ def test_ended_and_flagged_packages_are_imported_as_the_importer_documents(direc
     ]
     assert ended and flagged_live
     assert not any(active[ndc11] for ndc11 in ended)
-    assert all(active[ndc11] for ndc11 in flagged_live)
+    assert not any(active[ndc11] for ndc11 in flagged_live)
 
 
 def test_the_morphine_25_mg_per_ml_product_is_found_by_its_ndc(directory, db):

@@ -134,15 +134,16 @@ def test_a_package_without_a_stated_volume_keeps_the_volume_already_kept(catalog
     assert infumorph.package_description == "1 AMPULE (0641-6040-01)"
 
 
-def test_ended_marketing_or_the_exclude_flag_makes_a_product_inactive(db, tmp_path):
-    """A past ENDMARKETINGDATE or NDC_EXCLUDE_FLAG Y imports the package as inactive."""
+@pytest.mark.parametrize("flag", ["E", "I", "U", "Y"])
+def test_ended_marketing_or_the_exclude_flag_makes_a_product_inactive(db, tmp_path, flag):
+    """A past ENDMARKETINGDATE, or any NDC_EXCLUDE_FLAG but N, imports the package inactive."""
     product = edited(
         tmp_path,
         PRODUCT,
         "20200409\t\tANDA\t\tAsclemed",
         "20200409\t20210101\tANDA\t\tAsclemed",
     )
-    package = edited(tmp_path, PACKAGE, "20210315\t\tN\tN", "20210315\t\tY\tN")
+    package = edited(tmp_path, PACKAGE, "20210315\t\tN\tN", f"20210315\t\t{flag}\tN")
     fda(product, package)
     active = dict(DrugProduct.objects.values_list("ndc", "active"))
     assert active["76420001810"] is False  # bupivacaine, marketing ended 2021
