@@ -4,7 +4,9 @@ User text never reaches pint's free-text parser: pint reads "5 ML" as five megal
 "1 000 mL" as 0 mL and "5,5 mg" as 55 mg. A quantity here is a plain decimal number followed by
 units from a fixed, case-sensitive list; anything else is a `QuantityError` whose message says
 what to type instead. pint supplies the conversion factors (each computed once and cached), so
-the arithmetic on the hot path is plain `Decimal`.
+the arithmetic on the hot path is plain `Decimal`. A plain number is read by one pattern, and each
+distinct unit part ("mg/100 mL") is read once and remembered with its factors
+(docs/performance.md, "FULL: reading the request's text").
 """
 
 from __future__ import annotations
@@ -12,8 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Context, Decimal
-from functools import cache
-from typing import TYPE_CHECKING
+from functools import cache, lru_cache
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from pint import UnitRegistry
@@ -100,6 +102,18 @@ EXACT_CONTEXT = Context(prec=60)
 # looks like a decimal point.
 _NUMBER = r"[0-9]+(?:\.[0-9]+)?"
 _NUMBER_AT_START = re.compile(_NUMBER)
+# A number `_read_number` takes without a second look: at most MAX_INTEGER_DIGITS significant
+# digits and MAX_DECIMAL_PLACES places, followed by nothing it would question (another digit
+# or point, a comma, an "e" or "E", or a digit after spaces). Anything else takes the long way,
+# which says what is wrong.
+_PLAIN_NUMBER = re.compile(
+    rf"\+?(0*[0-9]{{1,{MAX_INTEGER_DIGITS}}}(?:\.[0-9]{{1,{MAX_DECIMAL_PLACES}}})?)"
+    r"(?![0-9.,eE]|\s+\d)"
+)
+_THOUSANDS = re.compile(r",\d{3}(?!\d)")
+_SPACED_DIGIT = re.compile(r"\s+\d")
+_IN_FORM = re.compile(r"(\S+)\s+in\s+(.+)")
+_NUMBER_OR_POINT = re.compile(r"[\d.]")
 _UNIT_TOKEN = re.compile(r"(?:(" + _NUMBER + r")\s*)?([^\s/\d.][^\s/]*)")
 _DURATION_PART = re.compile(r"(" + _NUMBER + r")\s*([A-Za-z]+)")
 
@@ -167,6 +181,23 @@ class Measure:
         per_canonical = tuple(multiply(count, factor(symbol)) for count, symbol in self.per)
         store(self, "per_canonical", per_canonical)
 
+    @classmethod
+    def _of(cls, value: Decimal, units: UnitPart) -> Measure:
+        """Return the Measure of `value` in an already read unit part, as the constructor
+        would make it but without working the unit part's facts out again (the hot path)."""
+        measure = object.__new__(cls)
+        measure.__dict__.update(
+            value=value,
+            numerator=units.numerator,
+            per=units.per,
+            joiner=units.joiner,
+            dimension=units.dimension,
+            per_dimensions=units.per_dimensions,
+            canonical_value=EXACT_CONTEXT.multiply(value, units.factor),
+            per_canonical=units.per_canonical,
+        )
+        return measure
+
     def __str__(self) -> str:
         text = f"{format_decimal(self.value)} {self.numerator}"
         for count, symbol in self.per:
@@ -212,6 +243,15 @@ def _unit_message(token: str) -> str:
 
 def _read_number(text: str, whole: str) -> tuple[Decimal, str]:
     """Read the leading number of `text`; return it and the rest, or raise a helpful error."""
+    plain = _PLAIN_NUMBER.match(text)
+    if plain:
+        return Decimal(plain.group(1)), text[plain.end() :]
+    return _read_number_in_full(text, whole)
+
+
+def _read_number_in_full(text: str, whole: str) -> tuple[Decimal, str]:
+    """Read the leading number of `text` rule by rule, saying what is wrong with it if anything
+    is (`_read_number` comes here for what its one pattern does not take)."""
     if text.startswith(("-", "\u2212")):
         return _fail(f'"{whole}" must be more than zero')
     if text.startswith("+"):
@@ -223,12 +263,12 @@ def _read_number(text: str, whole: str) -> tuple[Decimal, str]:
         return _fail(f'"{whole}" needs a number first, e.g. 5 mg/hr')
     digits, rest = match.group(0), text[match.end() :]
     if rest.startswith(","):
-        if re.match(r",\d{3}(?!\d)", rest):
+        if _THOUSANDS.match(rest):
             return _fail(f'"{whole}": write numbers without thousands separators (e.g. 1000)')
         return _fail(f'"{whole}": use a decimal point, not a comma (e.g. 5.5)')
     if (rest[:1] in {"e", "E"} and rest[1:2].isdigit()) or rest[:2] in {"e-", "e+", "E-", "E+"}:
         return _fail(f'"{whole}": write the number out in full, without an exponent')
-    if re.match(r"\s+\d", rest):
+    if _SPACED_DIGIT.match(rest):
         return _fail(f'"{whole}": spaces are not allowed inside a number (write 1000, not 1 000)')
     if rest.startswith("."):
         return _fail(f'"{whole}" is not a number')
@@ -244,8 +284,27 @@ def _fail(message: str):
     raise QuantityError(message)
 
 
+class UnitPart(NamedTuple):
+    """The unit part of a quantity as read ("mg/100 mL"), with the facts a Measure keeps."""
+
+    numerator: str
+    per: tuple[tuple[Decimal, str], ...]
+    joiner: str
+    dimension: str
+    per_dimensions: tuple[str, ...]
+    factor: Decimal
+    per_canonical: tuple[Decimal, ...]
+    is_rate: bool  # what parse_rate accepts
+    is_concentration: bool  # what parse_concentration accepts
+
+
 def parse_measure(text: object) -> Measure:
     """Return the Measure typed in `text` ("5 mg/hr"), or raise QuantityError saying why."""
+    return _read_measure(text)[0]
+
+
+def _read_measure(text: object) -> tuple[Measure, UnitPart]:
+    """Return the Measure typed in `text` and its unit part, or raise QuantityError saying why."""
     if not isinstance(text, str):
         if isinstance(text, int | Decimal) and not isinstance(text, bool):
             raise QuantityError(f'"{text}" needs a unit, e.g. {text} mg')
@@ -261,9 +320,26 @@ def parse_measure(text: object) -> Measure:
     rest = rest.strip()
     if not rest:
         raise QuantityError(f'"{whole}" needs a unit, e.g. {format_decimal(value)} mg')
+    units = unit_part(rest)
+    if units is None:  # not a unit part: read it again to raise the message naming `whole`
+        units = _read_unit_part(rest, whole)
+    return Measure._of(value, units), units
 
+
+@lru_cache(maxsize=1024)
+def unit_part(text: str) -> UnitPart | None:
+    """Return the unit part `text` ("mg/100 mL") read and its facts worked out, or None when it
+    is not one. Pure, so cached by text: a pharmacy types few distinct unit parts."""
+    try:
+        return _read_unit_part(text, text)
+    except QuantityError:
+        return None
+
+
+def _read_unit_part(rest: str, whole: str) -> UnitPart:
+    """Return the unit part `rest` of the quantity `whole`, or raise QuantityError saying why."""
     joiner = "/"
-    in_form = re.fullmatch(r"(\S+)\s+in\s+(.+)", rest)
+    in_form = _IN_FORM.fullmatch(rest)
     if in_form:
         parts, joiner = [in_form.group(1), in_form.group(2)], "in"
     else:
@@ -278,7 +354,7 @@ def parse_measure(text: object) -> Measure:
     for part in parts[1:]:
         match = _UNIT_TOKEN.fullmatch(part)
         if not match:
-            if re.match(r"[\d.]", part):
+            if _NUMBER_OR_POINT.match(part):
                 _read_number(part, whole)  # raises the message about the malformed number
             raise QuantityError(_unit_message(part))
         count_text, symbol = match.groups()
@@ -294,7 +370,36 @@ def parse_measure(text: object) -> Measure:
         raise QuantityError(f'"{whole}": write "amount in volume", e.g. 500 mg in 20 mL')
     if numerator == "%" and per:
         raise QuantityError(f'"{whole}": a percentage stands alone, e.g. 0.25 %')
-    return Measure(value=value, numerator=numerator, per=tuple(per), joiner=joiner)
+    # The same facts, worked out the same way, as Measure.__post_init__.
+    multiply = EXACT_CONTEXT.multiply
+    dimension = dimension_of(numerator)
+    pers = tuple(per)
+    per_dimensions = tuple(dimension_of(symbol) for _, symbol in pers)
+    return UnitPart(
+        numerator=numerator,
+        per=pers,
+        joiner=joiner,
+        dimension=dimension,
+        per_dimensions=per_dimensions,
+        factor=factor(numerator),
+        per_canonical=tuple(multiply(count, factor(symbol)) for count, symbol in pers),
+        is_rate=_is_rate(dimension, pers, per_dimensions),
+        is_concentration=_is_concentration(dimension, per_dimensions),
+    )
+
+
+def _is_rate(dimension: str, per: tuple[tuple[Decimal, str], ...], dims: tuple[str, ...]) -> bool:
+    """Return whether a unit part is a dose rate: amount/time (mg/hr), amount/kg/time
+    (mg/kg/hr) or mL/hr, with no count after a "/" (5 mg/2 hr is not read)."""
+    amount_ok = dimension in {MASS, VOLUME, ACTIVITY, EQUIVALENT}
+    per_time = len(dims) == 1 and dims[0] == TIME
+    weight_based = len(dims) == 2 and per[0][1] in {"kg", "g"} and dims[1] == TIME and amount_ok
+    return amount_ok and (per_time or weight_based) and all(c == 1 for c, _ in per)
+
+
+def _is_concentration(dimension: str, dims: tuple[str, ...]) -> bool:
+    """Return whether a unit part is a concentration: amount/volume (mg/mL, mg in 20 mL) or %."""
+    return dimension == PERCENT or (dimension in {MASS, ACTIVITY, EQUIVALENT} and dims == (VOLUME,))
 
 
 def describe(measure: Measure) -> str:
@@ -318,14 +423,8 @@ def describe(measure: Measure) -> str:
 
 def parse_rate(text: object) -> Measure:
     """Return a dose rate: amount/time (5 mg/hr), amount/kg/time (0.5 mg/kg/hr), or mL/hr."""
-    measure = parse_measure(text)
-    dims = measure.per_dimensions
-    amount_ok = measure.dimension in {MASS, VOLUME, ACTIVITY, EQUIVALENT}
-    per_time = len(dims) == 1 and dims[0] == TIME
-    weight_based = (
-        len(dims) == 2 and measure.per[0][1] in {"kg", "g"} and dims[1] == TIME and amount_ok
-    )
-    if amount_ok and (per_time or weight_based) and all(c == 1 for c, _ in measure.per):
+    measure, units = _read_measure(text)
+    if units.is_rate:
         return measure
     kind = describe(measure)
     if kind == "a dose rate":
@@ -337,11 +436,8 @@ def parse_rate(text: object) -> Measure:
 
 def parse_concentration(text: object) -> Measure:
     """Return a concentration: 25 mg/mL, 100 mg/100 mL, 500 mg in 20 mL, 0.25 % (w/v)."""
-    measure = parse_measure(text)
-    dims = measure.per_dimensions
-    if measure.dimension == PERCENT:
-        return measure
-    if measure.dimension in {MASS, ACTIVITY, EQUIVALENT} and dims == (VOLUME,):
+    measure, units = _read_measure(text)
+    if units.is_concentration:
         return measure
     kind = describe(measure)
     raise QuantityError(f'"{str(text).strip()}" is {kind}, not a concentration (e.g. 25 mg/mL)')

@@ -81,6 +81,12 @@ DRUG_FIELDS = {
     "compounded",
     "route",
 }
+# Made once, not per request: re.fullmatch(text pattern) looks it up in re's cache each call.
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_WHOLE_NUMBER = re.compile(r"\s*[0-9]{1,9}\s*", flags=re.ASCII)
+_HCPCS_CODE = re.compile(r"[A-Z]\d{4}")
+_THERAPY_CHOICES = ", ".join(therapy.value for therapy in Therapy)
+_ROUTE_CHOICES = ", ".join(route.value for route in Route)
 POLICY_FIELDS = {
     "per_diem_coding": PerDiemCoding,
     "drug_coding": DrugCoding,
@@ -167,7 +173,7 @@ def _plain(value: object) -> object:
 def _therapy(value: object) -> Therapy | None:
     if value is None or value == "":
         return None
-    choices = ", ".join(t.value for t in Therapy)
+    choices = _THERAPY_CHOICES
     if not isinstance(value, str):
         raise ValueError(f"choose one of {choices}")
     try:
@@ -179,7 +185,7 @@ def _therapy(value: object) -> Therapy | None:
 def _route(value: object) -> Route | None:
     if value is None or value == "":
         return None
-    choices = ", ".join(route.value for route in Route)
+    choices = _ROUTE_CHOICES
     if not isinstance(value, str):
         raise ValueError(f"choose one of {choices}")
     try:
@@ -189,7 +195,7 @@ def _route(value: object) -> Route | None:
 
 
 def _date(value: object) -> date:
-    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value.strip()):
         raise ValueError(f'"{value}" is not a date; use YYYY-MM-DD, e.g. 2026-01-31')
     try:
         return date.fromisoformat(value.strip())
@@ -200,7 +206,7 @@ def _date(value: object) -> date:
 def _positive_int(value: object, *, name: str, low: int, high: int) -> int:
     if isinstance(value, bool):
         raise ValueError(f"{name} must be a whole number")
-    if isinstance(value, str) and re.fullmatch(r"\s*[0-9]{1,9}\s*", value, flags=re.ASCII):
+    if isinstance(value, str) and _WHOLE_NUMBER.fullmatch(value):
         value = int(value)
     if isinstance(value, float) and value.is_integer():
         value = int(value)
@@ -391,7 +397,7 @@ def _read_drug(
     route = _read(errors, f"{prefix}.route", raw.get("route"), _route)
     hcpcs = _text(pick("hcpcs", product.hcpcs if product else ""), f"{prefix}.hcpcs", errors)
     hcpcs = hcpcs.upper()
-    if hcpcs and not re.fullmatch(r"[A-Z]\d{4}", hcpcs):
+    if hcpcs and not _HCPCS_CODE.fullmatch(hcpcs):
         errors.add(f"{prefix}.hcpcs", f'"{hcpcs}" is not a HCPCS code such as J2270')
         hcpcs = ""
     if product is not None and hcpcs and raw.get("hcpcs") in (None, ""):

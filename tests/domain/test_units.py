@@ -14,11 +14,15 @@ from hypothesis import strategies as st
 
 from calculator.domain.units import (
     ACTIVITY,
+    CANONICAL,
     EQUIVALENT,
     MASS,
+    UNITS,
     VOLUME,
     Measure,
     QuantityError,
+    _read_number,
+    _read_number_in_full,
     factor,
     format_decimal,
     parse_amount,
@@ -29,6 +33,7 @@ from calculator.domain.units import (
     parse_rate,
     parse_weight,
     registry,
+    unit_part,
     weight_kg,
 )
 
@@ -538,3 +543,87 @@ def test_reads_back_every_rate_it_shows(value: Decimal, numerator: str, time: st
     rate = parse_rate(text)
     assert rate.value == value
     assert str(rate) == text
+
+
+# --- The hot path: one pattern for plain numbers, unit parts read once, factors from pint ------
+
+magnitudes = st.decimals(min_value=Decimal("0.000001"), max_value=Decimal("999999999"), places=6)
+NUMBER_PIECES = ["0", "5", "0000", "1234567890", ".", ",", ",000", "e", "E", "e-", "+", "-"]
+number_like = st.lists(st.sampled_from(NUMBER_PIECES + PIECES), max_size=10).map("".join)
+
+
+def pint_canonical(value: Decimal, symbol: str) -> Decimal:
+    """Return `value` of a listed unit in its dimension's canonical unit, converted by pint."""
+    dimension, pint_name = UNITS[symbol]
+    return registry().Quantity(value, pint_name).to(CANONICAL[dimension]).magnitude
+
+
+def every_field(measure: Measure) -> tuple[str, ...]:
+    """Return the repr of each of a Measure's fields, worked-out ones included, so that two
+    Measures compare equal only when every Decimal is the same to the last digit and exponent
+    (Decimal("5") == Decimal("5.0"), but their reprs differ)."""
+    names = ("value", "numerator", "per", "joiner", "dimension", "per_dimensions")
+    names += ("canonical_value", "per_canonical")
+    return tuple(repr(getattr(measure, name)) for name in names)
+
+
+@fuzz
+@given(value=magnitudes, symbol=st.sampled_from(sorted(UNITS)))
+def test_every_listed_unit_converts_exactly_as_pint_does(value: Decimal, symbol: str) -> None:
+    """the factor each unit is multiplied by on the hot path gives pint's own conversion, for
+    every listed unit and any number a user may type (the factor table cannot drift)."""
+    typed = Decimal(format_decimal(value))
+    measure = parse_measure(f"{format_decimal(value)} {symbol}")
+    assert measure.canonical_value == pint_canonical(typed, symbol)
+    assert every_field(measure) == every_field(Measure(typed, symbol))
+
+
+@fuzz
+@given(
+    value=magnitudes,
+    count=magnitudes,
+    numerator=st.sampled_from(sorted(set(UNITS) - {"%"})),
+    symbol=st.sampled_from(sorted(UNITS)),
+    joiner=st.sampled_from(["/", " in "]),
+)
+def test_a_unit_part_read_once_makes_the_measure_the_constructor_makes(
+    value: Decimal, count: Decimal, numerator: str, symbol: str, joiner: str
+) -> None:
+    """a quantity whose unit part comes from the cache is, field for field and digit for digit,
+    the Measure its constructor works out from scratch, and per counts convert as pint does."""
+    typed, typed_count = Decimal(format_decimal(value)), Decimal(format_decimal(count))
+    text = f"{format_decimal(value)} {numerator}{joiner}{format_decimal(count)} {symbol}"
+    if joiner == " in " and UNITS[symbol][0] != VOLUME:
+        with pytest.raises(QuantityError, match="amount in volume"):
+            parse_measure(text)
+        return
+    expected = Measure(typed, numerator, ((typed_count, symbol),), joiner.strip())
+    unit_part.cache_clear()
+    first, again = parse_measure(text), parse_measure(text)  # read, then from the cache
+    assert every_field(first) == every_field(again) == every_field(expected)
+    assert first.canonical_value == pint_canonical(typed, numerator)
+    assert first.per_canonical == (pint_canonical(typed_count, symbol),)
+
+
+@fuzz
+@given(st.text() | quantity_like | number_like)
+def test_the_plain_number_pattern_reads_as_the_full_rules_do(text: str) -> None:
+    """whatever the one pattern takes, the number rules read to the same value and rest; what
+    it does not take gets the rules' message (the rules are the reference)."""
+
+    def outcome(reader) -> tuple[str, str] | str:
+        try:
+            value, rest = reader(text, text)
+        except QuantityError as error:
+            return str(error)
+        return repr(value), rest
+
+    assert outcome(_read_number) == outcome(_read_number_in_full)
+
+
+def test_a_bad_unit_part_is_refused_with_the_whole_quantity_even_once_cached() -> None:
+    """the cache holds unit parts, not messages: each bad quantity is named in its own error."""
+    for text in ("5 mg/", "7.5 mg/"):
+        with pytest.raises(QuantityError) as caught:
+            parse_measure(text)
+        assert str(caught.value) == f'"{text}" is incomplete: a unit is missing around "/"'
