@@ -98,8 +98,8 @@ def bump(*columns: str) -> None:
             f"UPDATE {_TABLE} SET {assignments} WHERE id = %s",
             [stamp] * len(columns) + [VERSION_ROW],
         )
-        if cursor.rowcount == 0:  # a flushed test database: the row comes back
-            values = {column: stamp for column in columns}
+        if cursor.rowcount == 0:  # a flushed test database: the row comes back, all new
+            values = {CATALOG: stamp, ACCESS: stamp}
             CatalogVersion.objects.get_or_create(pk=VERSION_ROW, defaults=values)
     kept = _request_versions.get()
     if kept is not None:
