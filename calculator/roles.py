@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib.auth.backends import ModelBackend
 
 from calculator.models import versions
+from calculator.selectors.users import user_by_id
 
 PHARMACIST = "Pharmacist"
 BILLING_CLERK = "Billing clerk"
@@ -84,6 +85,14 @@ class RolePermissionBackend(ModelBackend):
     the stamp instead of two joined permission queries per request. Any change to a group, a
     permission or a user's groups or permissions gives a new stamp (`versions.connect_signals`).
     """
+
+    def get_user(self, user_id: Any) -> Any:
+        """Return the signed-in user of a session (one prepared query), if still active."""
+        try:
+            user = user_by_id(int(user_id))
+        except (TypeError, ValueError):
+            return None
+        return user if user is not None and self.user_can_authenticate(user) else None
 
     def get_all_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:

@@ -151,6 +151,8 @@ STORAGES = {
     },
 }
 
+# Django's database sessions, read by one prepared query (calculator/http/sessions.py).
+SESSION_ENGINE = "calculator.http.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = int(os.environ.get("DJANGO_SESSION_SECONDS", str(8 * 60 * 60)))  # a shift
 SECURE_REFERRER_POLICY = "same-origin"

@@ -14,6 +14,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.boundfield import BoundField
 from django.forms.utils import ErrorDict
+from django.utils.functional import cached_property
 
 from calculator.domain.billing import DEFAULT_PROFILE
 from calculator.domain.dosing import (
@@ -173,9 +174,13 @@ class OrderForm(CrispyForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["profile"].initial = DEFAULT_PROFILE
-        # The order's own fields above the drug rows; the page renders the drug rows, then
-        # `nursing_visits` on its own (full width) below them.
-        self.helper = embedded_helper(
+
+    @cached_property
+    def helper(self) -> FormHelper:
+        """The layout, made when the form is rendered (the live preview never renders it).
+        The order's own fields above the drug rows; the page renders the drug rows, then
+        `nursing_visits` on its own (full width) below them."""
+        return embedded_helper(
             Row(
                 *columns(
                     "col-md-6",
@@ -227,13 +232,17 @@ class DrugForm(CrispyForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # The product combobox: a search box (`<prefix>-product_search`, not a form field) and
-        # the hidden pk; choosing fills this row's concentration box (the slot) from its label.
-        product = Field("product", template="calculator/_product_field.html")
         self.product_results: list[tuple[int, str]] | None = None  # (pk, label), no-JS "Find"
         self.product_results_error = ""
+
+    @cached_property
+    def helper(self) -> FormHelper:
+        """The layout, made when the form is rendered (the live preview never renders it).
+        The product combobox: a search box (`<prefix>-product_search`, not a form field) and
+        the hidden pk; choosing fills this row's concentration box (the slot) from its label."""
+        product = Field("product", template="calculator/_product_field.html")
         concentration = Field("concentration", template="calculator/_concentration_field.html")
-        self.helper = embedded_helper(
+        return embedded_helper(
             Row(
                 Column(product, css_class="col-12"),
                 Column(concentration, css_class="col-md-6"),
