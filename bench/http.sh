@@ -17,7 +17,8 @@
 #   PREVIEW    POST /orders/new/preview/: the order form's seed fields, form-encoded, as htmx
 #              sends them (session cookie, X-CSRFToken and HX-Request headers).
 #
-# Goals: each POST endpoint serves at least 70% of HEALTHZ's requests/s, with p99 under 50 ms.
+# Goals (issue 9): CALCULATE serves at least 70% and PREVIEW at least 50% of HEALTHZ's requests/s,
+# each with a p99 at most twice HEALTHZ's (the mean of its two runs' p99).
 # A run in which any response is not 2xx (counted in wrk's Lua, 3xx included) or wrk saw a socket
 # error is invalid: the figures are printed, marked INVALID, and the script exits with status 1.
 # Compare ratios within one run, never absolute numbers across runs or machines.
@@ -89,8 +90,8 @@ import urllib.request
 from pathlib import Path
 
 TMP = Path(os.environ["BENCH_TMP"])
-GOAL_SHARE = 0.70  # of HEALTHZ's requests/s
-GOAL_P99_MS = 50.0
+GOAL_SHARE = {"calculate": 0.70, "preview": 0.50}  # of HEALTHZ's requests/s
+GOAL_P99_FACTOR = 2.0  # p99 at most this times HEALTHZ's
 # The seed order: morphine 5 mg/hr, 25 mg/mL, 31 days on HMSA -> S9325 x 31, J3490 x 149.
 SEED_REQUEST = {
     "profile": "HMSA",
@@ -289,13 +290,15 @@ def report(runs):
     print(
         "   ".join(f"{label.upper()} / HEALTHZ = {v['rps'] / baseline:.2f}" for label, v in others)
     )
+    healthz_p99 = [v["p99_us"] / 1000 for label, v in results if label.startswith("healthz")]
+    p99_limit = GOAL_P99_FACTOR * sum(healthz_p99) / len(healthz_p99)
     for label, values in others:
-        share, p99 = values["rps"] / baseline, values["p99_us"] / 1000
+        share, p99, goal = values["rps"] / baseline, values["p99_us"] / 1000, GOAL_SHARE[label]
         print(
-            f"goal: {label} >= {GOAL_SHARE:.0%} of healthz req/s -> "
-            f"{'MET' if share >= GOAL_SHARE else 'NOT MET'} ({share:.0%}); "
-            f"p99 < {GOAL_P99_MS:.0f} ms -> {'MET' if p99 < GOAL_P99_MS else 'NOT MET'}"
-            f" ({p99:.1f} ms)"
+            f"goal: {label} >= {goal:.0%} of healthz req/s -> "
+            f"{'MET' if share >= goal else 'NOT MET'} ({share:.0%}); "
+            f"p99 <= {GOAL_P99_FACTOR:g}x healthz's ({p99_limit:.1f} ms) -> "
+            f"{'MET' if p99 <= p99_limit else 'NOT MET'} ({p99:.1f} ms)"
         )
     print(
         f"Python {platform.python_version()} ({platform.python_implementation()}), "
@@ -334,7 +337,8 @@ print(json.dumps({"product": morphine.pk, "concentration": morphine.concentratio
 BENCH_TOKEN=$(manage api_token "$BENCH_USER" 2>/dev/null)
 export BENCH_TOKEN
 
-PORT=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+# BENCH_PORT: a port of your own on a shared machine; otherwise any free one.
+PORT=${BENCH_PORT:-$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
 BASE=http://127.0.0.1:$PORT
 export URL_HEALTHZ=$BASE/healthz URL_CALCULATE=$BASE/api/v1/calculate
 export URL_PREVIEW=$BASE/orders/new/preview/

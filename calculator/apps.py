@@ -1,4 +1,5 @@
-"""The app's configuration: the roles are kept in step after every migrate."""
+"""The app's configuration: the roles are kept in step after every migrate, and every catalog
+or permission write bumps its version stamp (models/versions.py)."""
 
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
@@ -9,6 +10,8 @@ class CalculatorConfig(AppConfig):
     verbose_name = "Infusion calculator"
 
     def ready(self) -> None:
-        from calculator.roles import ensure_roles
+        from calculator.models import versions
+        from calculator.roles import CATALOG_MODELS, ensure_roles
 
         post_migrate.connect(ensure_roles, sender=self)
+        versions.connect_signals(tuple(self.get_model(name) for name in CATALOG_MODELS))

@@ -75,7 +75,8 @@ MIDDLEWARE = [
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend, with each user's permissions cached per worker under the access stamp.
+    "calculator.roles.RolePermissionBackend",
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("DJANGO_LOGIN_LOCKOUT_MINUTES", "15")))
@@ -150,6 +151,8 @@ STORAGES = {
     },
 }
 
+# Django's database sessions, read by one prepared query (calculator/http/sessions.py).
+SESSION_ENGINE = "calculator.http.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = int(os.environ.get("DJANGO_SESSION_SECONDS", str(8 * 60 * 60)))  # a shift
 SECURE_REFERRER_POLICY = "same-origin"

@@ -11,12 +11,14 @@ from calculator.models.validators import (
     validate_ndc11,
     validate_volume,
 )
+from calculator.models.versions import CatalogVersion
 
 __all__ = [
     "AccessLog",
     "ApiToken",
     "BillingProfile",
     "BillingProvider",
+    "CatalogVersion",
     "ClaimExport",
     "ClaimLine",
     "DrugProduct",

@@ -14,6 +14,7 @@ from calculator.models.validators import (
     validate_ndc11,
     validate_volume,
 )
+from calculator.models.versions import VersionedQuerySet
 
 
 class HcpcsCode(models.Model):
@@ -75,6 +76,8 @@ class HcpcsCode(models.Model):
         "CMS action effective", null=True, blank=True, help_text="ACT EFF DT of that action."
     )
     history = HistoricalRecords()
+
+    objects = VersionedQuerySet.as_manager()  # bulk writes bump the catalog stamp
 
     class Meta:
         ordering = ["code"]
@@ -154,6 +157,8 @@ class DrugProduct(models.Model):
     source = models.CharField(max_length=300, blank=True)
     history = HistoricalRecords()
 
+    objects = VersionedQuerySet.as_manager()  # bulk writes bump the catalog stamp
+
     class Meta:
         ordering = ["name", "ndc"]
 
@@ -216,6 +221,8 @@ class BillingProfile(models.Model):
     place_of_service = models.CharField(max_length=2, default="12")
     active = models.BooleanField(default=True)
     history = HistoricalRecords()
+
+    objects = VersionedQuerySet.as_manager()  # bulk writes bump the catalog stamp
 
     class Meta:
         ordering = ["name"]

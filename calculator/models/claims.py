@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from calculator.domain import ndc
 from calculator.models.catalog import BillingProfile
+from calculator.models.versions import VersionedQuerySet
 
 
 class Payer(models.Model):
@@ -46,6 +47,8 @@ class Payer(models.Model):
     active = models.BooleanField(default=True)
     history = HistoricalRecords()
 
+    objects = VersionedQuerySet.as_manager()  # bulk writes bump the catalog stamp
+
     class Meta:
         ordering = ["name"]
 
@@ -78,6 +81,8 @@ class BillingProvider(models.Model):
         help_text="ISA15: files are marked as test until this says production.",
     )
     history = HistoricalRecords()
+
+    objects = VersionedQuerySet.as_manager()  # bulk writes bump the catalog stamp
 
     class Meta:
         verbose_name = "billing provider"
@@ -117,6 +122,8 @@ class PriceListEntry(models.Model):
     )
     unit_price = models.DecimalField(max_digits=10, decimal_places=2)
     history = HistoricalRecords()
+
+    objects = VersionedQuerySet.as_manager()  # bulk writes bump the catalog stamp
 
     class Meta:
         ordering = ["profile", "code", "ndc"]

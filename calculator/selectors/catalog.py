@@ -4,13 +4,19 @@ units, billing profiles, as the `engine.Catalog` protocol) and product search.""
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
+from decimal import Decimal
+from types import MappingProxyType
+from typing import Any, TypeVar
 
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db import DEFAULT_DB_ALIAS
+from django.db.models import Case, IntegerField, Model, Q, Value, When
 
 from calculator.domain import ndc
 from calculator.domain.billing import BillingPolicy, CodeDates
 from calculator.engine import Product
-from calculator.models import BillingProfile, DrugProduct, HcpcsCode
+from calculator.models import BillingProfile, DrugProduct, HcpcsCode, PriceListEntry, versions
+from calculator.models.versions import VersionedMemo
 
 
 def product_info(product: DrugProduct) -> Product:
@@ -33,42 +39,139 @@ def product_info(product: DrugProduct) -> Product:
 
 
 class DatabaseCatalog:
-    """The `engine.Catalog` backed by the models; inactive products and profiles are not found."""
+    """The `engine.Catalog` backed by the models; inactive products and profiles are not found.
+
+    Made once per calculation: it reads the catalog stamp once (the request's, see
+    `models.versions`), and each answer comes from the worker's memo for that stamp, or from the
+    database the first time it is asked (then kept). The answers are immutable (frozen
+    `Product`s and `BillingPolicy`s, tuples), so requests can share them."""
+
+    def __init__(self) -> None:
+        self._memo = _CATALOG_MEMO.for_stamp(versions.current().catalog)
+
+    def _remember(self, key: tuple[Any, ...], load: Callable[[], Any]) -> Any:
+        try:
+            return self._memo[key]
+        except KeyError:
+            found = self._memo[key] = load()
+            return found
 
     def product(self, ndc11: str) -> Product | None:
-        found = DrugProduct.objects.select_related("hcpcs").filter(ndc=ndc11, active=True).first()
-        return product_info(found) if found else None
+        return self._remember(("product", ndc11), lambda: _product(ndc11))
 
     def products_among(self, ndc11s: tuple[str, ...]) -> list[Product]:
-        found = DrugProduct.objects.select_related("hcpcs").filter(ndc__in=ndc11s, active=True)
-        return [product_info(product) for product in found]
+        return list(self._remember(("among", ndc11s), lambda: _products_among(ndc11s)))
 
     def hcpcs_unit(self, code: str) -> str | None:
-        found = HcpcsCode.objects.filter(code=code).first()
-        return found.billing_unit or None if found else None
+        return self._remember(("hcpcs_unit", code), lambda: _hcpcs_unit(code))
 
     def code_dates(self, codes: frozenset[str]) -> dict[str, CodeDates]:
-        return {
+        return dict(self._remember(("code_dates", codes), lambda: _code_dates(codes)))
+
+    def lookalike(self, fragment: str) -> Product | None:
+        """Return an active product of the look-alike partner (morphine <-> hydromorphone)."""
+        return self._remember(("lookalike", fragment), lambda: _lookalike(fragment))
+
+    def policy(self, name: str) -> BillingPolicy | None:
+        return self._remember(("policy", name), lambda: _policy(name))
+
+    def prices(self, profile_id: int) -> dict[tuple[str, str], Decimal]:
+        """Return a profile's price list keyed by (code, NDC or "")."""
+        return dict(self._remember(("prices", profile_id), lambda: _prices(profile_id)))
+
+
+_CATALOG_MEMO = VersionedMemo()
+ModelT = TypeVar("ModelT", bound=Model)
+
+
+def active_product(pk: object) -> DrugProduct | None:
+    """Return the active product with this primary key (None for none, or for a key that is not
+    a whole number), with its HCPCS code, through the catalog memo: a fresh instance each call,
+    so a caller may change it without touching the memo."""
+    key = str(pk).strip()
+    if not (key.isascii() and key.isdigit() and len(key) <= 18):
+        return None
+    memo = _CATALOG_MEMO.for_stamp(versions.current().catalog)
+    if ("product_row", key) not in memo:
+        found = DrugProduct.objects.select_related("hcpcs").filter(pk=key, active=True).first()
+        memo[("product_row", key)] = _row(found), _row(found.hcpcs if found else None)
+    product_row, code_row = memo[("product_row", key)]
+    product = _instance(DrugProduct, product_row)
+    if product is not None:
+        product.hcpcs = _instance(HcpcsCode, code_row)
+    return product
+
+
+def active_profile(name: str) -> BillingProfile | None:
+    """Return the active billing profile of this exact name (None for none), through the catalog
+    memo: a fresh instance each call."""
+    memo = _CATALOG_MEMO.for_stamp(versions.current().catalog)
+    if ("profile_row", name) not in memo:
+        found = BillingProfile.objects.filter(name=name, active=True).first()
+        memo[("profile_row", name)] = _row(found)
+    return _instance(BillingProfile, memo[("profile_row", name)])
+
+
+def _row(instance: Model | None) -> tuple[Any, ...] | None:
+    """Return a model instance's field values (immutable, to keep in a memo), or None."""
+    if instance is None:
+        return None
+    return tuple(getattr(instance, field.attname) for field in instance._meta.concrete_fields)
+
+
+def _instance(model: type[ModelT], row: tuple[Any, ...] | None) -> ModelT | None:
+    """Return a fresh instance of `model` from a `_row`, as if just loaded from the database."""
+    if row is None:
+        return None
+    names = [field.attname for field in model._meta.concrete_fields]
+    return model.from_db(DEFAULT_DB_ALIAS, names, row)
+
+
+def _product(ndc11: str) -> Product | None:
+    found = DrugProduct.objects.select_related("hcpcs").filter(ndc=ndc11, active=True).first()
+    return product_info(found) if found else None
+
+
+def _products_among(ndc11s: tuple[str, ...]) -> tuple[Product, ...]:
+    found = DrugProduct.objects.select_related("hcpcs").filter(ndc__in=ndc11s, active=True)
+    return tuple(product_info(product) for product in found)
+
+
+def _hcpcs_unit(code: str) -> str | None:
+    found = HcpcsCode.objects.filter(code=code).first()
+    return found.billing_unit or None if found else None
+
+
+def _code_dates(codes: frozenset[str]) -> MappingProxyType[str, CodeDates]:
+    return MappingProxyType(
+        {
             code.code: code.dates()
             for code in HcpcsCode.objects.filter(code__in=codes).only(
                 "code", "effective", "terminated", "replacement"
             )
         }
+    )
 
-    def lookalike(self, fragment: str) -> Product | None:
-        """Return an active product of the look-alike partner (morphine <-> hydromorphone)."""
-        found = DrugProduct.objects.select_related("hcpcs").filter(
-            name__icontains=fragment, active=True
-        )
-        if fragment == "morphine":
-            found = found.exclude(name__icontains="hydromorphone")
-        product = found.exclude(typical_daily_dose_high="").order_by("preservative_free", "pk")
-        first = product.first()
-        return product_info(first) if first else None
 
-    def policy(self, name: str) -> BillingPolicy | None:
-        found = BillingProfile.objects.filter(name__iexact=name, active=True).first()
-        return found.to_policy() if found else None
+def _lookalike(fragment: str) -> Product | None:
+    found = DrugProduct.objects.select_related("hcpcs").filter(
+        name__icontains=fragment, active=True
+    )
+    if fragment == "morphine":
+        found = found.exclude(name__icontains="hydromorphone")
+    product = found.exclude(typical_daily_dose_high="").order_by("preservative_free", "pk")
+    first = product.first()
+    return product_info(first) if first else None
+
+
+def _policy(name: str) -> BillingPolicy | None:
+    found = BillingProfile.objects.filter(name__iexact=name, active=True).first()
+    return found.to_policy() if found else None
+
+
+def _prices(profile_id: int) -> MappingProxyType[tuple[str, str], Decimal]:
+    entries = PriceListEntry.objects.filter(profile_id=profile_id)
+    return MappingProxyType({(entry.code, entry.ndc): entry.unit_price for entry in entries})
 
 
 class SearchTermError(ValueError):

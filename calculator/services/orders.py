@@ -186,8 +186,8 @@ def order_create(
 
 
 def price_list(profile: BillingProfile) -> dict[tuple[str, str], Decimal]:
-    """Return the profile's prices keyed by (code, NDC or "")."""
-    return {(entry.code, entry.ndc): entry.unit_price for entry in profile.prices.all()}
+    """Return the profile's prices keyed by (code, NDC or ""), through the catalog cache."""
+    return DatabaseCatalog().prices(profile.pk)
 
 
 def _priced(line: ClaimLine, prices: dict[tuple[str, str], Decimal]) -> ClaimLine:

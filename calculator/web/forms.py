@@ -14,6 +14,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.boundfield import BoundField
 from django.forms.utils import ErrorDict
+from django.utils.functional import cached_property
 
 from calculator.domain.billing import DEFAULT_PROFILE
 from calculator.domain.dosing import (
@@ -25,6 +26,7 @@ from calculator.domain.dosing import (
 )
 from calculator.domain.units import QuantityError, parse_decimal
 from calculator.models import BillingProfile, DrugProduct, Order
+from calculator.selectors.catalog import active_product, active_profile
 
 RATE_UNITS = [
     "mg/hr",
@@ -56,12 +58,38 @@ def product_label(product: DrugProduct) -> str:
     return f"{product.name} {product.concentration} - NDC {product.ndc_hyphenated}"
 
 
-class ProductChoiceField(forms.ModelChoiceField):
+class CachedChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField whose posted choice is looked up through the catalog cache
+    (`lookup(value)`: the active object or None) instead of a query per form. The queryset
+    still lists the choices when the field is rendered."""
+
+    lookup: Any = None
+
+    def to_python(self, value: Any) -> Any:
+        if value in self.empty_values:
+            return None
+        if isinstance(value, self.queryset.model):
+            return value
+        found = type(self).lookup(str(value))
+        if found is None:
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
+        return found
+
+
+class ProductChoiceField(CachedChoiceField):
+    lookup = active_product
+
     def label_from_instance(self, product: DrugProduct) -> str:
         return product_label(product)
 
 
-class ProfileChoiceField(forms.ModelChoiceField):
+class ProfileChoiceField(CachedChoiceField):
+    lookup = active_profile
+
     def label_from_instance(self, profile: BillingProfile) -> str:
         """Return the profile's name with the payer text it follows and that text's revision."""
         return f"{profile.name} - {profile.source_label}" if profile.source_label else profile.name
@@ -146,9 +174,13 @@ class OrderForm(CrispyForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["profile"].initial = DEFAULT_PROFILE
-        # The order's own fields above the drug rows; the page renders the drug rows, then
-        # `nursing_visits` on its own (full width) below them.
-        self.helper = embedded_helper(
+
+    @cached_property
+    def helper(self) -> FormHelper:
+        """The layout, made when the form is rendered (the live preview never renders it).
+        The order's own fields above the drug rows; the page renders the drug rows, then
+        `nursing_visits` on its own (full width) below them."""
+        return embedded_helper(
             Row(
                 *columns(
                     "col-md-6",
@@ -200,13 +232,17 @@ class DrugForm(CrispyForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # The product combobox: a search box (`<prefix>-product_search`, not a form field) and
-        # the hidden pk; choosing fills this row's concentration box (the slot) from its label.
-        product = Field("product", template="calculator/_product_field.html")
         self.product_results: list[tuple[int, str]] | None = None  # (pk, label), no-JS "Find"
         self.product_results_error = ""
+
+    @cached_property
+    def helper(self) -> FormHelper:
+        """The layout, made when the form is rendered (the live preview never renders it).
+        The product combobox: a search box (`<prefix>-product_search`, not a form field) and
+        the hidden pk; choosing fills this row's concentration box (the slot) from its label."""
+        product = Field("product", template="calculator/_product_field.html")
         concentration = Field("concentration", template="calculator/_concentration_field.html")
-        self.helper = embedded_helper(
+        return embedded_helper(
             Row(
                 Column(product, css_class="col-12"),
                 Column(concentration, css_class="col-md-6"),
@@ -235,10 +271,7 @@ class DrugForm(CrispyForm):
             return cleaned["product"]
         if not self.is_bound:
             return None
-        pk = str(self.data.get(self.add_prefix("product"), "")).strip()
-        if not (pk.isascii() and pk.isdigit() and len(pk) <= 18):
-            return None
-        return DrugProduct.objects.filter(pk=pk, active=True).first()
+        return active_product(self.data.get(self.add_prefix("product"), ""))
 
     def product_box(self) -> dict[str, Any]:
         """Return what the combobox shows: the chosen product's pk and label, and the box's text

@@ -447,6 +447,7 @@ def test_number_of_queries_does_not_grow_with_the_orders(
 ):
     """50 orders and 500 orders take the same number of queries."""
     _clone_verified_orders(seed_order, 49)
+    clerk_client.get(url, JANUARY)  # the first request fills the worker's permission cache
     with CaptureQueriesContext(connection) as fifty:
         response = clerk_client.get(url, JANUARY)
     assert response.status_code == 200
