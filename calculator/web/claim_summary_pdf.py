@@ -31,6 +31,8 @@ CELL_SIZE = 8.0
 FOOT_SIZE = 8.0
 PADDING = 3.0
 NDC_SHADE = 230  # print.css: .ndc-line { background: #e6e6e6 }
+ASCENT = 0.95  # from a line's top to its baseline, in font sizes (line height 1.25)
+TOTAL_PAGES = "{total pages}"  # replaced by the page count; as wide as the widest count
 
 # Box 24's columns as on the page: heading, width in points, alignment. The description takes
 # what is left of the line.
@@ -90,6 +92,16 @@ class SummaryPDF(FPDF):
         described = sum(width for _, width, _ in COLUMNS)
         self.widths = [width or self.width - described for _, width, _ in COLUMNS]
         self.bottom = self.h - MARGIN - FOOT_SIZE - 4
+        # Claim lines repeat their dates, codes and descriptions: measure each text once.
+        self._widths: dict[tuple[str, str, float, str], float] = {}
+        self.alias_nb_pages(TOTAL_PAGES)
+
+    def measure(self, text: str) -> float:
+        key = (self.font_family, self.font_style, self.font_size_pt, text)
+        width = self._widths.get(key)
+        if width is None:
+            width = self._widths[key] = self.get_string_width(text)
+        return width
 
     def text_for(self, value: object) -> str:
         """The text to draw: the built-in fonts only know Latin-1, so others become '?'."""
@@ -101,26 +113,26 @@ class SummaryPDF(FPDF):
     def footer(self) -> None:
         self.set_y(self.h - MARGIN - FOOT_SIZE)
         self.set_font(self.sans, "", FOOT_SIZE)
-        self.cell(0, FOOT_SIZE, f"Page {self.page_no()} of {{nb}}", align="R")
+        self.cell(0, FOOT_SIZE, f"Page {self.page_no()} of {TOTAL_PAGES}", align="R")
 
     def wrapped(self, text: str, width: float) -> list[str]:
         """Split `text` into lines no wider than `width` at the current font (words kept whole
         unless a word alone is too wide, which is then cut)."""
         text = self.text_for(text)
-        if not text or self.get_string_width(text) <= width:
+        if not text or self.measure(text) <= width:
             return [text]
         lines: list[str] = []
         line = ""
         for word in text.split():
             candidate = f"{line} {word}" if line else word
-            if self.get_string_width(candidate) <= width:
+            if self.measure(candidate) <= width:
                 line = candidate
                 continue
             if line:
                 lines.append(line)
-            while self.get_string_width(word) > width and len(word) > 1:
+            while self.measure(word) > width and len(word) > 1:
                 cut = len(word) - 1
-                while cut > 1 and self.get_string_width(word[:cut]) > width:
+                while cut > 1 and self.measure(word[:cut]) > width:
                     cut -= 1
                 lines.append(word[:cut])
                 word = word[cut:]
@@ -156,11 +168,16 @@ class SummaryPDF(FPDF):
         x, y = self.l_margin, self.get_y()
         if fill:
             self.set_fill_color(NDC_SHADE)
+        baseline = y + PADDING + size * ASCENT
         for (_, width, align), lines in zip(cells, texts, strict=True):
             self.rect(x, y, width, height, style="DF" if fill else "D")
             for index, line in enumerate(lines):
-                self.set_xy(x + PADDING, y + PADDING + index * line_height)
-                self.cell(width - 2 * PADDING, line_height, line, align=align)
+                if not line:
+                    continue
+                left = x + PADDING
+                if align == "R":
+                    left = x + width - PADDING - self.measure(line)
+                self.text(left, baseline + index * line_height, line)
             x += width
         self.set_xy(self.l_margin, y + height)
 
