@@ -8,10 +8,11 @@ printed today and one printed after a catalog or profile change show the same li
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from typing import Any, NamedTuple
 
+from django.urls import reverse
 from django.utils.text import slugify
 
 from calculator.domain.charges import claim_total
@@ -58,21 +59,79 @@ def summary_filename(
     return f"{'-'.join(parts)}.{extension}"
 
 
+def _date(value: datetime.date | None) -> str:
+    return value.strftime("%m/%d/%Y") if value else ""
+
+
+class SummaryLine(NamedTuple):
+    """One saved claim line as box 24 shows it: the cells' text, on the page and in the PDF.
+    `charge` is None when the line has no price."""
+
+    number: str
+    start: str
+    end: str
+    place_of_service: str
+    code: str
+    modifiers: str
+    charge: str | None
+    units: str
+    description: str
+    supplemental: str
+
+    @classmethod
+    def of(cls, line: ClaimLine) -> SummaryLine:
+        return cls(
+            str(line.position + 1),
+            _date(line.start_date),
+            _date(line.end_date),
+            line.place_of_service,
+            line.code,
+            line.modifiers,
+            None if line.charge is None else str(line.charge),
+            str(line.units),
+            line.description,
+            line.supplemental,
+        )
+
+
 class SummaryClaim(NamedTuple):
-    """One order of the summary: its saved lines in claim order and their total (box 24F), or
-    None when a line has no price."""
+    """One order of the summary: its lines in claim order, their total (box 24F; None when a
+    line has no price), its service period as shown and the links to it."""
 
     order: Order
-    lines: list[ClaimLine]
+    lines: list[SummaryLine]
     total: Decimal | None
+    service: str
+    detail_url: str
+    bill_url: str
+
+
+def _order_url(name: str) -> Callable[[int], str]:
+    """Return a function of an order's number giving its URL: reversed once, not per order."""
+    marker = 987654321
+    pattern = reverse(name, args=[marker])
+    head, tail = pattern.split(str(marker))
+    return lambda pk: f"{head}{pk}{tail}"
 
 
 def summary_claims(orders: Iterable[Order]) -> list[SummaryClaim]:
-    """Return each order (its lines prefetched) with its lines and claim total."""
+    """Return each order (its lines prefetched) with its lines' cells and claim total."""
+    detail_url = _order_url("calculator:order-detail")
+    bill_url = _order_url("calculator:order-bill")
     claims = []
     for order in orders:
         lines = list(order.lines.all())
-        claims.append(SummaryClaim(order, lines, claim_total(line.charge for line in lines)))
+        days = f"{order.days} day{'' if order.days == 1 else 's'}"
+        claims.append(
+            SummaryClaim(
+                order,
+                [SummaryLine.of(line) for line in lines],
+                claim_total(line.charge for line in lines),
+                f"{_date(order.start_date)} to {_date(order.end_date)} ({days})",
+                detail_url(order.pk),
+                bill_url(order.pk),
+            )
+        )
     return claims
 
 

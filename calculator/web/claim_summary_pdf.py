@@ -62,14 +62,6 @@ def _font_files() -> dict[str, Path] | None:
     return None
 
 
-def _date(value) -> str:
-    return value.strftime("%m/%d/%Y") if value else ""
-
-
-def _money(value) -> str:
-    return "" if value is None else str(value)
-
-
 class SummaryPDF(FPDF):
     """Letter sheets with "Page N of M" at the foot; text wrapped to its cell."""
 
@@ -198,10 +190,9 @@ class SummaryPDF(FPDF):
         status = order.get_status_display()
         self.cell(self.get_string_width(status) + 6, ORDER_SIZE * 1.1, status, border=1)
         self.ln(ORDER_SIZE * 1.5)
-        days = f"{order.days} day{'s' if order.days != 1 else ''}"
         self.paragraph(
             f"Patient: {order.patient_reference}    Profile: {order.profile.name}    "
-            f"Service: {_date(order.start_date)} to {_date(order.end_date)} ({days})",
+            f"Service: {claim.service}",
             TEXT_SIZE,
         )
         self.ln(3)
@@ -216,24 +207,24 @@ class SummaryPDF(FPDF):
                     fill=True,
                 )
             values = (
-                line.position + 1,
-                _date(line.start_date),
-                _date(line.end_date),
+                line.number,
+                line.start,
+                line.end,
                 line.place_of_service,
                 line.code,
                 line.modifiers,
-                "no price" if line.charge is None else _money(line.charge),
+                "no price" if line.charge is None else line.charge,
                 line.units,
                 line.description,
             )
             self.row(
                 [
-                    (str(value), width, align)
+                    (value, width, align)
                     for value, width, (_, _, align) in zip(values, widths, COLUMNS, strict=True)
                 ],
                 font=cell_font,
             )
-        total = "incomplete" if claim.total is None else _money(claim.total)
+        total = "incomplete" if claim.total is None else str(claim.total)
         self.row(
             [
                 ("Claim total", sum(widths[:CHARGE_COLUMN]), "L"),

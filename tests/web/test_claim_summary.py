@@ -22,6 +22,7 @@ from calculator import roles, services
 from calculator.models import ClaimLine, Order
 from calculator.web import claim_summary_files
 from tests.conftest import seed_order
+from tests.helpers import clone_orders
 
 SEED_REQUEST = seed_order()
 JANUARY = {"date_from": "2026-01-01", "date_to": "2026-01-31"}
@@ -476,7 +477,7 @@ def test_pdf_shows_what_the_page_shows_cell_for_cell(
 
 def test_pdf_of_many_orders_has_a_sheet_for_each(clerk_client, seed_order):
     """A month of orders: one sheet an order, numbered "Page N of M"."""
-    _clone_verified_orders(seed_order, 59)
+    clone_orders(seed_order, 59)
     pdf = clerk_client.get(SUMMARY_PDF, JANUARY).content
     sheets = _pdf_text(pdf).split("\f")
     assert len([sheet for sheet in sheets if sheet.strip()]) == 60
@@ -496,44 +497,19 @@ def test_pdf_keeps_text_outside_latin_1(clerk_client, seed_order):
 # --- Queries ----------------------------------------------------------------------------------
 
 
-def _clone_verified_orders(order: Order, count: int) -> None:
-    """Add `count` copies of a verified order, with its claim lines, in a few bulk inserts."""
-    template_lines = list(order.lines.all())
-    clones = []
-    for index in range(count):
-        clone = Order.objects.get(pk=order.pk)
-        clone.pk = None
-        clone.patient_reference = f"CLONE-{index}"
-        clones.append(clone)
-    clones = Order.objects.bulk_create(clones)
-    lines = []
-    for clone in clones:
-        for line in template_lines:
-            lines.append(ClaimLine(**_line_fields(line), order=clone))
-    ClaimLine.objects.bulk_create(lines)
-
-
-def _line_fields(line: ClaimLine) -> dict:
-    return {
-        field.attname: getattr(line, field.attname)
-        for field in ClaimLine._meta.concrete_fields
-        if field.attname not in {"id", "order_id"}
-    }
-
-
 @pytest.mark.parametrize("url", [SUMMARY, SUMMARY_CSV])
 def test_number_of_queries_does_not_grow_with_the_orders(
     clerk_client, seed_order, django_assert_num_queries, url
 ):
     """50 orders and 500 orders take the same number of queries."""
-    _clone_verified_orders(seed_order, 49)
+    clone_orders(seed_order, 49)
     with CaptureQueriesContext(connection) as fifty:
         response = clerk_client.get(url, JANUARY)
     assert response.status_code == 200
     assert Order.objects.filter(status=Order.Status.VERIFIED).count() == 50
     assert len(fifty) <= 15
 
-    _clone_verified_orders(seed_order, 450)
+    clone_orders(seed_order, 450)
     with django_assert_num_queries(len(fifty)):
         response = clerk_client.get(url, JANUARY)
     assert response.status_code == 200
