@@ -32,11 +32,12 @@ Pages (as the role that uses them; the test Client, force_login):
 It checks each page's answer (status 200 and a text it must hold), counts the queries of one
 request (CaptureQueriesContext), then times R rounds, each round one request of every page at
 every scale (switching database copies), and keeps each median: a burst of load elsewhere on
-the machine then falls on all scales alike. It prints bytes, queries and milliseconds per page
-and whether each goal is met: queries per page the same at every scale; the order form and add
-a drug under 100 KB and 50 ms; the other pages under 1 s; the 500-order PDF under 15 s. The
-times are the server's (in process, no network), wall clock: on a busy machine they include
-waiting for a core.
+the machine then falls on all scales alike. It prints bytes, queries and milliseconds per page,
+wall clock and CPU (the request runs in this process, no network: on a quiet machine the two
+agree; on a busy one the wall clock also counts waiting for a core, so the goals are judged on
+the CPU time), and whether each goal is met at the largest scale: queries per page the same at
+every scale; the order form and add a drug under 100 KB and 50 ms; the other pages under 1 s;
+the 500-order PDF under 15 s (1,000 orders: under 30 s, half gunicorn's --timeout 60).
 
 DEBUG is off, as in production, except that static URLs come from the plain storage (the
 production manifest storage needs a `collectstatic` of about a minute and a half here; a
@@ -85,7 +86,7 @@ ADD_DRUG = {
     "drugs-0-rate_value": "5",
     "drugs-0-rate_unit": "mg/hr",
 }
-GOALS_MS = {"ORDER FORM": 50, "ADD DRUG": 50, "PDF 500": 15000}
+GOALS_MS = {"ORDER FORM": 50, "ADD DRUG": 50, "PDF 500": 15000, "PDF 1000": 30000}
 GOALS_KB = {"ORDER FORM": 100, "ADD DRUG": 100}
 PAGE_GOAL_MS = 1000
 DRUG_NAMES = ("Morphine", "Hydromorphone", "Fentanyl", "Ketamine", "Vancomycin", "Heparin")
@@ -354,6 +355,7 @@ def main(argv: list[str] | None = None) -> int:
         sizes: dict[tuple[str, tuple], int] = {}
         sql: dict[tuple[str, tuple], list[str]] = {}
         times: dict[tuple[str, tuple], list[float]] = {}
+        cpu_times: dict[tuple[str, tuple], list[float]] = {}
         static = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
         with override_settings(STORAGES={**settings.STORAGES, "staticfiles": static}):
             for scale in scales:
@@ -370,10 +372,11 @@ def main(argv: list[str] | None = None) -> int:
                     for label, user, method, path, data, _ in plans[scale]:
                         if label.startswith("PDF") and run >= args.pdf_runs:
                             continue
-                        started = time.perf_counter()
+                        started, cpu = time.perf_counter(), time.process_time()
                         request(clients[user], method, path, data)
                         elapsed = time.perf_counter() - started
                         times.setdefault((label, scale), []).append(elapsed)
+                        cpu_times.setdefault((label, scale), []).append(time.process_time() - cpu)
         labels = [label for label, *_ in plans[scales[0]]]
         load_after = Path("/proc/loadavg").read_text().split()[:3]
     finally:
@@ -384,13 +387,17 @@ def main(argv: list[str] | None = None) -> int:
         f"({args.pdf_runs} for the PDFs) after a warm-up; set-up {setup_s:.1f} s, bulk inserts "
         f"and copies {grow_s:.1f} s"
     )
-    header = "".join(f"{f'{o:,} orders, {p:,} products':>32}" for o, p in scales)
+    header = "".join(f"{f'{o:,} orders, {p:,} products':>40}" for o, p in scales)
     print(f"  {'page':<15}{header}")
-    print(f"  {'':<15}" + "".join(f"{'KB':>10}{'queries':>10}{'ms':>12}" for _ in scales))
+    print(
+        f"  {'':<15}"
+        + "".join(f"{'KB':>10}{'queries':>10}{'ms':>10}{'CPU ms':>10}" for _ in scales)
+    )
     for label in labels:
         cells = "".join(
             f"{sizes[label, scale] / 1024:>10.1f}{len(sql[label, scale]):>10}"
-            f"{statistics.median(times[label, scale]) * 1000:>12.1f}"
+            f"{statistics.median(times[label, scale]) * 1000:>10.1f}"
+            f"{statistics.median(cpu_times[label, scale]) * 1000:>10.1f}"
             for scale in scales
         )
         print(f"  {label:<15}{cells}")
@@ -398,12 +405,14 @@ def main(argv: list[str] | None = None) -> int:
     for label in labels:
         counts = [len(sql[label, scale]) for scale in scales]
         constant = len(set(counts)) == 1
-        ms = statistics.median(times[label, largest]) * 1000
+        ms = statistics.median(cpu_times[label, largest]) * 1000
         limit_ms = GOALS_MS.get(label, PAGE_GOAL_MS)
         goals = [
             f"queries constant {'MET' if constant else 'NOT MET'} ({'/'.join(map(str, counts))})"
         ]
-        goals.append(f"< {limit_ms:,} ms {'MET' if ms < limit_ms else 'NOT MET'} ({ms:,.1f})")
+        goals.append(
+            f"< {limit_ms:,} ms of CPU {'MET' if ms < limit_ms else 'NOT MET'} ({ms:,.1f})"
+        )
         if label in GOALS_KB:
             kb = sizes[label, largest] / 1024
             met = kb < GOALS_KB[label]

@@ -103,9 +103,8 @@ def _summary(filters: ClaimSummaryFilterForm) -> dict[str, Any]:
     data = filters.cleaned_data
     orders = _orders(filters)
     limit = max_orders()
-    shown = list(orders[: limit + 1])
-    matched = len(shown) if len(shown) <= limit else orders.count()
-    claims = claim_summary_files.summary_claims(shown[:limit])
+    matched = orders.count()  # always: the same queries under and over the limit
+    claims = claim_summary_files.summary_claims(orders[:limit])
     query = filters.query()
     summary_url = reverse("calculator:claim-summary")
     return {
