@@ -1,30 +1,43 @@
-"""Benchmark the list pages as the orders grow: queries per page and time per page.
+"""Benchmark the pages at a pharmacy's scale: bytes, queries and server time per page.
 
-Run from the project root:  python bench/pages.py [--sizes 50,500,5000] [--runs 5]
+Run from the project root:  python bench/pages.py [--scales 2000:1000,20000:11774] [--runs 5]
 
-It builds a throwaway SQLite database in a temporary directory (migrate, seed_catalog), saves
-the seed order through `services.order_create` (morphine 5 mg/hr, 25 mg/mL, Jan 1-31 2026 on
-HMSA: S9325 x 31, J3490 x 149), has a second pharmacist verify it, then clones it in bulk
-(`bulk_create` of Order, OrderDrug and ClaimLine rows; every other order verified, the rest
-drafts) up to each size in turn, keeping a copy of the database at each size (VACUUM INTO).
-Orders fill 31-day periods 500 at a time: the first 500 fall in January 2026, each next 500 in
-the period 35 days before. So the January range holds 50, 500 and 500 orders at 50, 500 and
-5,000 orders (half of them verified: the summary shows those).
+Each scale is ORDERS:PRODUCTS. It builds a throwaway SQLite database in a temporary directory
+(migrate, seed_catalog), saves the seed order through `services.order_create` (morphine
+5 mg/hr, 25 mg/mL, Jan 1-31 2026 on HMSA: S9325 x 31, J3490 x 149), has a second pharmacist
+verify it, then grows in bulk to each scale in turn, keeping a copy of the database at each
+(VACUUM INTO): products are `bulk_create`d copies of the seed product (new NDCs, names and
+labelers, the FDA directory's 11,774 injectables at the largest scale); orders are
+`bulk_create`d copies of the seed order with its OrderDrug and ClaimLine rows. Orders fill
+31-day periods 2,000 at a time: the first 2,000 fall in January 2026, each next 2,000 in the
+period 35 days before. Every other order is verified (half of those on the STANDARD profile),
+the rest are drafts: January's claim summary holds 1,000 orders at both scales, 500 of them
+on STANDARD.
 
-At each size, signed in (test Client, force_login) as a billing clerk, who may read both pages:
+Pages (as the role that uses them; the test Client, force_login):
 
-  SUMMARY JAN   /claims/summary/?date_from=2026-01-01&date_to=2026-01-31
-  SUMMARY ALL   /claims/summary/?date_from=&date_to=   (every verified order: not paginated)
-  LIST P1       /orders/                                (25 orders a page)
-  LIST MIDDLE   /orders/?page=<pages // 2 + 1>
+  ORDER FORM    GET  /orders/new/                              pharmacist
+  ADD DRUG      POST /orders/new/ action=add-drug               pharmacist
+  LIST P1       GET  /orders/                                   clerk (25 orders a page)
+  LIST MIDDLE   GET  /orders/?page=<pages // 2 + 1>             clerk
+  ORDER         GET  /orders/<a verified order in the middle>/  clerk
+  SUMMARY JAN   GET  /claims/summary/ January 2026              clerk (1,000 orders)
+  SUMMARY ALL   GET  /claims/summary/ any dates                 clerk (over the limit: first
+                                                                1,000, and the CSV offered)
+  REVIEW QUEUE  GET  /claims/837p/                              clerk
+  ADMIN PRODUCTS GET /admin/calculator/drugproduct/             administrator (100 a page)
+  PDF 500       GET  /claims/summary.pdf January, STANDARD      clerk (500 orders)
+  PDF 1000      GET  /claims/summary.pdf January                clerk (1,000 orders)
 
-It checks each page's answer (status 200 and the order count or page number it should show),
-counts the queries of one request (CaptureQueriesContext), then times R rounds, each round one
-request of every page at every size (switching database copies), and keeps each median: a
-burst of load elsewhere on the machine then falls on all sizes alike. Goal: the queries per
-page do not grow with the orders. The time ratio 5,000 / 500 orders is information: ~1x where
-a page shows the same rows at both sizes (SUMMARY JAN, LIST P1), growing with the rows shown on
-SUMMARY ALL.
+It checks each page's answer (status 200 and a text it must hold), counts the queries of one
+request (CaptureQueriesContext), then times R rounds, each round one request of every page at
+every scale (switching database copies), and keeps each median: a burst of load elsewhere on
+the machine then falls on all scales alike. It prints bytes, queries and milliseconds per page,
+wall clock and CPU (the request runs in this process, no network: on a quiet machine the two
+agree; on a busy one the wall clock also counts waiting for a core, so the goals are judged on
+the CPU time), and whether each goal is met at the largest scale: queries per page the same at
+every scale; the order form and add a drug under 100 KB and 50 ms; the other pages under 1 s;
+the 500-order PDF under 15 s (1,000 orders: under 30 s, half gunicorn's --timeout 60).
 
 DEBUG is off, as in production, except that static URLs come from the plain storage (the
 production manifest storage needs a `collectstatic` of about a minute and a half here; a
@@ -50,7 +63,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-PER_PERIOD = 500  # orders per 31-day period; the first period is January 2026
+PER_PERIOD = 2000  # orders per 31-day period; the first period is January 2026
 PERIOD_STEP = timedelta(days=35)  # the next period starts 35 days earlier: no overlap
 SEED_REQUEST = {
     "patient_reference": "ACC-1",
@@ -61,6 +74,22 @@ SEED_REQUEST = {
 }
 JANUARY = {"date_from": "2026-01-01", "date_to": "2026-01-31"}
 ALL_DATES = {"date_from": "", "date_to": ""}
+ADD_DRUG = {
+    "action": "add-drug",
+    "patient_reference": "ACC-1",
+    "profile": "HMSA",
+    "start_date": "2026-01-01",
+    "end_date": "2026-01-31",
+    "drugs-TOTAL_FORMS": "1",
+    "drugs-INITIAL_FORMS": "0",
+    "drugs-0-product_search": "morph",
+    "drugs-0-rate_value": "5",
+    "drugs-0-rate_unit": "mg/hr",
+}
+GOALS_MS = {"ORDER FORM": 50, "ADD DRUG": 50, "PDF 500": 15000, "PDF 1000": 30000}
+GOALS_KB = {"ORDER FORM": 100, "ADD DRUG": 100}
+PAGE_GOAL_MS = 1000
+DRUG_NAMES = ("Morphine", "Hydromorphone", "Fentanyl", "Ketamine", "Vancomycin", "Heparin")
 
 
 def configure(tmp: Path) -> None:
@@ -90,14 +119,37 @@ def copy_fields(obj, **changes) -> dict:
     return values
 
 
+def grow_products(total: int) -> None:
+    """Add copies of the seed product (new NDC, name, labeler) until there are `total`."""
+    from calculator.models import DrugProduct
+
+    seed = DrugProduct.objects.get(ndc="00074113303")
+    count = DrugProduct.objects.count()
+    while count < total:
+        batch = range(count, min(total, count + 2000))
+        DrugProduct.objects.bulk_create(
+            DrugProduct(
+                **copy_fields(
+                    seed,
+                    ndc=f"9{index:010d}",
+                    name=f"{DRUG_NAMES[index % len(DRUG_NAMES)]} sulfate {index}",
+                    labeler=f"Labeler {index % 700}",
+                )
+            )
+            for index in batch
+        )
+        count += len(batch)
+
+
 class Orders:
     """The seed order and its clones, added in bulk up to a total."""
 
     def __init__(self, seed, verifier) -> None:
-        from calculator.models import Order
+        from calculator.models import BillingProfile, Order
 
         self.seed = seed
         self.verifier = verifier
+        self.standard = BillingProfile.objects.get(name="STANDARD")
         self.drugs = list(seed.drugs.all())
         self.lines = list(seed.lines.all())
         self.count = Order.objects.count()
@@ -133,7 +185,10 @@ class Orders:
         from calculator.models import Order
 
         shift = PERIOD_STEP * (index // PER_PERIOD)
-        verified = index % 2 == 0
+        verified = index % 2 == 0  # the seed (verified, HMSA) is order 0
+        changes = {}
+        if index % 4 == 2:
+            changes["profile_id"] = self.standard.pk
         return Order(
             **copy_fields(
                 self.seed,
@@ -143,33 +198,61 @@ class Orders:
                 status=Order.Status.VERIFIED if verified else Order.Status.DRAFT,
                 verified_by_id=self.verifier.pk if verified else None,
                 verified_at=self.seed.verified_at if verified else None,
+                **changes,
             )
         )
 
 
-def pages(total: int) -> list[tuple[str, str, dict, str]]:
-    """Return (label, path, query, text the answer must hold) for each page at this size."""
+def pages(orders: int, products: int) -> list[tuple[str, str, str, str, dict, str]]:
+    """Return (label, user, method, path, data, text the answer must hold) for each page."""
+    from calculator.models import Order
     from calculator.web.views.orders import ORDERS_PER_PAGE
 
-    in_january = min(total, PER_PERIOD)
-    shown_january = (in_january + 1) // 2  # orders 0, 2, 4... are verified
-    pages_ = -(-total // ORDERS_PER_PAGE)
+    in_january = min(orders, PER_PERIOD)
+    shown_january = in_january // 2  # the seed and every other clone are verified
+    pages_ = -(-orders // ORDERS_PER_PAGE)
     middle = pages_ // 2 + 1
+    order = Order.objects.filter(status=Order.Status.VERIFIED).order_by("pk")[orders // 4].pk
     return [
+        ("ORDER FORM", "pharmacist", "get", "/orders/new/", {}, "Add another drug"),
+        ("ADD DRUG", "pharmacist", "post", "/orders/new/", ADD_DRUG, 'name="drugs-1-rate_value"'),
+        ("LIST P1", "clerk", "get", "/orders/", {}, f"Page 1 of {pages_}"),
+        (
+            "LIST MIDDLE",
+            "clerk",
+            "get",
+            "/orders/",
+            {"page": str(middle)},
+            f"Page {middle} of {pages_}",
+        ),
+        ("ORDER", "clerk", "get", f"/orders/{order}/", {}, f"Order {order}"),
         (
             "SUMMARY JAN",
+            "clerk",
+            "get",
             "/claims/summary/",
             JANUARY,
             f'<span id="summary-order-count">{shown_january}</span>',
         ),
         (
             "SUMMARY ALL",
+            "clerk",
+            "get",
             "/claims/summary/",
             ALL_DATES,
-            f'<span id="summary-order-count">{(total + 1) // 2}</span>',
+            f'<span id="summary-order-count">{min(orders // 2, 1000)}</span>',
         ),
-        ("LIST P1", "/orders/", {}, f"Page 1 of {pages_}"),
-        ("LIST MIDDLE", "/orders/", {"page": str(middle)}, f"Page {middle} of {pages_}"),
+        ("REVIEW QUEUE", "clerk", "get", "/claims/837p/", {}, "Held for review"),
+        (
+            "ADMIN PRODUCTS",
+            "admin",
+            "get",
+            "/admin/calculator/drugproduct/",
+            {},
+            f"{products:,} drug products".replace(",", ""),
+        ),
+        ("PDF 500", "clerk", "get", "/claims/summary.pdf", {**JANUARY, "profile": "STANDARD"}, ""),
+        ("PDF 1000", "clerk", "get", "/claims/summary.pdf", JANUARY, ""),
     ]
 
 
@@ -190,31 +273,38 @@ def snapshot(path: Path) -> None:
         cursor.execute(f"VACUUM INTO '{path}'")
 
 
-def count_queries(client, path: str, query: dict, expected: str) -> list[str]:
-    """Check the page answers with `expected`; return the SQL of one more request."""
+def request(client, method: str, path: str, data: dict):
+    return getattr(client, method)(path, data)
+
+
+def check(client, method: str, path: str, data: dict, expected: str) -> tuple[int, list[str]]:
+    """Check the page answers with `expected`; return its size and the SQL of one more request."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    response = client.get(path, query)  # also the warm-up: templates, caches
-    text = response.content.decode()
-    if response.status_code != 200 or expected not in text:
-        raise AssertionError(f"{path} {query}: {response.status_code}, no {expected!r}")
+    response = request(client, method, path, data)  # also the warm-up: templates, caches
+    body = response.content
+    if response.status_code != 200 or expected.encode() not in body:
+        raise AssertionError(f"{path} {data}: {response.status_code}, no {expected!r}")
     with CaptureQueriesContext(connection) as queries:
-        client.get(path, query)
-    return [query["sql"] for query in queries.captured_queries]  # before the next request resets
+        request(client, method, path, data)
+    return len(body), [query["sql"] for query in queries.captured_queries]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="50,500,5000", help="order counts, ascending")
+    parser.add_argument(
+        "--scales", default="2000:1000,20000:11774", help="ORDERS:PRODUCTS, ascending"
+    )
     parser.add_argument("--runs", type=int, default=5, help="timed requests per page (median)")
+    parser.add_argument("--pdf-runs", type=int, default=1, help="timed requests per PDF")
     parser.add_argument(
         "--sql", action="store_true", help="print the SQL of pages whose query count changes"
     )
     args = parser.parse_args(argv)
-    sizes = [int(size) for size in args.sizes.split(",")]
-    if sizes != sorted(sizes) or sizes[0] < 1:
-        parser.error("--sizes must be ascending positive counts")
+    scales = [tuple(int(part) for part in scale.split(":")) for scale in args.scales.split(",")]
+    if scales != sorted(scales) or scales[0][0] < 4 * 250:
+        parser.error("--scales must be ascending, with at least 1,000 orders")
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-pages-"))
     try:
@@ -228,6 +318,7 @@ def main(argv: list[str] | None = None) -> int:
         from django.test import Client, override_settings
 
         from calculator import services
+        from calculator.models import BillingProvider
         from calculator.roles import BILLING_CLERK, PHARMACIST
 
         started = time.perf_counter()
@@ -238,85 +329,99 @@ def main(argv: list[str] | None = None) -> int:
         for name, role in roles.items():
             users[name] = User.objects.create_user(name)  # no password: force_login
             users[name].groups.add(Group.objects.get(name=role))
+        users["admin"] = User.objects.create_superuser("admin")
+        BillingProvider.objects.create(name="Bench Infusion", npi="1234567893")
         seed = services.order_create(created_by=users["pharmacist"], request_data=SEED_REQUEST)
         seed = services.order_verify(order=seed, verified_by=users["pharmacist2"])
         orders = Orders(seed, users["pharmacist2"])
-        client = Client()
-        client.force_login(users["clerk"])
+        clients = {}
+        for name, user in users.items():
+            clients[name] = Client()
+            clients[name].force_login(user)
         setup_s = time.perf_counter() - started
         load_before = Path("/proc/loadavg").read_text().split()[:3]
 
         started = time.perf_counter()
         databases = {}
-        for size in sizes:
-            orders.grow_to(size)
-            databases[size] = tmp / f"orders-{size}.sqlite3"
-            snapshot(databases[size])
+        plans = {}
+        for scale in scales:
+            orders.grow_to(scale[0])
+            grow_products(scale[1])
+            databases[scale] = tmp / f"scale-{scale[0]}.sqlite3"
+            snapshot(databases[scale])
+            plans[scale] = pages(*scale)
         grow_s = time.perf_counter() - started
 
-        plan = [(size, page) for size in sizes for page in pages(size)]
-        sql: dict[tuple[str, int], list[str]] = {}
-        times: dict[tuple[str, int], list[float]] = {}
+        sizes: dict[tuple[str, tuple], int] = {}
+        sql: dict[tuple[str, tuple], list[str]] = {}
+        times: dict[tuple[str, tuple], list[float]] = {}
+        cpu_times: dict[tuple[str, tuple], list[float]] = {}
         static = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
         with override_settings(STORAGES={**settings.STORAGES, "staticfiles": static}):
-            for size, (label, path, query, expected) in plan:
-                use_database(databases[size])
-                sql[label, size] = count_queries(client, path, query, expected)
-            # Rounds over every page at every size, so that a burst of load elsewhere on the
-            # machine falls on all of them rather than on one size.
-            for _ in range(args.runs):
-                for size, (label, path, query, _) in plan:
-                    use_database(databases[size])
-                    started = time.perf_counter()
-                    client.get(path, query)
-                    times.setdefault((label, size), []).append(time.perf_counter() - started)
-        results = {
-            label: {
-                size: (sql[label, size], statistics.median(times[label, size])) for size in sizes
-            }
-            for label in dict.fromkeys(label for _, (label, *_) in plan)
-        }
+            for scale in scales:
+                use_database(databases[scale])
+                for label, user, method, path, data, expected in plans[scale]:
+                    sizes[label, scale], sql[label, scale] = check(
+                        clients[user], method, path, data, expected
+                    )
+            # Rounds over every page at every scale, so that a burst of load elsewhere on the
+            # machine falls on all of them rather than on one scale.
+            for run in range(args.runs):
+                for scale in scales:
+                    use_database(databases[scale])
+                    for label, user, method, path, data, _ in plans[scale]:
+                        if label.startswith("PDF") and run >= args.pdf_runs:
+                            continue
+                        started, cpu = time.perf_counter(), time.process_time()
+                        request(clients[user], method, path, data)
+                        elapsed = time.perf_counter() - started
+                        times.setdefault((label, scale), []).append(elapsed)
+                        cpu_times.setdefault((label, scale), []).append(time.process_time() - cpu)
+        labels = [label for label, *_ in plans[scales[0]]]
         load_after = Path("/proc/loadavg").read_text().split()[:3]
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
     print(
-        f"SQLite in a temp dir, DEBUG off, test Client as a billing clerk; median of {args.runs} "
-        f"interleaved rounds after a warm-up; set-up {setup_s:.1f} s, bulk inserts and copies "
-        f"{grow_s:.1f} s"
+        f"SQLite in a temp dir, DEBUG off, test Client; median of {args.runs} interleaved rounds "
+        f"({args.pdf_runs} for the PDFs) after a warm-up; set-up {setup_s:.1f} s, bulk inserts "
+        f"and copies {grow_s:.1f} s"
     )
-    header = "".join(f"{f'{size:,} orders':>22}" for size in sizes)
-    print(f"  {'page':<12}{header}")
-    print(f"  {'':<12}" + "".join(f"{'queries':>10}{'ms/page':>12}" for _ in sizes))
-    for label, by_size in results.items():
-        cells = "".join(
-            f"{len(sql):>10}{seconds * 1000:>12.1f}" for sql, seconds in map(by_size.get, sizes)
-        )
-        print(f"  {label:<12}{cells}")
+    header = "".join(f"{f'{o:,} orders, {p:,} products':>40}" for o, p in scales)
+    print(f"  {'page':<15}{header}")
     print(
-        "  rows shown: SUMMARY JAN "
-        + "/".join(f"{(min(size, PER_PERIOD) + 1) // 2:,}" for size in sizes)
-        + " orders, SUMMARY ALL "
-        + "/".join(f"{(size + 1) // 2:,}" for size in sizes)
-        + " orders, LIST 25 orders a page"
+        f"  {'':<15}"
+        + "".join(f"{'KB':>10}{'queries':>10}{'ms':>10}{'CPU ms':>10}" for _ in scales)
     )
-    if 500 in sizes and 5000 in sizes:
-        ratios = "   ".join(
-            f"{label} {by_size[5000][1] / by_size[500][1]:.2f}x"
-            for label, by_size in results.items()
+    for label in labels:
+        cells = "".join(
+            f"{sizes[label, scale] / 1024:>10.1f}{len(sql[label, scale]):>10}"
+            f"{statistics.median(times[label, scale]) * 1000:>10.1f}"
+            f"{statistics.median(cpu_times[label, scale]) * 1000:>10.1f}"
+            for scale in scales
         )
-        print(f"time per page, 5,000 / 500 orders: {ratios}")
-    for label, by_size in results.items():
-        counts = [len(by_size[size][0]) for size in sizes]
+        print(f"  {label:<15}{cells}")
+    largest = scales[-1]
+    for label in labels:
+        counts = [len(sql[label, scale]) for scale in scales]
         constant = len(set(counts)) == 1
-        print(
-            f"goal: {label} queries per page constant -> {'MET' if constant else 'NOT MET'} "
-            f"({'/'.join(str(count) for count in counts)})"
+        ms = statistics.median(cpu_times[label, largest]) * 1000
+        limit_ms = GOALS_MS.get(label, PAGE_GOAL_MS)
+        goals = [
+            f"queries constant {'MET' if constant else 'NOT MET'} ({'/'.join(map(str, counts))})"
+        ]
+        goals.append(
+            f"< {limit_ms:,} ms of CPU {'MET' if ms < limit_ms else 'NOT MET'} ({ms:,.1f})"
         )
+        if label in GOALS_KB:
+            kb = sizes[label, largest] / 1024
+            met = kb < GOALS_KB[label]
+            goals.append(f"< {GOALS_KB[label]} KB {'MET' if met else 'NOT MET'} ({kb:.1f})")
+        print(f"goal: {label}: " + "; ".join(goals))
         if args.sql and not constant:
-            for size in sizes:
-                print(f"    {label} at {size:,} orders:")
-                for statement in by_size[size][0]:
+            for scale in scales:
+                print(f"    {label} at {scale[0]:,} orders:")
+                for statement in sql[label, scale]:
                     print(f"      {statement[:160]}{'...' if len(statement) > 160 else ''}")
     print(
         f"Python {platform.python_version()} ({platform.python_implementation()}), "

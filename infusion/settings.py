@@ -165,8 +165,8 @@ LOGOUT_REDIRECT_URL = "login"
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-# WeasyPrint takes ~0.3 s per order here: larger summaries are printed or downloaded as CSV.
-CLAIM_SUMMARY_PDF_MAX_ORDERS = int(os.environ.get("CLAIM_SUMMARY_PDF_MAX_ORDERS", "50"))
+# The claim summary page and PDF hold at most this many orders; past it they offer the CSV.
+CLAIM_SUMMARY_MAX_ORDERS = int(os.environ.get("CLAIM_SUMMARY_MAX_ORDERS", "1000"))
 
 LOGGING = {
     "version": 1,

@@ -262,3 +262,45 @@ def assert_claim_matches(claim: dict, order: Order) -> None:
     assert claim["id"] == f"ORD-{order.pk}"
     assert claim["total"] == sum(line.charge for line in lines)
     assert claim["lines"] == [expected_line(line) for line in lines]
+
+
+# --- Volume: many orders and products in a few bulk inserts -----------------------------------
+
+
+def _columns(obj: Any, **changes: Any) -> dict[str, Any]:
+    """Return a model instance's column values without its primary key, with changes."""
+    values = {
+        field.attname: getattr(obj, field.attname)
+        for field in type(obj)._meta.concrete_fields
+        if not field.primary_key
+    }
+    values.update(changes)
+    return values
+
+
+def clone_orders(order: Order, count: int) -> None:
+    """Add `count` copies of a saved order (same status), with its drugs and claim lines."""
+    from calculator.models import ClaimLine, Order, OrderDrug
+
+    drugs, lines = list(order.drugs.all()), list(order.lines.all())
+    clones = Order.objects.bulk_create(
+        Order(**_columns(order, patient_reference=f"CLONE-{index}")) for index in range(count)
+    )
+    OrderDrug.objects.bulk_create(
+        OrderDrug(**_columns(drug, order_id=clone.pk)) for clone in clones for drug in drugs
+    )
+    ClaimLine.objects.bulk_create(
+        ClaimLine(**_columns(line, order_id=clone.pk)) for clone in clones for line in lines
+    )
+
+
+def clone_products(ndc: str, count: int) -> None:
+    """Add `count` copies of a catalog product under new NDCs and names."""
+    from calculator.models import DrugProduct
+
+    product = DrugProduct.objects.get(ndc=ndc)
+    start = DrugProduct.objects.count()
+    DrugProduct.objects.bulk_create(
+        DrugProduct(**_columns(product, ndc=f"9{index:010d}", name=f"Clone {index}"))
+        for index in range(start, start + count)
+    )

@@ -10,6 +10,10 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from calculator.models import BillingProfile, ClaimLine, Order, OrderDrug
 
+# The order's JSON columns (the request as entered, the computed response, the policy): about
+# 1.2 KB an order, which lists and summaries never show.
+SNAPSHOT_JSON = ("request", "response", "policy", "acknowledgements")
+
 
 def orders_filtered(
     orders: QuerySet[Order],
@@ -80,6 +84,7 @@ def claim_summary_orders(
     )
     return (
         orders.select_related("profile")
+        .defer(*SNAPSHOT_JSON)
         .prefetch_related(Prefetch("lines", queryset=ClaimLine.objects.order_by("position")))
         .order_by("start_date", "pk")
     )

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Max, Prefetch
+from django.db.models import Count, Max, Prefetch
 from django.utils import timezone
 
 from calculator.domain import edi_837p
@@ -22,6 +22,11 @@ from calculator.models import AccessLog, BillingProvider, ClaimExport, ClaimLine
 from calculator.selectors import scrubber
 
 CONTENT_TYPE = "application/edi-x12"
+# The review queue checks and shows at most this many verified orders, earliest service first:
+# a page that stays quick however many orders wait; the next ones follow as these are billed.
+QUEUE_LIMIT = 200
+# Earlier files list at most this many of their orders each (and say how many more).
+ORDERS_SHOWN_PER_FILE = 20
 
 
 class ExportRefused(Exception):
@@ -59,9 +64,12 @@ def provider_problems(provider: BillingProvider | None) -> list[str]:
     return edi_837p.provider_problems(provider_data(provider))
 
 
-def _orders(queryset) -> list[Order]:
-    return list(
+def _orders(queryset, limit: int | None = None) -> list[Order]:
+    """Return the orders with what the checks and the file need, earliest service first (the
+    first `limit` of them, if given)."""
+    orders = (
         queryset.select_related("payer", "profile")
+        .defer("request", "response", "acknowledgements")
         .prefetch_related(
             Prefetch("lines", queryset=ClaimLine.objects.order_by("position")),
             "drugs",
@@ -69,13 +77,20 @@ def _orders(queryset) -> list[Order]:
         )
         .order_by("start_date", "pk")
     )
+    return list(orders if limit is None else orders[:limit])
+
+
+def verified_count() -> int:
+    """Return how many verified orders wait to be billed (the queue shows the first ones)."""
+    return Order.objects.filter(status=Order.Status.VERIFIED).count()
 
 
 def review_queue(orders: Iterable[Order] | None = None) -> list[QueueEntry]:
-    """Return each verified order (or each of `orders`) with what holds its claim: the
-    scrubber's reasons first, then anything the 837P itself would reject."""
+    """Return each of `orders`, or of the first QUEUE_LIMIT verified orders by service start,
+    with what holds its claim: the scrubber's reasons first, then anything the 837P itself
+    would reject."""
     if orders is None:
-        orders = _orders(Order.objects.filter(status=Order.Status.VERIFIED))
+        orders = _orders(Order.objects.filter(status=Order.Status.VERIFIED), QUEUE_LIMIT)
     orders = list(orders)
     problems = scrubber.problems_by_order(orders)
     entries = []
@@ -222,8 +237,10 @@ def _log(user: User, orders: Sequence[Order], path: str) -> None:
 
 def recent_exports(limit: int = 50) -> list[ClaimExport]:
     """Return the latest files, newest first, with who wrote them and their orders."""
+    first_orders = Order.objects.only("pk").order_by("pk")[:ORDERS_SHOWN_PER_FILE]
     return list(
         ClaimExport.objects.select_related("created_by")
-        .prefetch_related("orders")
+        .annotate(order_count=Count("orders"))
+        .prefetch_related(Prefetch("orders", queryset=first_orders, to_attr="first_orders"))
         .order_by("-interchange_number")[:limit]
     )

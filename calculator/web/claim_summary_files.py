@@ -1,4 +1,5 @@
-"""The billing clerk's claim summary files: its PDF (the print page's template) and its CSV.
+"""The billing clerk's claim summary: each order with its lines and claim total (what the page
+and the PDF show), the PDF and the CSV.
 
 Everything here reads the saved snapshot (ClaimLine rows); nothing is recomputed, so a summary
 printed today and one printed after a catalog or profile change show the same lines.
@@ -7,23 +8,15 @@ printed today and one printed after a catalog or profile change show the same li
 from __future__ import annotations
 
 import datetime
-import functools
-import mimetypes
-from collections.abc import Iterable, Iterator
-from pathlib import Path
-from typing import Any
-from urllib.parse import unquote, urlsplit
+from collections.abc import Callable, Iterable, Iterator
+from decimal import Decimal
+from typing import Any, NamedTuple
 
-from django.conf import settings
-from django.contrib.staticfiles import finders
-from django.contrib.staticfiles.storage import staticfiles_storage
-from django.core.exceptions import SuspiciousFileOperation
-from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.text import slugify
 
-from calculator.models import BillingProfile, Order
-
-PDF_TEMPLATE = "calculator/claim_summary_pdf.html"
+from calculator.domain.charges import claim_total
+from calculator.models import BillingProfile, ClaimLine, Order
 
 CSV_HEADER = (
     "order",
@@ -66,6 +59,117 @@ def summary_filename(
     return f"{'-'.join(parts)}.{extension}"
 
 
+def _date(value: datetime.date | None) -> str:
+    return value.strftime("%m/%d/%Y") if value else ""
+
+
+class SummaryLine(NamedTuple):
+    """One saved claim line as box 24 shows it: the cells' text, on the page and in the PDF.
+    `charge` is None when the line has no price."""
+
+    number: str
+    start: str
+    end: str
+    place_of_service: str
+    code: str
+    modifiers: str
+    charge: str | None
+    units: str
+    description: str
+    supplemental: str
+
+    @classmethod
+    def of(cls, line: ClaimLine) -> SummaryLine:
+        return cls(
+            str(line.position + 1),
+            _date(line.start_date),
+            _date(line.end_date),
+            line.place_of_service,
+            line.code,
+            line.modifiers,
+            None if line.charge is None else str(line.charge),
+            str(line.units),
+            line.description,
+            line.supplemental,
+        )
+
+
+class SummaryClaim(NamedTuple):
+    """One order of the summary: its lines in claim order, their total (box 24F; None when a
+    line has no price), its service period as shown and the links to it."""
+
+    order: Order
+    lines: list[SummaryLine]
+    total: Decimal | None
+    service: str
+    detail_url: str
+    bill_url: str
+
+
+def _order_url(name: str) -> Callable[[int], str]:
+    """Return a function of an order's number giving its URL: reversed once, not per order."""
+    marker = 987654321
+    pattern = reverse(name, args=[marker])
+    head, tail = pattern.split(str(marker))
+    return lambda pk: f"{head}{pk}{tail}"
+
+
+def summary_claims(orders: Iterable[Order]) -> list[SummaryClaim]:
+    """Return each order (its lines prefetched) with its lines' cells and claim total."""
+    detail_url = _order_url("calculator:order-detail")
+    bill_url = _order_url("calculator:order-bill")
+    claims = []
+    for order in orders:
+        lines = list(order.lines.all())
+        days = f"{order.days} day{'' if order.days == 1 else 's'}"
+        claims.append(
+            SummaryClaim(
+                order,
+                [SummaryLine.of(line) for line in lines],
+                claim_total(line.charge for line in lines),
+                f"{_date(order.start_date)} to {_date(order.end_date)} ({days})",
+                detail_url(order.pk),
+                bill_url(order.pk),
+            )
+        )
+    return claims
+
+
+def summary_scope(
+    *,
+    date_from: datetime.date | None,
+    date_to: datetime.date | None,
+    profile: BillingProfile | None,
+    include_billed: bool,
+) -> str:
+    """Return what the summary covers, as the page and the PDF both say it."""
+    if date_from and date_to:
+        dates = f"{date_from:%m/%d/%Y} to {date_to:%m/%d/%Y}"
+    elif date_from:
+        dates = f"from {date_from:%m/%d/%Y}"
+    elif date_to:
+        dates = f"up to {date_to:%m/%d/%Y}"
+    else:
+        dates = "on any dates"
+    statuses = "verified and billed orders" if include_billed else "verified orders"
+    return f"Service {dates}; profile {profile.name if profile else 'any'}; {statuses}."
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
+def summary_totals(claims: list[SummaryClaim]) -> str:
+    """Return the summary's last line: lines, orders and their charges (box 24F)."""
+    lines = sum(len(claim.lines) for claim in claims)
+    charges = claim_total(claim.total for claim in claims)
+    money = "incomplete (a line has no price)" if charges is None else str(charges)
+    return (
+        f"Total: {_plural(lines, 'claim line')} on {_plural(len(claims), 'order')}; "
+        f"charges {money}."
+    )
+
+
 # --- CSV --------------------------------------------------------------------------------------
 
 
@@ -106,59 +210,8 @@ def summary_csv_rows(orders: Iterable[Order]) -> Iterator[list[str]]:
 # --- PDF --------------------------------------------------------------------------------------
 
 
-def _static_file(name: str) -> Path | None:
-    """Return the file on disk behind a static name (source folders first, then STATIC_ROOT)."""
-    try:
-        found = finders.find(name)
-    except SuspiciousFileOperation:
-        return None
-    if found:
-        return Path(found)
-    # With the manifest storage, {% static %} names the hashed copy, which only the collected
-    # STATIC_ROOT holds.
-    try:
-        collected = Path(staticfiles_storage.path(name))
-    except (NotImplementedError, SuspiciousFileOperation):
-        return None
-    return collected if collected.is_file() else None
+def render_summary_pdf(summary: dict[str, Any]) -> bytes:
+    """Return the claim summary as PDF bytes, drawn in the printed page's layout."""
+    from calculator.web import claim_summary_pdf  # fpdf2 is loaded only when a PDF is asked
 
-
-@functools.cache
-def _static_fetcher_class() -> type:
-    # Imported on first use: WeasyPrint loads pango and friends, which pages never need.
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
-
-    class StaticFilesFetcher(URLFetcher):
-        """Serve /static/ URLs from disk through the staticfiles finders; refuse everything else.
-
-        The PDF never makes a network request, not even to this server.
-        """
-
-        def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
-            static_path = urlsplit(settings.STATIC_URL).path
-            path = unquote(urlsplit(url).path)
-            if not static_path or not path.startswith(static_path):
-                raise ValueError(f"the claim summary PDF loads only static files, not {url}")
-            found = _static_file(path[len(static_path) :])
-            if found is None:
-                raise ValueError(f"no static file at {url}")
-            content_type = mimetypes.guess_type(found.name)[0] or "application/octet-stream"
-            return URLFetcherResponse(
-                url, body=found.read_bytes(), headers={"Content-Type": content_type}
-            )
-
-    return StaticFilesFetcher
-
-
-def render_summary_pdf(
-    context: dict[str, Any], *, base_url: str = "http://claim-summary.invalid/"
-) -> bytes:
-    """Return the claim summary as PDF bytes, from the same body partial as the printed page.
-
-    `base_url` only resolves relative links; stylesheets are read from disk, never fetched.
-    """
-    from weasyprint import HTML
-
-    html = render_to_string(PDF_TEMPLATE, context)
-    fetcher = _static_fetcher_class()()
-    return HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf()
+    return claim_summary_pdf.render(summary)

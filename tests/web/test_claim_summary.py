@@ -5,11 +5,14 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import re
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
+from django.contrib.staticfiles import finders
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -19,6 +22,7 @@ from calculator import roles, services
 from calculator.models import ClaimLine, Order
 from calculator.web import claim_summary_files
 from tests.conftest import seed_order
+from tests.helpers import clone_orders
 
 SEED_REQUEST = seed_order()
 JANUARY = {"date_from": "2026-01-01", "date_to": "2026-01-31"}
@@ -72,11 +76,12 @@ def _csv_rows(response) -> list[list[str]]:
     return list(csv.reader(io.StringIO(response.content.decode("utf-8"))))
 
 
-def _pdf_text(pdf: bytes) -> str:
+def _pdf_text(pdf: bytes, mode: str = "-layout") -> str:
+    """The PDF's text: as laid out on the sheet, or with "-raw" in the order it was drawn."""
     if shutil.which("pdftotext") is None:
         pytest.skip("pdftotext (poppler-utils) is not installed")
     result = subprocess.run(
-        ["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True
+        ["pdftotext", mode, "-", "-"], input=pdf, capture_output=True, check=True
     )
     return result.stdout.decode("utf-8")
 
@@ -94,7 +99,7 @@ def test_summary_shows_the_seed_orders_lines_as_box_24(clerk_client, seed_order)
     assertContains(response, '<dd class="service-dates">01/01/2026 to 01/31/2026 (31 days)</dd>')
     assertContains(
         response,
-        '<tr class="ndc-line"><td></td><td colspan="7">N400074113303 ML148.8</td></tr>',
+        '<tr class="ndc-line"><td></td><td colspan="8">N400074113303 ML148.8</td></tr>',
         html=True,
     )
     assertContains(response, '<td class="code">S9325</td>', html=True)
@@ -183,12 +188,12 @@ def test_summary_has_print_and_download_links_with_the_same_filters(clerk_client
 
 def test_print_stylesheet_breaks_pages_between_orders_and_hides_navigation():
     """Each order starts a new sheet (except after the last) and the page furniture is hidden."""
-    print_css = claim_summary_files._static_file("css/print.css").read_text()
+    print_css = Path(finders.find("css/print.css")).read_text()
     assert ".claim:not(:last-of-type) { page-break-after: always; break-after: page; }" in (
         print_css
     )
     assert ".no-print, nav, header.no-print" in print_css
-    app_js = claim_summary_files._static_file("js/app.js").read_text()
+    app_js = Path(finders.find("js/app.js")).read_text()
     assert "[data-print]" in app_js
     assert "window.print()" in app_js
 
@@ -381,64 +386,115 @@ def test_pdf_puts_each_order_on_its_own_page(
     assert "ACC-2" in pages[1]
 
 
-def test_pdf_past_its_order_limit_sends_the_clerk_back_with_the_reason(
+def test_past_the_order_limit_the_page_says_so_and_offers_the_csv_of_all(
     clerk_client, seed_order, pharmacist, second_pharmacist, settings
 ):
-    """A PDF that would outlast a worker's timeout is refused with advice, not attempted."""
-    settings.CLAIM_SUMMARY_PDF_MAX_ORDERS = 1
-    _order(pharmacist, second_pharmacist, patient_reference="ACC-2")
+    """Over the limit the page shows the first orders, says how many match, disables the PDF
+    and links the CSV of the same filters, which holds them all."""
+    settings.CLAIM_SUMMARY_MAX_ORDERS = 1
+    _order(pharmacist, second_pharmacist, patient_reference="ACC-2", start="2026-01-02")
     page = clerk_client.get(SUMMARY, JANUARY)
-    assertContains(page, 'id="pdf-limit"')
+    assertContains(page, 'id="over-limit"')
+    assertContains(
+        page,
+        "These filters match 2 orders and the page and the PDF hold at most 1: narrow the dates "
+        "or pick a profile, or download the CSV, which holds them all.",
+    )
+    csv_link = f"{SUMMARY_CSV}?date_from=2026-01-01&amp;date_to=2026-01-31"
+    assertContains(page, f'<a href="{csv_link}">Download the CSV of all 2 orders</a>', html=True)
     assertNotContains(page, f'href="{SUMMARY_PDF}')
+    assertContains(page, "ACC-1")  # the first by service start
+    assertNotContains(page, "ACC-2")
+    assert {row[1] for row in _csv_rows(clerk_client.get(SUMMARY_CSV, JANUARY))[1:]} == {
+        "ACC-1",
+        "ACC-2",
+    }
+
+
+def test_pdf_past_the_order_limit_sends_the_clerk_back_with_the_reason(
+    clerk_client, seed_order, pharmacist, second_pharmacist, settings
+):
+    """A PDF over the limit is refused with the reason and the way out, not attempted."""
+    settings.CLAIM_SUMMARY_MAX_ORDERS = 1
+    _order(pharmacist, second_pharmacist, patient_reference="ACC-2")
     response = clerk_client.get(SUMMARY_PDF, JANUARY)
     assert response.status_code == 302
     assert response.url == f"{SUMMARY}?date_from=2026-01-01&date_to=2026-01-31"
-    assertContains(clerk_client.get(response.url), "The PDF takes at most 1 orders")
+    page = clerk_client.get(response.url)
+    assertContains(page, "No PDF was made. These filters match 2 orders")
+    assertContains(page, "Download the CSV of all 2 orders")
 
 
-def test_pdf_fetcher_reads_static_files_from_disk_and_refuses_the_rest():
-    """Stylesheets come from the staticfiles finders; nothing else is fetched, over HTTP least."""
-    fetcher = claim_summary_files._static_fetcher_class()()
-    response = fetcher.fetch("http://testserver/static/css/print.css")
-    assert response.content_type == "text/css"
-    assert b"ndc-line" in response.read()
-    response.close()
-    for url in (
-        "http://example.com/evil.css",
-        "file:///etc/passwd",
-        "http://testserver/static/../../etc/passwd",
-        "http://testserver/static/css/missing.css",
-    ):
-        with pytest.raises(ValueError):
-            fetcher.fetch(url)
+def test_summary_shows_charges_and_each_claims_total(
+    clerk_client, prices, pharmacist, second_pharmacist
+):
+    """Box 24F per line and the claim total, as on the order page; an unpriced line is said."""
+    order = _order(pharmacist, second_pharmacist)  # HMSA: S9325 31 x 150.00, J3490 149 x 2.00
+    response = clerk_client.get(SUMMARY, JANUARY)
+    assertContains(response, '<td class="num charge">4650.00</td>', html=True)
+    assertContains(response, '<td class="num charge">298.00</td>', html=True)
+    assertContains(response, '<th class="num claim-total">4948.00</th>', html=True)
+    assertContains(response, "Total: 2 claim lines on 1 order; charges 4948.00.")
+    detail = clerk_client.get(reverse("calculator:order-detail", args=[order.pk]))
+    assertContains(detail, '<th class="num claim-total">4948.00</th>', html=True)
+
+    ClaimLine.objects.filter(order=order, code="J3490").update(charge=None)
+    response = clerk_client.get(SUMMARY, JANUARY)
+    assertContains(response, "no price")
+    assertContains(response, "incomplete")
+    assertContains(response, "charges incomplete (a line has no price).")
+
+
+def _page_cells(html: str, order_pk: int) -> list[str]:
+    """Return the texts of one order's header, facts and box-24 cells on the page, in order."""
+    section = html[html.index(f'id="order-{order_pk}"') :]
+    section = section[: section.index("</section>")]
+    section = re.sub(r"<form.*?</form>", "", section, flags=re.S)
+    cells = re.findall(r"<(?:h2|dd|td|th)[^>]*>(.*?)</(?:h2|dd|td|th)>", section, flags=re.S)
+    texts = [" ".join(re.sub(r"<[^>]+>", " ", cell).split()) for cell in cells]
+    return [text for text in texts if text]
+
+
+def test_pdf_shows_what_the_page_shows_cell_for_cell(
+    clerk_client, seed_order, pharmacist, second_pharmacist
+):
+    """Every header, fact and box-24 cell of each order on the page is on its PDF sheet, in the
+    same order (the PDF is drawn, not rendered from the page's HTML: this keeps them alike)."""
+    second = _order(pharmacist, second_pharmacist, patient_reference="ACC-2", start="2026-01-05")
+    ClaimLine.objects.filter(order=second, code="J3490").update(charge=None)
+    html = clerk_client.get(SUMMARY, JANUARY).text
+    pdf = clerk_client.get(SUMMARY_PDF, JANUARY).content
+    sheets = _pdf_text(pdf, "-raw").split("\f")
+    for sheet, order in zip(sheets, (seed_order, second), strict=False):
+        drawn = " ".join(sheet.split()).casefold()  # print.css upper-cases the headings too
+        position = 0
+        for cell in _page_cells(html, order.pk):
+            found = drawn.find(cell.casefold(), position)
+            assert found >= 0, f"{cell!r} of order {order.pk} is not on its sheet after {position}"
+            position = found + len(cell)
+    assert "Total: 4 claim lines on 2 orders; charges incomplete" in " ".join(sheets[1].split())
+
+
+def test_pdf_of_many_orders_has_a_sheet_for_each(clerk_client, seed_order):
+    """A month of orders: one sheet an order, numbered "Page N of M"."""
+    clone_orders(seed_order, 59)
+    pdf = clerk_client.get(SUMMARY_PDF, JANUARY).content
+    sheets = _pdf_text(pdf).split("\f")
+    assert len([sheet for sheet in sheets if sheet.strip()]) == 60
+    assert "Page 60 of 60" in sheets[59]
+    assert "CLONE-58" in sheets[59]
+
+
+def test_pdf_keeps_text_outside_latin_1(clerk_client, seed_order):
+    """A description in any script is drawn with the embedded font, not dropped."""
+    ClaimLine.objects.filter(order=seed_order, code="J3490").update(
+        description="Morphine 25 mg/mL ≥ 148.8 mL, Ω check"
+    )
+    text = _pdf_text(clerk_client.get(SUMMARY_PDF, JANUARY).content)
+    assert "≥ 148.8 mL, Ω check" in text
 
 
 # --- Queries ----------------------------------------------------------------------------------
-
-
-def _clone_verified_orders(order: Order, count: int) -> None:
-    """Add `count` copies of a verified order, with its claim lines, in a few bulk inserts."""
-    template_lines = list(order.lines.all())
-    clones = []
-    for index in range(count):
-        clone = Order.objects.get(pk=order.pk)
-        clone.pk = None
-        clone.patient_reference = f"CLONE-{index}"
-        clones.append(clone)
-    clones = Order.objects.bulk_create(clones)
-    lines = []
-    for clone in clones:
-        for line in template_lines:
-            lines.append(ClaimLine(**_line_fields(line), order=clone))
-    ClaimLine.objects.bulk_create(lines)
-
-
-def _line_fields(line: ClaimLine) -> dict:
-    return {
-        field.attname: getattr(line, field.attname)
-        for field in ClaimLine._meta.concrete_fields
-        if field.attname not in {"id", "order_id"}
-    }
 
 
 @pytest.mark.parametrize("url", [SUMMARY, SUMMARY_CSV])
@@ -446,7 +502,7 @@ def test_number_of_queries_does_not_grow_with_the_orders(
     clerk_client, seed_order, django_assert_num_queries, url
 ):
     """50 orders and 500 orders take the same number of queries."""
-    _clone_verified_orders(seed_order, 49)
+    clone_orders(seed_order, 49)
     clerk_client.get(url, JANUARY)  # the first request fills the worker's permission cache
     with CaptureQueriesContext(connection) as fifty:
         response = clerk_client.get(url, JANUARY)
@@ -454,7 +510,7 @@ def test_number_of_queries_does_not_grow_with_the_orders(
     assert Order.objects.filter(status=Order.Status.VERIFIED).count() == 50
     assert len(fifty) <= 15
 
-    _clone_verified_orders(seed_order, 450)
+    clone_orders(seed_order, 450)
     with django_assert_num_queries(len(fifty)):
         response = clerk_client.get(url, JANUARY)
     assert response.status_code == 200

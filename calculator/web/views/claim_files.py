@@ -29,6 +29,8 @@ def _page(
             "provider_problems": claim_export.provider_problems(provider),
             "ready": [entry.order for entry in queue if not entry.problems],
             "held": [entry for entry in queue if entry.problems],
+            "verified_count": claim_export.verified_count(),
+            "queue_limit": claim_export.QUEUE_LIMIT,
             "exports": claim_export.recent_exports(),
             "selected": selected,
         },

@@ -1,7 +1,9 @@
 """The billing clerk's claim summary: the page (printable), its PDF and its CSV.
 
-One filter form and one query feed all three, and the page and the PDF render the same body
-partial, so what is printed, downloaded and exported never disagree.
+One filter form and one query feed all three; the page and the PDF show the same context (the
+same orders, lines, totals and wording), the PDF drawn in the printed page's layout, so what is
+printed, downloaded and exported never disagree. The page and the PDF hold at most
+`max_orders()` orders; past that they say so and offer the CSV, which holds any number.
 """
 
 from __future__ import annotations
@@ -14,26 +16,27 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from calculator.models import AccessLog, BillingProfile
+from calculator.models import AccessLog, BillingProfile, Order
 from calculator.selectors.orders import claim_summary_orders
 from calculator.web import claim_summary_files
 from calculator.web.forms import CrispyForm, columns, filter_helper, submit_column
 
 PERMISSION = "calculator.view_claim_summary"
-# WeasyPrint lays out roughly 0.2-0.4 s per order on a small server: past this many orders the
-# PDF would outlast a worker's timeout, so the clerk is asked to narrow the range (or to print
-# the page, which the browser does at any size, or to take the CSV).
-PDF_MAX_ORDERS_DEFAULT = 50
+# The page and the PDF show at most this many orders; the CSV takes any number. The PDF draws
+# about 7 ms an order here (docs/performance.md), so 1,000 orders stay well inside a worker's
+# timeout, and the page stays under a second.
+MAX_ORDERS_DEFAULT = 1000
 
 
-def pdf_max_orders() -> int:
-    return int(getattr(settings, "CLAIM_SUMMARY_PDF_MAX_ORDERS", PDF_MAX_ORDERS_DEFAULT))
+def max_orders() -> int:
+    return int(getattr(settings, "CLAIM_SUMMARY_MAX_ORDERS", MAX_ORDERS_DEFAULT))
 
 
 class ClaimSummaryFilterForm(CrispyForm):
@@ -83,38 +86,69 @@ class ClaimSummaryFilterForm(CrispyForm):
         return urlencode({key: value for key, value in params.items() if value})
 
 
-def _summary(filters: ClaimSummaryFilterForm) -> dict[str, Any]:
-    """Return the context shared by the page, the PDF and the CSV (the filters must be valid)."""
+def _orders(filters: ClaimSummaryFilterForm) -> QuerySet[Order]:
+    """Return every order the (valid) filters match, lines prefetched."""
     data = filters.cleaned_data
-    orders = list(
-        claim_summary_orders(
+    return claim_summary_orders(
+        date_from=data["date_from"],
+        date_to=data["date_to"],
+        profile=data["profile"],
+        include_billed=data["include_billed"],
+    )
+
+
+def _summary(filters: ClaimSummaryFilterForm) -> dict[str, Any]:
+    """Return the context shared by the page and the PDF (the filters must be valid): at most
+    `max_orders()` orders, and how many the filters match."""
+    data = filters.cleaned_data
+    orders = _orders(filters)
+    limit = max_orders()
+    matched = orders.count()  # always: the same queries under and over the limit
+    claims = claim_summary_files.summary_claims(orders[:limit])
+    query = filters.query()
+    summary_url = reverse("calculator:claim-summary")
+    return {
+        "claims": claims,
+        "orders": [claim.order for claim in claims],
+        "matched": matched,
+        "over_limit": matched > limit,
+        "max_orders": limit,
+        "line_count": sum(len(claim.lines) for claim in claims),
+        "scope": claim_summary_files.summary_scope(
             date_from=data["date_from"],
             date_to=data["date_to"],
             profile=data["profile"],
             include_billed=data["include_billed"],
-        )
-    )
-    query = filters.query()
-    summary_url = reverse("calculator:claim-summary")
-    return {
-        "orders": orders,
-        "line_count": sum(len(order.lines.all()) for order in orders),
-        "date_from": data["date_from"],
-        "date_to": data["date_to"],
-        "profile": data["profile"],
-        "include_billed": data["include_billed"],
+        ),
+        "totals": claim_summary_files.summary_totals(claims),
         "query": query,
         "url": f"{summary_url}?{query}" if query else summary_url,
-        "pdf_max_orders": pdf_max_orders(),
         "generated_at": timezone.localtime(),
     }
 
 
-def _filename(summary: dict[str, Any], extension: str) -> str:
+def _over_limit(summary: dict[str, Any]) -> str:
+    return (
+        f"These filters match {summary['matched']:,} orders and the page and the PDF hold at "
+        f"most {summary['max_orders']:,}: narrow the dates or pick a profile, or download the "
+        "CSV, which holds them all."
+    )
+
+
+def _counts(summary: dict[str, Any]) -> str:
+    orders, lines = len(summary["claims"]), summary["line_count"]
+    return (
+        f"{orders} order{'' if orders == 1 else 's'}, "
+        f"{lines} claim line{'' if lines == 1 else 's'}."
+    )
+
+
+def _filename(filters: ClaimSummaryFilterForm, extension: str) -> str:
+    data = filters.cleaned_data
     return claim_summary_files.summary_filename(
-        date_from=summary["date_from"],
-        date_to=summary["date_to"],
-        profile=summary["profile"],
+        date_from=data["date_from"],
+        date_to=data["date_to"],
+        profile=data["profile"],
         extension=extension,
     )
 
@@ -142,32 +176,31 @@ def claim_summary(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "calculator/claim_summary.html",
-        {"filters": filters, "summary": summary, "interactive": True},
+        {
+            "filters": filters,
+            "summary": summary,
+            "over_limit": _over_limit(summary) if summary["over_limit"] else "",
+            "interactive": True,
+        },
     )
 
 
 @permission_required(PERMISSION, raise_exception=True)
 @require_GET
 def claim_summary_pdf(request: HttpRequest) -> HttpResponse:
-    """Download the claim summary as a PDF laid out by the print stylesheet."""
+    """Download the claim summary as a PDF in the printed page's layout (one order a sheet)."""
     filters = ClaimSummaryFilterForm(request.GET)
     if not filters.is_valid():
         return _invalid(request, filters)
     summary = _summary(filters)
-    if len(summary["orders"]) > summary["pdf_max_orders"]:
-        messages.error(
-            request,
-            f"The PDF takes at most {summary['pdf_max_orders']} orders and these filters match "
-            f"{len(summary['orders'])}: narrow the dates or pick a profile, or use Print or the "
-            "CSV.",
-        )
+    if summary["over_limit"]:
+        messages.error(request, f"No PDF was made. {_over_limit(summary)}")
         return redirect(summary["url"])
-    pdf = claim_summary_files.render_summary_pdf(
-        {"summary": summary, "interactive": False}, base_url=request.build_absolute_uri("/")
-    )
+    summary["scope"] += f" {_counts(summary)} Printed {summary['generated_at']:%m/%d/%Y %H:%M}."
+    pdf = claim_summary_files.render_summary_pdf(summary)
     AccessLog.record(request, AccessLog.Action.PDF, summary["orders"])
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{_filename(summary, "pdf")}"'
+    response["Content-Disposition"] = f'attachment; filename="{_filename(filters, "pdf")}"'
     return response
 
 
@@ -178,9 +211,9 @@ def claim_summary_csv(request: HttpRequest) -> HttpResponse:
     filters = ClaimSummaryFilterForm(request.GET)
     if not filters.is_valid():
         return _invalid(request, filters)
-    summary = _summary(filters)
-    AccessLog.record(request, AccessLog.Action.CSV, summary["orders"])
+    orders = list(_orders(filters))
+    AccessLog.record(request, AccessLog.Action.CSV, orders)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_filename(summary, "csv")}"'
-    csv.writer(response).writerows(claim_summary_files.summary_csv_rows(summary["orders"]))
+    response["Content-Disposition"] = f'attachment; filename="{_filename(filters, "csv")}"'
+    csv.writer(response).writerows(claim_summary_files.summary_csv_rows(orders))
     return response
