@@ -4,6 +4,7 @@ import django.db.models.deletion
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
+from django.utils import timezone
 
 
 # The order's claim-detail field -> the patient's field it came from (models.patients.
@@ -35,9 +36,22 @@ def patients_from_orders(apps, schema_editor):
     latest = {}
     for order in Order.objects.order_by("created_at", "pk").iterator():
         latest[order.patient_reference.strip()] = order
+    History = apps.get_model("calculator", "HistoricalPatient")
+    now = timezone.now()
     for number, order in latest.items():
         details = {field: getattr(order, source) for source, field in FROM_ORDER.items()}
         patient = Patient.objects.create(number=number, **details)
+        # The record's history starts here, as if it had been added.
+        History.objects.create(
+            id=patient.pk,
+            number=number,
+            created_at=patient.created_at,
+            updated_at=patient.updated_at,
+            history_date=now,
+            history_type="+",
+            history_change_reason="made from the patient reference of the existing orders",
+            **details,
+        )
         Order.objects.filter(patient_reference=order.patient_reference).update(patient=patient)
         if number != order.patient_reference:
             Order.objects.filter(patient_reference=number).update(patient=patient)

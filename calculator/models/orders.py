@@ -160,6 +160,14 @@ class OrderDrug(models.Model):
     def __str__(self) -> str:
         return f"{self.name} {self.rate}"
 
+    @property
+    def rate_changes(self) -> list[dict]:
+        """The drug's dose changes inside the period, as entered (issue 15)."""
+        drugs = self.order.request.get("drugs") or []
+        entered = drugs[self.position] if self.position < len(drugs) else {}
+        changes = entered.get("rate_changes") if isinstance(entered, dict) else None
+        return changes if isinstance(changes, list) else []
+
 
 class ClaimLine(models.Model):
     """A saved claim line (snapshot); amounts are the exact text that goes on the claim."""

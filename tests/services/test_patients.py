@@ -159,3 +159,5 @@ def test_the_migration_makes_one_patient_per_reference_with_its_latest_details(
     assert patients["ACC-1"].payer == payer
     assert Order.objects.filter(patient=patients["ACC-1"]).count() == 2
     assert Order.objects.filter(patient__isnull=True).count() == 0
+    history = patients["ACC-1"].history.get()
+    assert (history.history_type, history.last_name) == ("+", "Latest")

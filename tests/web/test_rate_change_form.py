@@ -36,6 +36,7 @@ def test_a_saved_titrated_order_keeps_its_changes(pharmacist_client):
         {"from": "2026-01-21", "rate": "6 mg/hr", "bolus": "2 mg"},
     ]
     page = pharmacist_client.get(response["Location"]).text
+    assert "Rate 5 mg/hr, 7 mg/hr from 2026-01-11, 6 mg/hr from 2026-01-21 (bolus 2 mg);" in page
     assert "7 mg/hr x 24 hr + 1 mg x 4 boluses = 172 mg/day x 10 days = 1720 mg" in page
     assert "6 mg/hr x 24 hr + 2 mg x 4 boluses = 152 mg/day x 11 days = 1672 mg" in page
 
