@@ -160,7 +160,10 @@ class CalculateIn(Strict):
     )
     # Read only when saving; a calculation accepts them so an order can be previewed as it is.
     patient_reference: StrictStr | None = Field(
-        None, description="Account number or initials, never a full name", examples=["ACC-1"]
+        None,
+        description="The patient's number, never a full name (a number not on file yet adds "
+        "a patient record)",
+        examples=["ACC-1"],
     )
     acknowledged: list[StrictStr] | None = Field(
         None, description="Ids of the warnings that need acknowledging"

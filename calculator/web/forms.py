@@ -121,7 +121,8 @@ class OrderForm(CrispyForm):
     patient_reference = forms.CharField(
         label="Patient reference",
         max_length=20,
-        help_text="Account number or initials, not a full name.",
+        help_text="The patient's number, not a full name; a number not on file yet adds a "
+        "patient record.",
     )
     profile = ProfileChoiceField(
         queryset=BillingProfile.objects.filter(active=True),
