@@ -33,9 +33,14 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "calculator.void_order",
         "calculator.edit_claim_details",
         *READ_CATALOG,
+        # The patient record: pharmacists keep it, clerks read it.
+        "calculator.view_patient",
+        "calculator.add_patient",
+        "calculator.change_patient",
     ],
     BILLING_CLERK: [
         "calculator.view_order",
+        "calculator.view_patient",
         "calculator.bill_order",
         "calculator.view_claim_summary",
         "calculator.edit_claim_details",

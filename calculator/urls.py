@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from calculator.web.views import claim_files, claim_summary, orders
+from calculator.web.views import claim_files, claim_summary, orders, patients, renewal
 
 app_name = "calculator"
 
@@ -19,6 +19,11 @@ urlpatterns = [
     path("orders/<int:pk>/void/", orders.order_void, name="order-void"),
     path("orders/<int:pk>/claim/", orders.order_claim_details, name="order-claim-details"),
     path("orders/<int:pk>/reprice/", orders.order_reprice, name="order-reprice"),
+    path("orders/<int:pk>/renew/", renewal.order_renew, name="order-renew"),
+    path("patients/", patients.patient_list, name="patient-list"),
+    path("patients/new/", patients.patient_new, name="patient-new"),
+    path("patients/<int:pk>/", patients.patient_detail, name="patient-detail"),
+    path("patients/<int:pk>/edit/", patients.patient_edit, name="patient-edit"),
     path("claims/summary/", claim_summary.claim_summary, name="claim-summary"),
     path("claims/summary.pdf", claim_summary.claim_summary_pdf, name="claim-summary-pdf"),
     path("claims/summary.csv", claim_summary.claim_summary_csv, name="claim-summary-csv"),

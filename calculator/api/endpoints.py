@@ -36,6 +36,8 @@ from calculator.api.schemas import (
     OrderPageOut,
     ProductOut,
     ProfileOut,
+    RenewalOut,
+    RenewIn,
     VerifyIn,
     VoidIn,
 )
@@ -256,6 +258,35 @@ def order_void(request: HttpRequest, pk: int, payload: VoidIn) -> dict[str, Any]
     order = order_or_404(pk)
     services.order_void(order=order, voided_by=user, reason=payload.reason or "")
     return order_json(order_or_404(pk))
+
+
+@api.post(
+    "/orders/{pk}/renew",
+    response={201: RenewalOut, **ERROR_RESPONSES, 404: ErrorOut, 409: ErrorOut},
+    url_name="order-renew",
+    summary="Renew a verified or billed order for the next period",
+    tags=["orders"],
+    by_alias=True,
+)
+def order_renew(request: HttpRequest, pk: int, payload: RenewIn | None = None) -> Status:
+    """Save a draft for the following period (the next calendar month, or the same number of
+    days): the same patient and drugs at their latest rates, through today's catalog and
+    profile, with what changed since this order. Needs calculator.add_order (pharmacists);
+    409 for a draft or void order."""
+    user = require(request, "calculator.add_order", action="enter orders")
+    acknowledged = (payload.acknowledged if payload else None) or []
+    renewed = services.order_renew(
+        order=order_or_404(pk), created_by=user, acknowledged=acknowledged
+    )
+    assert renewed.draft is not None
+    return Status(
+        201,
+        {
+            "renewed_from": pk,
+            "changes": list(renewed.changes),
+            "order": order_json(order_or_404(renewed.draft.pk)),
+        },
+    )
 
 
 @api.get(

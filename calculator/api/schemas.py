@@ -15,6 +15,7 @@ from pydantic.json_schema import SkipJsonSchema
 from calculator.domain import billing
 from calculator.domain.dosing import (
     MAX_DRUGS_PER_ORDER,
+    MAX_RATE_CHANGES,
     Route,
     Therapy,
 )
@@ -35,6 +36,26 @@ Text = StrictStr | SkipJsonSchema[None]
 
 def choices(*values: str) -> dict[str, Any]:
     return {"enum": list(values)}
+
+
+class RateChangeIn(Strict):
+    """From this date on, this rate (and, when given, a new bolus)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        serialize_by_alias=True,
+        json_schema_extra={"required": ["from", "rate"]},
+    )
+
+    from_: Text = Field(
+        None,
+        alias="from",
+        description="YYYY-MM-DD, inside the period, after its first day; changes in date order",
+        examples=["2026-01-11"],
+    )
+    rate: Text = Field(None, examples=["7 mg/hr"])
+    bolus: StrictStr | None = Field(None, examples=["1 mg"])
+    boluses_per_day: StrictInt | StrictStr | None = Field(None, examples=[4])
 
 
 class DrugIn(Strict):
@@ -76,6 +97,11 @@ class DrugIn(Strict):
         description="Optional. Epidural or intrathecal use of a preservative-free morphine "
         "product bills J2274 instead of J2270",
         json_schema_extra=choices(*Route),
+    )
+    rate_changes: list[RateChangeIn] | None = Field(
+        None,
+        description="Dose changes inside the period (needs start and end dates)",
+        json_schema_extra={"maxItems": MAX_RATE_CHANGES},
     )
 
 
@@ -134,7 +160,10 @@ class CalculateIn(Strict):
     )
     # Read only when saving; a calculation accepts them so an order can be previewed as it is.
     patient_reference: StrictStr | None = Field(
-        None, description="Account number or initials, never a full name", examples=["ACC-1"]
+        None,
+        description="The patient's number, never a full name (a number not on file yet adds "
+        "a patient record)",
+        examples=["ACC-1"],
     )
     acknowledged: list[StrictStr] | None = Field(
         None, description="Ids of the warnings that need acknowledging"
@@ -155,13 +184,28 @@ class VerifyIn(Strict):
     )
 
 
+class RenewIn(Strict):
+    acknowledged: list[StrictStr] | None = Field(
+        None, description="Ids of the new draft's warnings that need acknowledging"
+    )
+
+
 class VoidIn(Strict):
     reason: StrictStr | None = Field(None, examples=["entered twice"])
 
 
 INPUT_FIELDS = {
     name
-    for schema in (DrugIn, PolicyIn, NursingVisitIn, OrderIn, VerifyIn, VoidIn)
+    for schema in (
+        DrugIn,
+        RateChangeIn,
+        PolicyIn,
+        NursingVisitIn,
+        OrderIn,
+        VerifyIn,
+        VoidIn,
+        RenewIn,
+    )
     for name in schema.model_fields
 } | {"from", "to", "status", "page", "q"}
 
@@ -268,6 +312,15 @@ class OrderOut(Schema):
     voided_by: str | None
     voided_at: datetime | None
     void_reason: str
+
+
+class RenewalOut(Schema):
+    """The next period's draft, and what today's catalog and profile changed since the order
+    it renews (a concentration, a code, a price)."""
+
+    renewed_from: int
+    changes: list[str]
+    order: OrderOut
 
 
 class OrderPageOut(Schema):

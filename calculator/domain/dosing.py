@@ -8,8 +8,8 @@ numerator and a denominator and divided once, at the end, so 5 mg/hr x 24 hr is 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from functools import cached_property
@@ -121,6 +121,8 @@ class DrugInput:
     ndc_unit: str = "ML"
     package_volume: Measure | None = None
     route: Route | None = None
+    # Dose changes inside the period, in date order (the block at the end of this module).
+    rate_changes: tuple[RateChange, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -157,6 +159,8 @@ class DoseResult(NamedTuple):
     dose_unit: str
     daily_dose_ratio: tuple[Decimal, Decimal]
     daily_volume_ratio: tuple[Decimal, Decimal]
+    # A titrated drug: each run of days at its rate; the ratios above are the first run's.
+    runs: tuple[DoseRun, ...] = ()
 
     @property
     def daily_dose(self) -> Decimal:
@@ -168,10 +172,14 @@ class DoseResult(NamedTuple):
 
     @property
     def total_dose(self) -> Decimal:
+        if self.runs:
+            return runs_total(self.runs, dose=True)
         return self.dose_for_days(self.days)
 
     @property
     def total_volume_ml(self) -> Decimal:
+        if self.runs:
+            return runs_total(self.runs, dose=False)
         return self.volume_for_days(self.days)
 
     def dose_for_days(self, days: int) -> Decimal:
@@ -237,6 +245,8 @@ def _check_order(order: OrderInput, errors: ErrorCollector) -> None:
         errors.add("drugs", "add at least one drug")
     for index, drug in enumerate(order.drugs):
         _validate_drug(drug, f"drugs.{index}", errors)
+        if drug.rate_changes:
+            _validate_rate_changes(drug, f"drugs.{index}", period, errors)
 
 
 def _validate_drug(drug: DrugInput, prefix: str, errors: ErrorCollector) -> None:
@@ -295,18 +305,27 @@ def compute(order: OrderInput) -> tuple[DoseResult, ...]:
     minutes_per_day = _multiply(order.hours_per_day, MINUTES_PER_HOUR)
     days, hours = order.period.days, order.hours_per_day
     drugs = enumerate(order.drugs)
-    results = tuple([_compute_drug(drug, i, days, hours, minutes_per_day) for i, drug in drugs])
-    for result in results:
+    results = tuple(
+        [
+            _compute_titrated(drug, i, order.period, hours, minutes_per_day)
+            if drug.rate_changes
+            else _compute_drug(drug, i, days, hours, minutes_per_day)
+            for i, drug in drugs
+        ]
+    )
+    # A titrated drug is checked run by run; an order without dose changes as it always was.
+    titrated = any(drug.rate_changes for drug in order.drugs)
+    for result in each_run(results) if titrated else results:
         # a/b > bound as a > bound x b (b > 0): exact, and cheaper than dividing.
         volume, volume_per = result.daily_volume_ratio
         dose, dose_per = result.daily_dose_ratio
         too_much = volume > _multiply(MAX_DAILY_VOLUME_ML, volume_per)
         if too_much or dose > _multiply(MAX_DAILY_DOSE, dose_per):
-            _check_plausible(results)  # raises, naming every drug out of bounds
+            _check_plausible(each_run(results))  # raises, naming every drug out of bounds
     return results
 
 
-def _check_plausible(results: tuple[DoseResult, ...]) -> None:
+def _check_plausible(results: tuple[DoseResult, ...] | list[DoseResult]) -> None:
     """Raise InvalidOrder when a daily volume or dose is beyond any infusion (a unit slip)."""
     errors = ErrorCollector()
     for result in results:
@@ -399,6 +418,8 @@ def _add(a: tuple[Decimal, Decimal], b: tuple[Decimal, Decimal]) -> tuple[Decima
 
 def dose_steps(result: DoseResult) -> list[str]:
     """Return the calculation as written on paper, one line per step (the seed's first three)."""
+    if result.runs:
+        return titrated_steps(result)
     drug, steps = result.drug, []
     rate = drug.rate
     hours = readable(result.hours_per_day)
@@ -548,12 +569,203 @@ def concentration_per_ml(drug: DrugInput) -> tuple[Decimal, str]:
     return exact_divide(amount, volume_ml * factor(unit)), _unit_word(unit)
 
 
+# --- Dose changes inside a period (a titrated drug) -----------------------------------------
+# "Increase to 7 mg/hr from the 11th": each run of days at its rate is computed on its own and
+# the totals are their exact sum (5 mg/hr x 24 hr x 10 days + 7 mg/hr x 24 hr x 21 days).
+
+MAX_RATE_CHANGES = 31
+
+
+@dataclass(frozen=True)
+class RateChange:
+    """From `start` on, the drug runs at `rate`, and with a new bolus when one is given (a
+    bolus or a count left out carries on from the run before)."""
+
+    start: date
+    rate: Measure
+    bolus: Measure | None = None
+    boluses_per_day: int | None = None
+
+
+class DoseRun(NamedTuple):
+    """A run of days (inclusive dates) at one rate, and the drug's result over those days."""
+
+    start: date
+    end: date
+    days: int
+    result: DoseResult
+
+
+def each_run(results: tuple[DoseResult, ...] | list[DoseResult]) -> list[DoseResult]:
+    """Return the results to check day by day: each run of a titrated drug, else the drug."""
+    checked: list[DoseResult] = []
+    for result in results:
+        if result.runs:
+            checked.extend(run.result for run in result.runs)
+        else:
+            checked.append(result)
+    return checked
+
+
+def run_drugs(drug: DrugInput, period: ServicePeriod) -> list[tuple[date, date, DrugInput]]:
+    """Return (first day, last day, the drug as it runs) for each run of a titrated drug."""
+    assert period.start is not None and period.end is not None
+    runs, start, current = [], period.start, replace(drug, rate_changes=())
+    for change in drug.rate_changes:
+        runs.append((start, change.start - timedelta(days=1), current))
+        bolus = change.bolus if change.bolus is not None else current.bolus
+        count = current.boluses_per_day
+        if change.boluses_per_day is not None:
+            count = change.boluses_per_day
+        current = replace(current, rate=change.rate, bolus=bolus, boluses_per_day=count)
+        start = change.start
+    runs.append((start, period.end, current))
+    return runs
+
+
+def _compute_titrated(
+    drug: DrugInput,
+    index: int,
+    period: ServicePeriod,
+    hours_per_day: Decimal,
+    minutes_per_day: Decimal,
+) -> DoseResult:
+    runs = []
+    for start, end, run_drug in run_drugs(drug, period):
+        days = (end - start).days + 1
+        result = _compute_drug(run_drug, index, days, hours_per_day, minutes_per_day)
+        runs.append(DoseRun(start, end, days, result))
+    first = runs[0].result
+    return first._replace(drug=drug, days=period.days, runs=tuple(runs))
+
+
+def sum_ratios(pieces: list[tuple[tuple[Decimal, Decimal], int]]) -> tuple[Decimal, Decimal]:
+    """Return the sum of ratio x days over the pieces, as one ratio (divided once, later)."""
+    total = (Decimal(0), _ONE)
+    for (numerator, denominator), days in pieces:
+        total = _add(total, (_multiply(numerator, days), denominator))
+    return total
+
+
+def runs_total(runs: tuple[DoseRun, ...], *, dose: bool) -> Decimal:
+    """Return the exact dose (canonical unit) or volume (mL) over all the runs."""
+    pieces = [
+        (run.result.daily_dose_ratio if dose else run.result.daily_volume_ratio, run.days)
+        for run in runs
+    ]
+    return exact_divide(*sum_ratios(pieces))
+
+
+def runs_within(result: DoseResult, start: date | None, end: date | None, days: int):
+    """Return (the run's result, days) for each run overlapping start..end (a month line)."""
+    if not result.runs:
+        return [(result, days)]
+    if start is None or end is None:
+        return [(run.result, run.days) for run in result.runs]
+    pieces = []
+    for run in result.runs:
+        overlap = (min(run.end, end) - max(run.start, start)).days + 1
+        if overlap > 0:
+            pieces.append((run.result, overlap))
+    return pieces
+
+
+def _validate_rate_changes(
+    drug: DrugInput, prefix: str, period: ServicePeriod, errors: ErrorCollector
+) -> None:
+    path = f"{prefix}.rate_changes"
+    start, end = period.start, period.end
+    if start is None or end is None:
+        errors.add(path, "dose changes need the period's start and end dates, not a count of days")
+        return
+    if len(drug.rate_changes) > MAX_RATE_CHANGES:
+        errors.add(path, f"at most {MAX_RATE_CHANGES} dose changes on one drug")
+        return
+    previous: date | None = None
+    base = ErrorCollector()
+    _validate_drug(drug, prefix, base)
+    for number, change in enumerate(drug.rate_changes):
+        here = f"{path}.{number}"
+        if not (start < change.start <= end):
+            errors.add(
+                f"{here}.from",
+                f"{change.start} is not inside the period after its first day ({start} to {end})",
+            )
+        elif previous is not None and change.start <= previous:
+            word = "two changes on" if change.start == previous else "the changes go back to"
+            errors.add(f"{here}.from", f"{word} {change.start}; give one change a day, in order")
+        previous = change.start
+        bolus = change.bolus if change.bolus is not None else drug.bolus
+        count = change.boluses_per_day
+        as_run = replace(
+            drug,
+            rate=change.rate,
+            bolus=bolus,
+            boluses_per_day=drug.boluses_per_day if count is None else count,
+            rate_changes=(),
+        )
+        found = ErrorCollector()
+        _validate_drug(as_run, prefix, found)
+        for field, messages in found.errors.items():
+            if field in base:
+                continue
+            name = field.rsplit(".", 1)[1]
+            target = name if name in {"bolus", "boluses_per_day"} else "rate"
+            for message in messages:
+                errors.add(f"{here}.{target}", message)
+
+
+def titrated_steps(result: DoseResult) -> list[str]:
+    """Return the work of a titrated drug: each run, then the summed total as a volume (or as
+    a dose, for a rate in mL): 5 mg/hr x 24 hr = 120 mg/day x 10 days = 1200 mg, ...,
+    4728 mg / 25 mg/mL = 189.12 mL."""
+    drug = result.drug
+    by_volume = drug.rate.dimension == VOLUME
+    hours = readable(result.hours_per_day)
+    steps = []
+    for run in result.runs:
+        run_drug, run_result = run.result.drug, run.result
+        parts = [str(run_drug.rate)]
+        if len(run_drug.rate.per) == 2:
+            parts.append(str(run_drug.weight))
+        if not is_per_day(run_drug.rate):
+            parts.append(f"{hours} hr")
+        rate_text = " x ".join(parts)
+        if run_drug.bolus is not None and run_drug.boluses_per_day:
+            count = run_drug.boluses_per_day
+            rate_text += f" + {run_drug.bolus} x {count} {'bolus' if count == 1 else 'boluses'}"
+        day_word = "day" if run.days == 1 else "days"
+        if by_volume:
+            daily = f"{readable(run_result.daily_volume_ml)} mL"
+            total = f"{readable(run_result.total_volume_ml)} mL"
+        else:
+            daily = _dose_text(run_result, run_result.daily_dose)
+            total = _dose_text(run_result, run_result.total_dose)
+        steps.append(f"{rate_text} = {daily}/day x {run.days} {day_word} = {total}")
+    total_volume = readable(result.total_volume_ml)
+    if by_volume:
+        steps.append(
+            f"{total_volume} mL x {_concentration_text(drug)} = "
+            f"{_dose_text(result, result.total_dose)}"
+        )
+    else:
+        unit = _concentration_amount_unit(drug.concentration)
+        in_unit = exact_divide(result.total_dose, factor(unit))
+        steps.append(
+            f"{readable(in_unit)} {_unit_word(unit)} / {_concentration_text(drug)} = "
+            f"{total_volume} mL"
+        )
+    return steps
+
+
 __all__ = [
     "AMOUNT_WORDS",
     "DoseResult",
+    "DoseRun",
     "DrugInput",
     "NursingVisit",
     "OrderInput",
+    "RateChange",
     "ServicePeriod",
     "Therapy",
     "compute",

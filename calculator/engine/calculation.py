@@ -52,9 +52,11 @@ def calculate_request(data: object, catalog: Catalog) -> Calculation:
             continue
         partner_name = lookalike_partner(product.name)
         partner = catalog.lookalike(partner_name) if partner_name else None
-        safety.extend(
-            dose_warnings(result, product.limits(), partner.limits() if partner else None)
-        )
+        # A titrated drug is checked run by run: each run's daily dose.
+        for checked in dosing.each_run((result,)):
+            safety.extend(
+                dose_warnings(checked, product.limits(), partner.limits() if partner else None)
+            )
     safety.extend(code_date_notices(calculation.lines, catalog))
     return calculation._replace(warnings=tuple(safety), products=parsed.products)
 

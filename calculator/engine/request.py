@@ -28,6 +28,7 @@ from calculator.domain.dosing import (
     DrugInput,
     NursingVisit,
     OrderInput,
+    RateChange,
     Route,
     ServicePeriod,
     Therapy,
@@ -80,6 +81,7 @@ DRUG_FIELDS = {
     "weight",
     "compounded",
     "route",
+    "rate_changes",
 }
 # Made once, not per request: re.fullmatch(text pattern) looks it up in re's cache each call.
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -467,6 +469,7 @@ def _read_drug(
     weight = None
     if raw.get("weight") not in (None, ""):
         weight = _read(errors, f"{prefix}.weight", raw["weight"], parse_weight)
+    rate_changes = read_rate_changes(raw.get("rate_changes"), f"{prefix}.rate_changes", errors)
     if rate is None or concentration is None:
         return None, product
     drug = DrugInput(
@@ -482,8 +485,63 @@ def _read_drug(
         ndc_unit=ndc_unit.strip().upper(),
         package_volume=package_volume,
         route=route,
+        rate_changes=rate_changes,
     )
     return drug, product
+
+
+# --- Dose changes inside the period: [{"from": "2026-01-11", "rate": "7 mg/hr"}] ---------------
+
+RATE_CHANGE_FIELDS = {"from", "rate", "bolus", "boluses_per_day"}
+
+
+def read_rate_changes(raw: object, path: str, errors: ErrorCollector) -> tuple[RateChange, ...]:
+    """Return a drug's dose changes read strictly; the domain checks their dates against the
+    period (inside it, increasing)."""
+    if raw in (None, "", []):
+        return ()
+    if not isinstance(raw, list):
+        errors.add(path, 'a list of changes, e.g. [{"from": "2026-01-11", "rate": "7 mg/hr"}]')
+        return ()
+    if len(raw) > dosing.MAX_RATE_CHANGES:
+        errors.add(path, f"at most {dosing.MAX_RATE_CHANGES} dose changes on one drug")
+        return ()
+    changes = []
+    for number, item in enumerate(raw):
+        here = f"{path}.{number}"
+        if not isinstance(item, Mapping):
+            errors.add(here, 'each change is an object: {"from": "2026-01-11", "rate": "7 mg/hr"}')
+            continue
+        for key in sorted(set(item) - RATE_CHANGE_FIELDS, key=str):
+            errors.add(f"{here}.{key}", "unknown field")
+        start = rate = bolus = count = None
+        if item.get("from") in (None, ""):
+            errors.add(f"{here}.from", "enter the date the new rate starts, e.g. 2026-01-11")
+        else:
+            start = _read(errors, f"{here}.from", item["from"], _date)
+        if item.get("rate") in (None, ""):
+            errors.add(f"{here}.rate", "enter the new dose rate, e.g. 7 mg/hr")
+        else:
+            rate = _read(errors, f"{here}.rate", item["rate"], parse_rate)
+        if item.get("bolus") not in (None, ""):
+            bolus = _read(
+                errors,
+                f"{here}.bolus",
+                item["bolus"],
+                lambda v: parse_amount(
+                    v, dimensions=(MASS, ACTIVITY, EQUIVALENT, VOLUME), example="1 mg"
+                ),
+            )
+        if item.get("boluses_per_day") not in (None, ""):
+            count = _read(
+                errors,
+                f"{here}.boluses_per_day",
+                item["boluses_per_day"],
+                lambda v: _positive_int(v, name="boluses per day", low=0, high=MAX_BOLUSES_PER_DAY),
+            )
+        if start is not None and rate is not None:
+            changes.append(RateChange(start=start, rate=rate, bolus=bolus, boluses_per_day=count))
+    return tuple(changes)
 
 
 def _read_visits(raw: object, errors: ErrorCollector) -> list[NursingVisit]:

@@ -5,6 +5,7 @@ from calculator.models.audit import AccessLog, ApiToken
 from calculator.models.catalog import BillingProfile, DrugProduct, HcpcsCode
 from calculator.models.claims import BillingProvider, ClaimExport, Payer, PriceListEntry
 from calculator.models.orders import ClaimLine, Order, OrderDrug
+from calculator.models.patients import Patient
 from calculator.models.validators import (
     validate_concentration,
     validate_dose_amount,
@@ -25,6 +26,7 @@ __all__ = [
     "HcpcsCode",
     "Order",
     "OrderDrug",
+    "Patient",
     "Payer",
     "PriceListEntry",
     "validate_concentration",

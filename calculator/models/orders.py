@@ -27,6 +27,15 @@ class Order(models.Model):
     patient_reference = models.CharField(
         max_length=20, help_text="Account number or initials, never a full name."
     )
+    # The patient the order is for (issue 15); patient_reference keeps the number it was
+    # entered with. Blank only for an order saved before patients were recorded.
+    patient = models.ForeignKey(
+        "calculator.Patient",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="orders",
+    )
     profile = models.ForeignKey(BillingProfile, on_delete=models.PROTECT, related_name="orders")
     policy = models.JSONField(help_text="The billing policy as it was when the order was saved.")
     therapy = models.CharField(max_length=20)
@@ -150,6 +159,14 @@ class OrderDrug(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.rate}"
+
+    @property
+    def rate_changes(self) -> list[dict]:
+        """The drug's dose changes inside the period, as entered (issue 15)."""
+        drugs = self.order.request.get("drugs") or []
+        entered = drugs[self.position] if self.position < len(drugs) else {}
+        changes = entered.get("rate_changes") if isinstance(entered, dict) else None
+        return changes if isinstance(changes, list) else []
 
 
 class ClaimLine(models.Model):

@@ -45,8 +45,10 @@ def problems_by_order(orders: Iterable[Order]) -> dict[int, list[str]]:
     lines_of = {order.pk: list(order.lines.all()) for order in orders}
     drugs_of = {order.pk: list(order.drugs.all()) for order in orders}
     reference = load_reference(line for lines in lines_of.values() for line in lines)
+    overlaps = overlapping_per_diem(orders)
     return {
         order.pk: order_problems(order, lines_of[order.pk], drugs_of[order.pk], reference)
+        + overlaps.get(order.pk, [])
         for order in orders
     }
 
@@ -164,4 +166,40 @@ def _authorization_problems(order: Order, lines: list[ClaimLine]) -> list[str]:
             f"the dates of service fall outside authorization {order.authorization_number} "
             f"({start or '...'} to {end or '...'})"
         )
+    return problems
+
+
+# --- No overlapping per diem (issue 15 point 4) ----------------------------------------------
+
+
+def overlapping_per_diem(orders: list[Order]) -> dict[int, list[str]]:
+    """Return, for each order whose per-diem days overlap another verified or billed order of
+    the same patient and therapy, a problem naming the other order (one query for all)."""
+    patients = {order.patient_id for order in orders if order.patient_id is not None}
+    if not patients:
+        return {}
+    others: dict[int, list[Order]] = {}
+    billed_or_verified = Order.objects.filter(
+        patient_id__in=patients, status__in=[Order.Status.VERIFIED, Order.Status.BILLED]
+    ).only("pk", "patient_id", "therapy", "start_date", "end_date", "status")
+    for other in billed_or_verified.order_by("start_date", "pk"):
+        others.setdefault(other.patient_id, []).append(other)
+    problems: dict[int, list[str]] = {}
+    for order in orders:
+        for other in others.get(order.patient_id, []):
+            if (
+                other.pk == order.pk
+                or other.therapy != order.therapy
+                or other.start_date > order.end_date
+                or other.end_date < order.start_date
+            ):
+                continue
+            first = max(order.start_date, other.start_date)
+            last = min(order.end_date, other.end_date)
+            days = (last - first).days + 1
+            problems.setdefault(order.pk, []).append(
+                f"{days} per-diem {'day' if days == 1 else 'days'} ({first} to {last}) overlap "
+                f"order {other.pk} ({other.get_status_display().lower()}, {other.start_date} to "
+                f"{other.end_date}) of the same patient and therapy"
+            )
     return problems

@@ -15,6 +15,8 @@ from calculator.services.orders import (
     order_void,
     price_list,
 )
+from calculator.services.patients import patient_save
+from calculator.services.renewal import order_renew, renewal_of
 
 __all__ = [
     "CLAIM_DETAIL_FIELDS",
@@ -23,9 +25,12 @@ __all__ = [
     "order_calculation",
     "order_create",
     "order_mark_billed",
+    "order_renew",
     "order_reprice",
     "order_update_claim_details",
     "order_verify",
     "order_void",
+    "patient_save",
     "price_list",
+    "renewal_of",
 ]

@@ -3,7 +3,6 @@ and records who did what and when; nothing else writes an order."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
@@ -15,12 +14,15 @@ from django.utils import timezone
 from calculator import engine
 from calculator.domain.charges import line_charge, unit_price_for
 from calculator.domain.errors import InvalidOrder
+from calculator.domain.patients import PATIENT_NUMBER_PATTERN
 from calculator.domain.text import storable
 from calculator.domain.units import format_decimal
 from calculator.models import BillingProfile, ClaimLine, Order, OrderDrug, Payer
 from calculator.selectors.catalog import DatabaseCatalog
+from calculator.services.patients import patient_for_order, snapshot_claim_details
 
-_PATIENT_REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9.\-/#]{0,19}")
+# The patient reference is the patient's number (domain/patients.py).
+_PATIENT_REFERENCE = PATIENT_NUMBER_PATTERN
 
 
 class OrderStateError(ValueError):
@@ -90,6 +92,7 @@ def order_create(
     response = engine.response_json(calculation)
     order = Order(
         patient_reference=reference,
+        patient=patient_for_order(reference, created_by=created_by),
         profile=profile,
         policy={
             "name": policy.name,
@@ -271,8 +274,10 @@ def order_verify(*, order: Order, verified_by: User, confirm_own: bool = False) 
     order.status = Order.Status.VERIFIED
     order.verified_by = verified_by
     order.verified_at = timezone.now()
+    # The claim details as the patient has them now: a later edit of the patient leaves them.
+    snapshot = snapshot_claim_details(order)
     order._history_user = verified_by
-    order.save(update_fields=["status", "verified_by", "verified_at"])
+    order.save(update_fields=["status", "verified_by", "verified_at", *snapshot])
     return order
 
 

@@ -24,6 +24,7 @@ from calculator.domain.dosing import (
     THERAPY_LABELS,
     Therapy,
 )
+from calculator.domain.text import storable
 from calculator.domain.units import QuantityError, parse_decimal
 from calculator.models import BillingProfile, DrugProduct, Order
 from calculator.selectors.catalog import active_product, active_profile
@@ -148,7 +149,8 @@ class OrderForm(CrispyForm):
     patient_reference = forms.CharField(
         label="Patient reference",
         max_length=20,
-        help_text="Account number or initials, not a full name.",
+        help_text="The patient's number, not a full name; a number not on file yet adds a "
+        "patient record.",
     )
     profile = ProfileChoiceField(
         queryset=BillingProfile.objects.filter(active=True),
@@ -229,6 +231,15 @@ class DrugForm(CrispyForm):
     )
     boluses_per_day = forms.CharField(label="Boluses a day", required=False, max_length=3)
     weight_kg = forms.CharField(label="Weight (kg)", max_length=12, required=False)
+    # Dose changes inside the period (issue 15): one a line, read by clean_rate_changes.
+    rate_changes = forms.CharField(
+        label="Dose changes",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "2026-01-11 7 mg/hr"}),
+        help_text="One a line: the first day of the new rate, then the rate (in the unit above "
+        'when none is given), optionally "bolus 2 mg".',
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -250,6 +261,7 @@ class DrugForm(CrispyForm):
                 Column("compounded", css_class="col-12"),
                 *columns("col-6 col-md-4", "rate_value", "rate_unit", "weight_kg"),
                 *columns("col-6 col-md-4", "bolus_value", "bolus_unit", "boluses_per_day"),
+                Column("rate_changes", css_class="col-12"),
                 css_class="gx-2",
             )
         )
@@ -321,6 +333,31 @@ class DrugForm(CrispyForm):
         value = self.cleaned_data.get("weight_kg", "")
         return _number(value, name="the weight", example="70") if value.strip() else ""
 
+    def clean_rate_changes(self) -> list[dict[str, str]]:
+        """Return the row's dose changes as the engine's rate_changes ("2026-01-11 7 mg/hr",
+        "2026-01-21 7 bolus 2 mg"); the engine judges the dates and the rates."""
+        text = self.cleaned_data.get("rate_changes", "")
+        if not storable(text, multiline=True):
+            raise ValidationError("contains control characters or invalid Unicode")
+        unit = self.cleaned_data.get("rate_unit") or "mg/hr"
+        changes = []
+        lines = [line for line in text.splitlines() if line.strip()]
+        for number, line in enumerate(lines, start=1):
+            match = _RATE_CHANGE_LINE.fullmatch(line)
+            if match is None:
+                raise ValidationError(
+                    f'line {number}: "{line.strip()[:40]}" is not a date and a rate, '
+                    "e.g. 2026-01-11 7 mg/hr"
+                )
+            start, rate, bolus = match.groups()
+            if re.fullmatch(r"[0-9.]+", rate, flags=re.ASCII):
+                rate = f"{rate} {unit}"
+            change = {"from": start, "rate": rate}
+            if bolus:
+                change["bolus"] = bolus
+            changes.append(change)
+        return changes
+
     def drug_request(self) -> dict[str, Any]:
         """Return this row as the engine's drug dict."""
         data = self.cleaned_data
@@ -340,8 +377,13 @@ class DrugForm(CrispyForm):
             drug["boluses_per_day"] = data["boluses_per_day"]
         if data.get("weight_kg"):
             drug["weight"] = f"{data['weight_kg']} kg"
+        if data.get("rate_changes"):
+            drug["rate_changes"] = data["rate_changes"]
         return drug
 
+
+# "2026-01-11 7 mg/hr" or "2026-01-11 7 bolus 2 mg": a date, a rate, optionally a new bolus.
+_RATE_CHANGE_LINE = re.compile(r"\s*(\S+)\s+(.+?)(?:\s+bolus\s+(.+?))?\s*", flags=re.IGNORECASE)
 
 DrugFormSet = forms.formset_factory(
     DrugForm,
@@ -373,6 +415,7 @@ DRUG_FIELD_FOR_KEY = {
     "bolus": "bolus_value",
     "boluses_per_day": "boluses_per_day",
     "weight": "weight_kg",
+    "rate_changes": "rate_changes",
 }
 
 
@@ -425,6 +468,11 @@ class OrderEntry:
                 if index_text.isdigit() and int(index_text) < len(forms_):
                     form = forms_[int(index_text)]
                     field = DRUG_FIELD_FOR_KEY.get(key, "product")
+                    if key.startswith("rate_changes."):
+                        # "rate_changes.0.from": the first line of the row's dose changes.
+                        field, line = "rate_changes", key.split(".")[1]
+                        line_no = int(line) + 1 if line.isdigit() else 1
+                        messages = [f"line {line_no}: {message}" for message in messages]
                     for message in messages:
                         _add_error(form, field, message)
                     continue

@@ -52,7 +52,9 @@ def test_an_inactive_ndc_and_an_unpriced_line_hold_the_claim(make_claim_order):
 def test_units_beyond_the_authorization_are_named(make_claim_order):
     order = make_claim_order(authorization_number="PA-1", authorization_units=30)
     assert problems(order) == ["31 units of S9325 exceed the 30 authorized (authorization PA-1)"]
-    assert problems(make_claim_order(authorization_units=30)) == [
+    # Another patient's order (the same patient's same days would overlap this one).
+    other = seed_order(patient_reference="ACC-2")
+    assert problems(make_claim_order(other, authorization_units=30)) == [
         "the authorization has units but no number"
     ]
 

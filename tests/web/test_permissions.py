@@ -96,6 +96,19 @@ EXPECTED: dict[str, Rule | tuple[Rule, ...]] = {
     # calculator.edit_claim_details: pharmacists and clerks
     "calculator:order-claim-details": Rule("GET", allowed({PHARM: 200, CLERK: 200})),
     "calculator:order-reprice": Rule("POST", allowed({PHARM: 302, CLERK: 302})),
+    # Renew (calculator.add_order): the seed draft cannot be renewed, so back to it with a message
+    "calculator:order-renew": (
+        Rule("GET", allowed({PHARM: 302})),
+        Rule("POST", allowed({PHARM: 302})),
+    ),
+    # Patients: pharmacists keep the record, clerks read it
+    "calculator:patient-list": Rule("GET", allowed({PHARM: 200, CLERK: 200}), data={"q": "ACC"}),
+    "calculator:patient-new": Rule("GET", allowed({PHARM: 200})),
+    "calculator:patient-detail": Rule("GET", allowed({PHARM: 200, CLERK: 200})),
+    "calculator:patient-edit": (
+        Rule("GET", allowed({PHARM: 200})),
+        Rule("POST", allowed({PHARM: 400})),  # no number given
+    ),
     # Claim summary (calculator.view_claim_summary: billing clerks only)
     "calculator:claim-summary": Rule("GET", allowed({CLERK: 200})),
     "calculator:claim-summary-pdf": Rule("GET", allowed({CLERK: 200})),
@@ -116,6 +129,7 @@ EXPECTED: dict[str, Rule | tuple[Rule, ...]] = {
     "api:order-verify": Rule("POST", api({PHARM: 200}), data={"confirm_own": True}, json=True),
     "api:order-bill": Rule("POST", api({CLERK: 409}), json=True),  # the seed order is a draft
     "api:order-void": Rule("POST", api({PHARM: 200}), data={"reason": "entered twice"}, json=True),
+    "api:order-renew": Rule("POST", api({PHARM: 409}), json=True),  # the seed order is a draft
     "api:products": Rule("GET", api_everyone(200)),
     "api:profiles": Rule("GET", api_everyone(200)),
     "api:openapi-json": Rule("GET", api_everyone(200)),
@@ -142,6 +156,8 @@ def claim_export(order: Order) -> int:
 # URL names whose `pk` is not an order's: name -> a function of the saved order giving the pk.
 OBJECT_PK: dict[str, Callable[[Order], int]] = {
     "calculator:claim-export-download": claim_export,
+    "calculator:patient-detail": lambda order: order.patient_id,
+    "calculator:patient-edit": lambda order: order.patient_id,
 }
 
 

@@ -32,7 +32,7 @@ from calculator.domain.billing.rounding import (
     round_for_line,
     times,
 )
-from calculator.domain.decimals import readable
+from calculator.domain.decimals import exact_divide, readable
 from calculator.domain.dosing import (
     DoseResult,
     NursingVisit,
@@ -40,6 +40,8 @@ from calculator.domain.dosing import (
     ServicePeriod,
     Therapy,
     dose_amount_text,
+    runs_within,
+    sum_ratios,
 )
 from calculator.domain.units import (
     EXACT_CONTEXT,
@@ -353,6 +355,8 @@ def _per_diem_texts(code: str, days: int) -> tuple[str, str]:
 
 def drug_line(result: DoseResult, *, segment: Segment, policy: BillingPolicy) -> CalculatedLine:
     """Return the drug line for one drug over one segment of the period."""
+    if result.runs:
+        return titrated_drug_line(result, segment=segment, policy=policy)
     drug = result.drug
     days = segment.days
     ndc_unit = drug.ndc_unit
@@ -483,3 +487,121 @@ def _containers(result: DoseResult, days: int) -> Decimal:
         _multiply(numerator, days), _multiply(denominator, package.canonical_value)
     )
     return containers.quantize(Decimal(1), ROUND_CEILING, EXACT_CONTEXT)
+
+
+# --- A titrated drug (dose changes inside the period) ---------------------------------------
+# The same units and NDC quantity as drug_line, from the exact sum over each run of days the
+# line covers: on `total` scope the summed amount is rounded once, on `daily` scope each run's
+# day is rounded and multiplied by its days.
+
+_Pieces = list[tuple[DoseResult, int]]
+
+
+def titrated_drug_line(
+    result: DoseResult, *, segment: Segment, policy: BillingPolicy
+) -> CalculatedLine:
+    """Return the drug line of a titrated drug over one segment of the period."""
+    drug = result.drug
+    pieces = runs_within(result, segment.start, segment.end, segment.days)
+
+    def over(ratio_of: Callable[[DoseResult], tuple[Decimal, Decimal]]) -> tuple[Decimal, Decimal]:
+        return sum_ratios([(ratio_of(piece), days) for piece, days in pieces])
+
+    ndc_unit = drug.ndc_unit
+    if ndc_unit == "UN":
+        package: Measure | None = drug.package_volume
+        assert package is not None
+        volume = over(lambda piece: piece.daily_volume_ratio)
+        containers = _divide(volume[0], _multiply(volume[1], package.canonical_value))
+        ndc_amount = containers.quantize(Decimal(1), ROUND_CEILING, EXACT_CONTEXT)
+    else:
+        ndc_amount = _divide(*over(_ndc_daily_ratio))
+    quantity = ndc_quantity(ndc_amount, decimals=policy.ndc_quantity_decimals)
+    on_ndc_basis = policy.unlisted_unit_basis == UnitBasis.NDC
+    if bills_specific_code(drug.hcpcs, policy):
+        code = drug.hcpcs
+        unit = drug.hcpcs_unit
+        segment_dose = dose_amount_text(result, exact_divide(*over(lambda p: p.daily_dose_ratio)))
+
+        def shown(piece: DoseResult | None, amount: Decimal) -> str:
+            dose = f"{dose_amount_text(piece, piece.daily_dose)}/day" if piece else segment_dose
+            return f"{dose} / {unit} = {readable(amount)}"
+
+        units, work = _titrated_units(pieces, _per_descriptor_unit, Rounding.UP, policy, shown)
+        description = f"{drug.name or 'Drug'} ({drug.hcpcs}, per {unit})"
+    else:
+        code = UNLISTED_DRUG_CODE
+        description = titrated_description(result)
+        if ndc_unit == "UN" and on_ndc_basis:
+            units = max(1, int(quantity))
+            work = f"{readable(quantity)} containers -> {units} units"
+        elif ndc_unit == "UN":
+            units, work = _titrated_units(
+                pieces, lambda p: p.daily_volume_ratio, policy.rounding, policy, _shown_in("mL")
+            )
+        elif policy.rounding_scope == "total" and (ndc_unit == "ML" or on_ndc_basis):
+            units = billing_units(ndc_amount, rounding=policy.rounding)
+            word = _unlisted_daily(result, policy)[1]
+            work = f"{readable(ndc_amount)} {word} -> {units} units"
+        else:
+            word = _unlisted_daily(result, policy)[1]
+            units, work = _titrated_units(
+                pieces,
+                lambda p: _unlisted_daily(p, policy)[0],
+                policy.rounding,
+                policy,
+                _shown_in(word),
+            )
+    return CalculatedLine(
+        kind="drug",
+        code=code,
+        units=units,
+        start=segment.start,
+        end=segment.end,
+        place_of_service=policy.place_of_service,
+        description=description,
+        ndc=drug.ndc,
+        ndc_unit=ndc_unit,
+        ndc_quantity=quantity,
+        drug_index=result.index,
+        work=work,
+    )
+
+
+def _shown_in(word: str) -> Callable[[DoseResult | None, Decimal], str]:
+    def shown(piece: DoseResult | None, amount: Decimal) -> str:
+        return f"{readable(amount)} {word}{'/day' if piece else ''}"
+
+    return shown
+
+
+def _titrated_units(
+    pieces: _Pieces,
+    ratio_of: Callable[[DoseResult], tuple[Decimal, Decimal]],
+    rounding: Rounding,
+    policy: BillingPolicy,
+    shown: Callable[[DoseResult | None, Decimal], str],
+) -> tuple[int, str]:
+    """Return (units, work) over the runs: each run's day rounded on `daily` scope, else the
+    exact sum rounded once."""
+    if policy.rounding_scope == "daily":
+        parts, units = [], 0
+        for piece, days in pieces:
+            per_day = ratio_times(ratio_of(piece), 1)
+            each = billing_units(per_day, rounding=rounding)
+            units += each * days
+            day_word = "day" if days == 1 else "days"
+            parts.append(f"{shown(piece, per_day)} -> {each} units/day x {days} {day_word}")
+        return units, f"{' + '.join(parts)} = {units} units"
+    total = ratio_times(sum_ratios([(ratio_of(piece), days) for piece, days in pieces]), 1)
+    units = billing_units(total, rounding=rounding)
+    return units, f"{shown(None, total)} -> {units} units"
+
+
+def titrated_description(result: DoseResult) -> str:
+    """Return the J3490 description of a titrated drug: the first rate, then each change."""
+    first = unlisted_description(result)
+    changes = ", ".join(
+        f"{run.result.drug.rate} from {run.start:%b %-d}" for run in result.runs[1:]
+    )
+    return f"{first}, then {changes}"

@@ -104,6 +104,14 @@ class Command(BaseCommand):
             help='a nursing visit\'s length, e.g. "3.5 h" (repeatable)',
         )
         order.add_argument(
+            "--rate-change",
+            action="append",
+            default=[],
+            metavar='DATE="RATE"',
+            help='from DATE on, the drug runs at RATE, e.g. 2026-01-11="7 mg/hr" (repeatable; '
+            "needs --start and --end)",
+        )
+        order.add_argument(
             "--input", help="a whole order as JSON (several drugs); - reads standard input"
         )
         policy = parser.add_argument_group("billing policy")
@@ -146,6 +154,8 @@ class Command(BaseCommand):
     def build_request(self, options: dict[str, Any]) -> dict[str, Any]:
         """Return the JSON request these flags (or --input) describe."""
         drug = {key: options[flag] for flag, key in DRUG_FLAGS.items() if options[flag]}
+        if options["rate_change"]:
+            drug["rate_changes"] = rate_changes_from_flags(options["rate_change"])
         if options["input"]:
             if drug or any(options[flag] for flag in ORDER_FLAGS) or options["nursing_visit"]:
                 raise InvalidOrder({"input": ["use either --input or the order flags, not both"]})
@@ -166,6 +176,23 @@ class Command(BaseCommand):
             policy = request.get("policy") if isinstance(request.get("policy"), dict) else {}
             request["policy"] = {**policy, **overrides}
         return request
+
+
+def rate_changes_from_flags(flags: list[str]) -> list[dict[str, str]]:
+    """Return the drug's rate_changes from --rate-change 2026-01-11="7 mg/hr" flags."""
+    changes = []
+    for number, flag in enumerate(flags):
+        start, equals, rate = flag.partition("=")
+        if not equals or not start.strip() or not rate.strip():
+            raise InvalidOrder(
+                {
+                    f"drugs.0.rate_changes.{number}": [
+                        f'"{flag}" is not DATE="RATE", e.g. 2026-01-11="7 mg/hr"'
+                    ]
+                }
+            )
+        changes.append({"from": start.strip(), "rate": rate.strip().strip('"')})
+    return changes
 
 
 def read_json(path: str) -> dict[str, Any]:
