@@ -8,8 +8,9 @@ the shaded NDC line above each drug line and the claim total), "Page N of M" at 
 
 Why not WeasyPrint on the page's HTML: its layout costs about 1 ms per table cell (95 ms an
 order here, 500 orders in over 45 s of CPU), where drawing the cells directly costs about
-7 ms an order. Fonts are the machine's own DejaVu Sans (Debian's fonts-dejavu-core), embedded
-and subset; without them the PDF falls back to the PDF's built-in Helvetica.
+4 ms an order (docs/performance.md). Fonts are the machine's own DejaVu Sans (Debian's
+fonts-dejavu-core), embedded and subset; without them the PDF falls back to the PDF's built-in
+Helvetica, with '?' for a character outside Latin-1.
 """
 
 from __future__ import annotations

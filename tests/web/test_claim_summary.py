@@ -20,7 +20,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from calculator import roles, services
 from calculator.models import ClaimLine, Order
-from calculator.web import claim_summary_files
+from calculator.web import claim_summary_files, claim_summary_pdf
 from tests.conftest import seed_order
 from tests.helpers import clone_orders
 
@@ -483,6 +483,18 @@ def test_pdf_of_many_orders_has_a_sheet_for_each(clerk_client, seed_order):
     assert len([sheet for sheet in sheets if sheet.strip()]) == 60
     assert "Page 60 of 60" in sheets[59]
     assert "CLONE-58" in sheets[59]
+
+
+def test_pdf_without_dejavu_uses_the_built_in_fonts(clerk_client, seed_order, monkeypatch):
+    """On a machine without DejaVu Sans the PDF still comes, in Helvetica; a character
+    Helvetica lacks shows as '?', never as a server error."""
+    monkeypatch.setattr(claim_summary_pdf, "FONT_DIRS", ())
+    ClaimLine.objects.filter(order=seed_order, code="J3490").update(description="Morphine Ω")
+    response = clerk_client.get(SUMMARY_PDF, JANUARY)
+    assert response.status_code == 200
+    text = _pdf_text(response.content)
+    assert "N400074113303 ML148.8" in text
+    assert "Morphine ?" in text
 
 
 def test_pdf_keeps_text_outside_latin_1(clerk_client, seed_order):
