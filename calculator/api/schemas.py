@@ -110,6 +110,11 @@ class PolicyIn(Strict):
         None, description="One per-diem and drug line per calendar month"
     )
     place_of_service: Text = Field(None, description="Two digits", examples=["12"])
+    ndc_quantity_basis: Text = Field(
+        None,
+        description="The NDC quantity as administered (default) or as dispensed",
+        json_schema_extra=choices(*billing.NdcQuantityBasis),
+    )
 
 
 class NursingVisitIn(Strict):
@@ -380,6 +385,7 @@ class ProfileOut(Schema):
     month_lines: bool
     ndc_quantity_decimals: int
     place_of_service: str
+    ndc_quantity_basis: str
 
 
 class OrderFilters(Schema):

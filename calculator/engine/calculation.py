@@ -111,7 +111,7 @@ def calculate(
     path); `dispensing` is each drug's dispensing part, by index (none: the pump rate only)."""
     results = dosing.compute(order)
     plans = dispensing_plans(results, dispensing, order.period)
-    lines = billing.claim_lines(results, order=order, policy=policy)
+    lines = billing.claim_lines(results, order=order, policy=policy, plans=plans)
     if policy.month_lines and order.period.start is None and order.period.days > 1:
         warnings = (*warnings, _MONTH_LINES_NOTICE)
     return Calculation(order, policy, results, tuple(lines), tuple(warnings), plans=plans)

@@ -22,6 +22,7 @@ from calculator.domain.billing import (
     DEFAULT_PROFILE,
     NDC_UNITS,
     DrugCoding,
+    NdcQuantityBasis,
     PerDiemCoding,
     Rounding,
     RoundingScope,
@@ -65,6 +66,7 @@ POLICY_FLAGS = {
     "unlisted_unit_basis": "unlisted_unit_basis",
     "month_lines": "month_lines",
     "place_of_service": "place_of_service",
+    "ndc_quantity_basis": "ndc_quantity_basis",
 }
 
 
@@ -139,6 +141,11 @@ class Command(BaseCommand):
         policy.add_argument("--unlisted-unit-basis", choices=[basis.value for basis in UnitBasis])
         policy.add_argument("--month-lines", action=argparse.BooleanOptionalAction, default=None)
         policy.add_argument("--place-of-service", help="two-digit code (default 12, home)")
+        policy.add_argument(
+            "--ndc-quantity-basis",
+            choices=[basis.value for basis in NdcQuantityBasis],
+            help="bill the NDC quantity as administered (default) or as dispensed",
+        )
         parser.add_argument("--json", action="store_true", help="print the API's JSON response")
 
     def handle(self, *args: Any, **options: Any) -> None:
