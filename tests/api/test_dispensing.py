@@ -100,3 +100,20 @@ def test_the_schema_documents_the_dispensing_keys(catalog, pharmacist_client):
     assert {"rate", "reservoirs", "worksheet", "steps"} <= set(
         schema["DispensingOut"]["properties"]
     )
+
+
+def test_a_saved_order_answers_its_plan_from_the_snapshot(catalog, pharmacist_client):
+    created = post(
+        pharmacist_client,
+        url("orders"),
+        seed_with(reservoir_volume="100 mL", priming_volume="5 mL"),
+    )
+    assert created.status_code == 201, created.content
+    (drug,) = created.json()["drugs"]
+    assert [r["fill_volume"]["value"] for r in drug["dispensing"]["reservoirs"]] == [
+        "96.2",
+        "62.6",
+    ]
+    order = Order.objects.get()
+    shown = pharmacist_client.get(reverse("api:order", kwargs={"pk": order.pk})).json()
+    assert shown["drugs"][0]["dispensing"] == order.response["drugs"][0]["dispensing"]
