@@ -108,9 +108,11 @@ def calculate(
     dispensing: tuple[DispensingInput, ...] = (),
 ) -> Calculation:
     """Return results, dispensing plans and claim lines for parsed inputs (the engine's hot
-    path); `dispensing` is each drug's dispensing part, by index (none: the pump rate only)."""
+    path); `dispensing` is each drug's dispensing part, by index. Without it (the bench's
+    calls) no plan is made: a plan costs a third of a calculation, and `calculate_request`
+    always passes one per drug, so every request's response has the drugs' pump rates."""
     results = dosing.compute(order)
-    plans = dispensing_plans(results, dispensing, order.period)
+    plans = dispensing_plans(results, dispensing, order.period) if dispensing else ()
     lines = billing.claim_lines(results, order=order, policy=policy, plans=plans)
     if policy.month_lines and order.period.start is None and order.period.days > 1:
         warnings = (*warnings, _MONTH_LINES_NOTICE)

@@ -178,3 +178,14 @@ def test_the_response_agrees_with_itself(reservoir, priming, bud, days) -> None:
     dispensed = Decimal(dispensing["dispensed_volume"]["value"])
     assert dispensed == sum(Decimal(r["fill_volume"]["value"]) for r in reservoirs)
     assert dispensed >= Decimal(dispensing["administered_volume"]["value"])
+
+
+def test_only_a_request_pays_for_the_plans_the_hot_path_does_not() -> None:
+    """`calculate` on parsed inputs (the bench's hot path) makes no plan unless given the drugs'
+    dispensing parts; a request always has one per drug."""
+    from calculator.engine import calculate, parse_request
+
+    parsed = parse_request(seed_calculation(), EmptyCatalog())
+    assert calculate(parsed.order, parsed.policy).plans == ()
+    planned = calculate(parsed.order, parsed.policy, dispensing=parsed.dispensing)
+    assert [plan.pump.rate_ml_per_hr for plan in planned.plans] == [Decimal("0.2")]
