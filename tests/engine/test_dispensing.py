@@ -9,7 +9,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from calculator.engine import EmptyCatalog, InvalidOrder, calculate_request, response_json
+from calculator.engine import (
+    EmptyCatalog,
+    InvalidOrder,
+    calculate,
+    calculate_request,
+    parse_request,
+    response_json,
+)
 from tests.conftest import SEED_END, SEED_START, seed_calculation, seed_calculation_drug
 
 
@@ -183,8 +190,6 @@ def test_the_response_agrees_with_itself(reservoir, priming, bud, days) -> None:
 def test_only_a_request_pays_for_the_plans_the_hot_path_does_not() -> None:
     """`calculate` on parsed inputs (the bench's hot path) makes no plan unless given the drugs'
     dispensing parts; a request always has one per drug."""
-    from calculator.engine import calculate, parse_request
-
     parsed = parse_request(seed_calculation(), EmptyCatalog())
     assert calculate(parsed.order, parsed.policy).plans == ()
     planned = calculate(parsed.order, parsed.policy, dispensing=parsed.dispensing)
