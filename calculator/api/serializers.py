@@ -8,7 +8,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from calculator.models import AccessLog, ClaimLine, Order, OrderDrug
+from calculator.models import AccessLog, ClaimLine, Order, OrderDispensing, OrderDrug
 
 
 def log_reads(request: HttpRequest, orders: Iterable[Order]) -> None:
@@ -54,7 +54,16 @@ def drug_json(drug: OrderDrug) -> dict[str, Any]:
         "total_dose": {"value": drug.total_dose, "unit": drug.dose_unit},
         "total_volume": {"value": drug.total_volume_ml, "unit": "mL"},
         "steps": list(drug.steps),
+        "dispensing": saved_dispensing(drug),
     }
+
+
+def saved_dispensing(drug: OrderDrug) -> dict[str, Any] | None:
+    """Return the dispensing plan saved with a drug (None on an order saved before plans)."""
+    try:
+        return drug.dispensing.plan
+    except OrderDispensing.DoesNotExist:
+        return None
 
 
 def saved_line_json(line: ClaimLine) -> dict[str, Any]:

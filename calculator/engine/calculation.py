@@ -10,10 +10,13 @@ from calculator.domain.billing import (
     BillingPolicy,
     CalculatedLine,
 )
+from calculator.domain.dispensing import DispensingInput, DispensingPlan, dispensing_plan
 from calculator.domain.dosing import (
     DoseResult,
     OrderInput,
+    ServicePeriod,
 )
+from calculator.domain.errors import ErrorCollector, InvalidOrder
 from calculator.domain.safety import (
     SafetyWarning,
     dose_warnings,
@@ -36,6 +39,8 @@ class Calculation(NamedTuple):
     lines: tuple[CalculatedLine, ...]
     warnings: tuple[SafetyWarning, ...] = ()
     products: tuple[Product | None, ...] = ()
+    # One dispensing plan per drug, in the drugs' order (the pump rate at least).
+    plans: tuple[DispensingPlan, ...] = ()
 
     @property
     def warnings_to_acknowledge(self) -> tuple[SafetyWarning, ...]:
@@ -45,7 +50,9 @@ class Calculation(NamedTuple):
 def calculate_request(data: object, catalog: Catalog) -> Calculation:
     """Return the calculation for a request dict, or raise InvalidOrder with field paths."""
     parsed = parse_request(data, catalog)
-    calculation = calculate(parsed.order, parsed.policy, warnings=parsed.notices)
+    calculation = calculate(
+        parsed.order, parsed.policy, warnings=parsed.notices, dispensing=parsed.dispensing
+    )
     safety = list(calculation.warnings)
     for result, product in zip(calculation.results, parsed.products, strict=True):
         if product is None:
@@ -96,11 +103,45 @@ _MONTH_LINES_NOTICE = SafetyWarning(
 
 
 def calculate(
-    order: OrderInput, policy: BillingPolicy, *, warnings: tuple[SafetyWarning, ...] = ()
+    order: OrderInput,
+    policy: BillingPolicy,
+    *,
+    warnings: tuple[SafetyWarning, ...] = (),
+    dispensing: tuple[DispensingInput, ...] = (),
 ) -> Calculation:
-    """Return results and claim lines for parsed inputs (the engine's hot path)."""
+    """Return results, dispensing plans and claim lines for parsed inputs (the engine's hot
+    path); `dispensing` is each drug's dispensing part, by index. Without it (the bench's
+    calls) no plan is made: a plan costs a third of a calculation, and `calculate_request`
+    always passes one per drug, so every request's response has the drugs' pump rates."""
     results = dosing.compute(order)
-    lines = billing.claim_lines(results, order=order, policy=policy)
+    plans = dispensing_plans(results, dispensing, order.period) if dispensing else ()
+    lines = billing.claim_lines(results, order=order, policy=policy, plans=plans)
     if policy.month_lines and order.period.start is None and order.period.days > 1:
         warnings = (*warnings, _MONTH_LINES_NOTICE)
-    return Calculation(order, policy, results, tuple(lines), tuple(warnings))
+    return Calculation(order, policy, results, tuple(lines), tuple(warnings), plans=plans)
+
+
+# --- Dispensing (SPEC 10) ---------------------------------------------------------------------
+
+_NO_DISPENSING = DispensingInput()
+
+
+def dispensing_plans(
+    results: tuple[DoseResult, ...],
+    dispensing: tuple[DispensingInput, ...],
+    period: ServicePeriod,
+) -> tuple[DispensingPlan, ...]:
+    """Return each drug's dispensing plan, or raise InvalidOrder naming every dispensing field
+    that cannot be planned, on every drug at once (drugs.1.reservoir_volume)."""
+    errors = ErrorCollector()
+    plans = []
+    for result in results:
+        given = dispensing[result.index] if result.index < len(dispensing) else _NO_DISPENSING
+        try:
+            plans.append(dispensing_plan(result=result, dispensing=given, period=period))
+        except InvalidOrder as error:
+            for field, messages in error.errors.items():
+                for message in messages:
+                    errors.add(field, message)
+    errors.raise_if_any()
+    return tuple(plans)

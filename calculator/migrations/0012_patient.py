@@ -59,7 +59,7 @@ def patients_from_orders(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("calculator", "0010_catalog_version"),
+        ("calculator", "0011_dispensing"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -2,8 +2,9 @@
 migrations are unchanged by the split). Every model is handed on here, as Django expects."""
 
 from calculator.models.audit import AccessLog, ApiToken
-from calculator.models.catalog import BillingProfile, DrugProduct, HcpcsCode
+from calculator.models.catalog import BillingProfile, DrugProduct, HcpcsCode, PumpReservoir
 from calculator.models.claims import BillingProvider, ClaimExport, Payer, PriceListEntry
+from calculator.models.dispensing import OrderDispensing
 from calculator.models.orders import ClaimLine, Order, OrderDrug
 from calculator.models.patients import Patient
 from calculator.models.validators import (
@@ -25,10 +26,12 @@ __all__ = [
     "DrugProduct",
     "HcpcsCode",
     "Order",
+    "OrderDispensing",
     "OrderDrug",
     "Patient",
     "Payer",
     "PriceListEntry",
+    "PumpReservoir",
     "validate_concentration",
     "validate_dose_amount",
     "validate_ndc11",

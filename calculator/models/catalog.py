@@ -4,10 +4,12 @@ billing profiles (payer policies), each with its history."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
 from calculator.domain import billing, hcpcs_file, ndc
+from calculator.domain.dispensing import DEA_SCHEDULES, MAX_BEYOND_USE_DAYS, STORAGE_LABELS
 from calculator.models.validators import (
     validate_concentration,
     validate_dose_amount,
@@ -155,6 +157,32 @@ class DrugProduct(models.Model):
         null=True, blank=True, help_text="Last day the NDC may be billed (FDA end of marketing)."
     )
     source = models.CharField(max_length=300, blank=True)
+    # Dispensing (SPEC 10): defaults for the reservoirs made of this product.
+    beyond_use_days = models.PositiveSmallIntegerField(
+        "default beyond-use days",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_BEYOND_USE_DAYS)],
+        help_text="The pharmacy's beyond-use days for a reservoir of this product, from USP "
+        "<797> (the BUD limits of its category and storage) and the pharmacy's own stability "
+        "data. The app never invents a BUD: left blank, an order has no beyond-use date unless "
+        "the pharmacist enters one. An order may lower this default, never raise it.",
+    )
+    storage = models.CharField(
+        max_length=20,
+        blank=True,
+        choices=[(storage.value, label) for storage, label in STORAGE_LABELS.items()],
+        help_text="How its reservoirs are stored until used (printed on the label); an order "
+        "may say otherwise.",
+    )
+    dea_schedule = models.CharField(
+        "DEA schedule",
+        max_length=4,
+        blank=True,
+        choices=list(DEA_SCHEDULES.items()),
+        help_text="The controlled-substance schedule (21 CFR 1308; the FDA NDC directory's "
+        "DEASCHEDULE). CII drugs are marked on the worksheet and the labels.",
+    )
     history = HistoricalRecords()
 
     objects = VersionedQuerySet.as_manager()  # bulk writes bump the catalog stamp
@@ -219,6 +247,19 @@ class BillingProfile(models.Model):
     )
     ndc_quantity_decimals = models.PositiveSmallIntegerField(default=3)
     place_of_service = models.CharField(max_length=2, default="12")
+    ndc_quantity_basis = models.CharField(
+        "NDC quantity basis",
+        max_length=12,
+        choices=[
+            (basis.value, label) for basis, label in billing.NDC_QUANTITY_BASIS_LABELS.items()
+        ],
+        default=billing.NdcQuantityBasis.ADMINISTERED.value,
+        help_text="What the drug line's NDC quantity counts (SPEC 10.5): the amount administered "
+        "(daily x days, the default), or the amount dispensed in the order's reservoirs, "
+        "priming included, when the payer's billing instructions ask for the dispensed "
+        "quantity (check the payer's manual). The billed units always count the amount "
+        "administered.",
+    )
     active = models.BooleanField(default=True)
     history = HistoricalRecords()
 
@@ -253,4 +294,26 @@ class BillingProfile(models.Model):
             month_lines=self.month_lines,
             place_of_service=self.place_of_service,
             ndc_quantity_decimals=self.ndc_quantity_decimals,
+            ndc_quantity_basis=billing.NdcQuantityBasis(self.ndc_quantity_basis),
         )
+
+
+class PumpReservoir(models.Model):
+    """A cassette, elastomeric pump or bag the pharmacy fills (SPEC 10): the order form offers
+    the active ones by name."""
+
+    name = models.CharField(max_length=60, unique=True, help_text='e.g. "CADD cassette 100 mL"')
+    volume = models.CharField(
+        max_length=20,
+        validators=[validate_volume],
+        help_text="What it holds, e.g. 100 mL: a fill (priming included) never exceeds it.",
+    )
+    active = models.BooleanField(default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "pump reservoir"
+
+    def __str__(self) -> str:
+        return self.name

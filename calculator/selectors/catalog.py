@@ -35,6 +35,9 @@ def product_info(product: DrugProduct) -> Product:
         max_daily_dose=product.max_daily_dose,
         product_id=product.pk,
         preservative_free=product.preservative_free,
+        beyond_use_days=product.beyond_use_days,
+        storage=product.storage,
+        dea_schedule=product.dea_schedule,
     )
 
 

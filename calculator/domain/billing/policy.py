@@ -67,6 +67,14 @@ class RoundingScope(StrEnum):
     DAILY = "daily"
 
 
+class NdcQuantityBasis(StrEnum):
+    """What a drug line's NDC quantity counts: the amount administered (daily x days), or the
+    amount dispensed (the reservoirs' fill volumes, priming included) as some payers ask."""
+
+    ADMINISTERED = "administered"
+    DISPENSED = "dispensed"
+
+
 @dataclass(frozen=True)
 class BillingPolicy:
     """How one payer wants the lines coded and rounded."""
@@ -80,6 +88,7 @@ class BillingPolicy:
     month_lines: bool = False
     place_of_service: str = HOME
     ndc_quantity_decimals: int = 3
+    ndc_quantity_basis: NdcQuantityBasis = NdcQuantityBasis.ADMINISTERED
 
 
 HMSA = BillingPolicy(
@@ -126,4 +135,8 @@ ROUNDING_LABELS = {Rounding.UP: "up (ceiling)", Rounding.HALF_UP: "half up (roun
 ROUNDING_SCOPE_LABELS = {
     RoundingScope.TOTAL: "the line total",
     RoundingScope.DAILY: "each day, then x days",
+}
+NDC_QUANTITY_BASIS_LABELS = {
+    NdcQuantityBasis.ADMINISTERED: "administered (daily amount x days)",
+    NdcQuantityBasis.DISPENSED: "dispensed (the reservoirs' fills, priming included)",
 }
