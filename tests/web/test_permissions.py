@@ -75,6 +75,8 @@ EXPECTED: dict[str, Rule | tuple[Rule, ...]] = {
     # For load balancers: no login, and it tells nothing but "the database answers".
     "healthz": Rule("GET", {ANON: 200, PHARM: 200, CLERK: 200, ADMIN: 200}),
     "login": Rule("GET", {ANON: 200, PHARM: 200, CLERK: 200, ADMIN: 200}),
+    # Browsers ask for it on pages that name no icon: the static icon, for anyone.
+    "favicon": Rule("GET", {ANON: 301, PHARM: 301, CLERK: 301, ADMIN: 301}),
     "logout": Rule("POST", everyone(302)),
     "password_change": Rule("GET", everyone(200)),
     "password_change_done": Rule("GET", everyone(200)),
@@ -100,6 +102,7 @@ EXPECTED: dict[str, Rule | tuple[Rule, ...]] = {
     "calculator:claim-summary": Rule("GET", allowed({CLERK: 200})),
     "calculator:claim-summary-pdf": Rule("GET", allowed({CLERK: 200})),
     "calculator:claim-summary-csv": Rule("GET", allowed({CLERK: 200})),
+    "calculator:claim-summary-xlsx": Rule("GET", allowed({CLERK: 200})),
     # 837P export (calculator.export_claims: billing clerks only)
     "calculator:claim-exports": (
         Rule("GET", allowed({CLERK: 200})),
