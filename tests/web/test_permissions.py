@@ -103,6 +103,9 @@ EXPECTED: dict[str, Rule | tuple[Rule, ...]] = {
     "calculator:claim-summary-pdf": Rule("GET", allowed({CLERK: 200})),
     "calculator:claim-summary-csv": Rule("GET", allowed({CLERK: 200})),
     "calculator:claim-summary-xlsx": Rule("GET", allowed({CLERK: 200})),
+    # Billing reports (calculator.view_reports: clerks and administrators; pharmacists when an
+    # administrator gives them the permission)
+    "calculator:reports": Rule("GET", allowed({CLERK: 200, ADMIN: 200})),
     # 837P export (calculator.export_claims: billing clerks only)
     "calculator:claim-exports": (
         Rule("GET", allowed({CLERK: 200})),
