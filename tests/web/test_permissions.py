@@ -121,6 +121,10 @@ EXPECTED: dict[str, Rule | tuple[Rule, ...]] = {
     "api:order": Rule("GET", api_everyone(200)),
     "api:order-verify": Rule("POST", api({PHARM: 200}), data={"confirm_own": True}, json=True),
     "api:order-bill": Rule("POST", api({CLERK: 409}), json=True),  # the seed order is a draft
+    # calculator.edit_claim_details: pharmacists and clerks
+    "api:order-claim": Rule(
+        "PATCH", api({PHARM: 200, CLERK: 200}), data={"member_id": "XHM1"}, json=True
+    ),
     "api:order-void": Rule("POST", api({PHARM: 200}), data={"reason": "entered twice"}, json=True),
     "api:products": Rule("GET", api_everyone(200)),
     "api:profiles": Rule("GET", api_everyone(200)),
@@ -242,7 +246,8 @@ def test_each_role_gets_the_expected_answer_from_each_url(name, rule, role, save
     if rule.method == "GET":
         response = client.get(url, data)
     elif rule.json:
-        response = client.post(url, data, content_type="application/json")
+        send = client.patch if rule.method == "PATCH" else client.post
+        response = send(url, data, content_type="application/json")
     else:
         response = client.post(url, data)
     assert_answer(response, expected, url)
