@@ -45,10 +45,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "calculator.view_claim_summary",
         "calculator.edit_claim_details",
         "calculator.export_claims",
+        "calculator.view_reports",
         *READ_CATALOG,
     ],
     ADMINISTRATOR: [
         "calculator.view_order",
+        "calculator.view_reports",
         *[
             f"calculator.{action}_{model}"
             for model in CATALOG_MODELS

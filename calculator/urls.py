@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from calculator.web.views import claim_files, claim_summary, orders, patients, renewal
+from calculator.web.views import claim_files, claim_summary, orders, patients, renewal, reports
 
 app_name = "calculator"
 
@@ -52,6 +52,8 @@ urlpatterns = [
     path("claims/summary/", claim_summary.claim_summary, name="claim-summary"),
     path("claims/summary.pdf", claim_summary.claim_summary_pdf, name="claim-summary-pdf"),
     path("claims/summary.csv", claim_summary.claim_summary_csv, name="claim-summary-csv"),
+    path("claims/summary.xlsx", claim_summary.claim_summary_xlsx, name="claim-summary-xlsx"),
+    path("reports/", reports.reports_page, name="reports"),
     path("claims/837p/", claim_files.claim_exports_page, name="claim-exports"),
     path("claims/837p/<int:pk>/", claim_files.claim_export_download, name="claim-export-download"),
 ]

@@ -4,10 +4,12 @@ from django.urls import include, path
 
 from calculator.api import api
 from calculator.http import API_PREFIX
+from calculator.http.favicon import favicon
 from calculator.http.health import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path(f"{API_PREFIX.lstrip('/')}v1/", api.urls),
     # Sign-in, sign-out and password change only: no self-service password reset (anonymous

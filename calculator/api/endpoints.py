@@ -11,6 +11,7 @@ from functools import wraps
 from typing import Any
 
 from django.core.paginator import EmptyPage, Paginator
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.urls import URLPattern, re_path, reverse
@@ -18,6 +19,7 @@ from ninja import NinjaAPI, Query, Status
 
 from calculator import engine, services
 from calculator.api.auth import BearerToken, SessionAuth, docs_require_user
+from calculator.api.claim_details import validated_claim_details
 from calculator.api.errors import (
     ERROR_RESPONSES,
     ErrorOut,
@@ -30,6 +32,7 @@ from calculator.api.errors import (
 from calculator.api.schemas import (
     CalculateIn,
     CalculationOut,
+    ClaimDetailsIn,
     OrderFilters,
     OrderIn,
     OrderOut,
@@ -93,6 +96,9 @@ def require(request: HttpRequest, *permissions: str, action: str) -> Any:
     return user
 
 
+STATE_RESPONSES = {200: OrderOut, **ERROR_RESPONSES, 404: ErrorOut, 409: ErrorOut}
+
+
 def order_or_404(pk: int) -> Order:
     order = orders_with_details().filter(pk=pk).first()
     if order is None:
@@ -136,8 +142,32 @@ def order_create(request: HttpRequest, payload: OrderIn) -> Status:
     user = require(request, "calculator.add_order", action="enter orders")
     data = payload.model_dump(exclude_unset=True)
     acknowledged = data.pop("acknowledged", None) or []
-    order = services.order_create(created_by=user, request_data=data, acknowledged=acknowledged)
+    data.pop("claim", None)
+    details = validated_claim_details(payload.claim, prefix="claim") if payload.claim else None
+    with transaction.atomic():  # the order and its claim details, or nothing
+        order = services.order_create(created_by=user, request_data=data, acknowledged=acknowledged)
+        if details is not None:
+            services.order_update_claim_details(order=order, changed_by=user, **details)
     return Status(201, order_json(order_or_404(order.pk)))
+
+
+@api.patch(
+    "/orders/{pk}/claim",
+    response=STATE_RESPONSES,
+    url_name="order-claim",
+    summary="Set an order's claim details",
+    tags=["orders"],
+    by_alias=True,
+)
+def order_claim_details(request: HttpRequest, pk: int, payload: ClaimDetailsIn) -> dict[str, Any]:
+    """Set the payer (by payer ID), member, patient, diagnosis and authorization of an order's
+    claim; only the fields sent change, and they are checked exactly as the claim-details page
+    checks them. Needs calculator.edit_claim_details. 409 for a billed or void order."""
+    user = require(request, "calculator.edit_claim_details", action="edit claim details")
+    order = order_or_404(pk)
+    details = validated_claim_details(payload, order=order)
+    services.order_update_claim_details(order=order, changed_by=user, **details)
+    return order_json(order_or_404(pk))
 
 
 @api.get(
@@ -205,9 +235,6 @@ def order_detail(request: HttpRequest, pk: int) -> dict[str, Any]:
     order = order_or_404(pk)
     log_reads(request, [order])
     return order_json(order)
-
-
-STATE_RESPONSES = {200: OrderOut, **ERROR_RESPONSES, 404: ErrorOut, 409: ErrorOut}
 
 
 @api.post(

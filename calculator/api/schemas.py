@@ -194,11 +194,63 @@ class CalculateIn(Strict):
     )
 
 
+class PatientIn(Strict):
+    """The patient (the subscriber) as the claim names them; checked as the claim-details page
+    checks them."""
+
+    last_name: StrictStr | None = Field(None, max_length=60, examples=["Kealoha"])
+    first_name: StrictStr | None = Field(None, max_length=35, examples=["Leilani"])
+    birth_date: StrictStr | None = Field(None, description="YYYY-MM-DD", examples=["1958-04-12"])
+    sex: StrictStr | None = Field(None, description="F, M or U (unknown)", examples=["F"])
+    address: StrictStr | None = Field(None, max_length=55, examples=["45-123 Kamehameha Hwy"])
+    city: StrictStr | None = Field(None, max_length=30, examples=["Kaneohe"])
+    state: StrictStr | None = Field(None, description="Two letters", examples=["HI"])
+    zip: StrictStr | None = Field(None, description="5 digits or ZIP+4", examples=["96744"])
+
+
+class DiagnosisIn(Strict):
+    code: StrictStr = Field(description="ICD-10-CM, with or without the dot", examples=["G89.3"])
+    pointer: StrictInt = Field(
+        1, description="Its diagnosis pointer on the claim lines (1: the principal diagnosis)"
+    )
+
+
+class AuthorizationIn(Strict):
+    number: StrictStr | None = Field(None, max_length=30, examples=["AUTH-2026-0042"])
+    code: StrictStr | None = Field(
+        None, description="The code authorized (blank: the per-diem code)", examples=["S9325"]
+    )
+    units: StrictInt | None = Field(None, description="Units authorized", examples=[31])
+    start: StrictStr | None = Field(None, description="YYYY-MM-DD", examples=["2026-01-01"])
+    end: StrictStr | None = Field(None, description="YYYY-MM-DD", examples=["2026-01-31"])
+
+
+class ClaimDetailsIn(Strict):
+    """What an 837P needs beyond the order: the payer (by its electronic payer ID), the member,
+    the patient, the diagnosis and an authorization. Validated exactly as the claim-details page
+    validates them; in a PATCH only the fields sent change."""
+
+    payer_id: StrictStr | None = Field(
+        None, description="The payer's electronic ID (an active payer)", examples=["990040115"]
+    )
+    member_id: StrictStr | None = Field(None, max_length=30, examples=["XHM123456789"])
+    patient: PatientIn | None = None
+    diagnosis_codes: list[DiagnosisIn] | None = Field(
+        None,
+        description="ICD-10-CM codes with their pointers; one per claim for now (pointer 1)",
+    )
+    authorization: AuthorizationIn | None = None
+
+
 class OrderIn(CalculateIn):
     """An order to save: the calculation request, whom it is for and the warnings acknowledged."""
 
     model_config = ConfigDict(
         json_schema_extra={"required": ["patient_reference", "start", "end", "drugs"]}
+    )
+
+    claim: ClaimDetailsIn | None = Field(
+        None, description="Claim details, saved with the order (or nothing is saved)"
     )
 
 
@@ -229,6 +281,10 @@ INPUT_FIELDS = {
         VerifyIn,
         VoidIn,
         RenewIn,
+        PatientIn,
+        DiagnosisIn,
+        AuthorizationIn,
+        ClaimDetailsIn,
     )
     for name in schema.model_fields
 } | {"from", "to", "status", "page", "q"}

@@ -32,6 +32,7 @@ class AccessLog(models.Model):
         PRINT = "print", "Opened the printable summary"
         PDF = "pdf", "Downloaded PDF"
         CSV = "csv", "Downloaded CSV"
+        XLSX = "xlsx", "Downloaded spreadsheet (.xlsx)"
         X12 = "837p", "Exported 837P"
         API = "api", "Read through the API"
 

@@ -107,6 +107,7 @@ class Order(models.Model):
             ("view_claim_summary", "Can view, print and export claim summaries"),
             ("edit_claim_details", "Can edit an order's payer, member and authorization"),
             ("export_claims", "Can export 837P claim files and see the review queue"),
+            ("view_reports", "Can view the billing reports"),
         ]
 
     def __str__(self) -> str:

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, DecimalField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 
-from calculator.models import BillingProfile, ClaimLine, Order, OrderDrug
+from calculator.models import BillingProfile, ClaimLine, Order, OrderDrug, Payer
 
 # The order's JSON columns (the request as entered, the computed response, the policy): about
 # 1.2 KB an order, which lists and summaries never show.
@@ -24,9 +25,11 @@ def orders_filtered(
     profile_name: str = "",
     status: str = "",
     drug: str = "",
+    payer: Payer | None = None,
 ) -> QuerySet[Order]:
     """Return `orders` narrowed to those whose service overlaps the range, on the profile (or
-    the profile named, in any case), in the status, with a drug whose name or NDC holds `drug`."""
+    the profile named, in any case), in the status, with a drug whose name or NDC holds `drug`,
+    billed to the payer."""
     if date_from:
         orders = orders.filter(end_date__gte=date_from)
     if date_to:
@@ -37,6 +40,8 @@ def orders_filtered(
         orders = orders.filter(profile__name__iexact=profile_name.strip())
     if status:
         orders = orders.filter(status=status)
+    if payer is not None:
+        orders = orders.filter(payer=payer)
     term = drug.strip()
     if term:
         digits = term.replace("-", "")
@@ -47,10 +52,32 @@ def orders_filtered(
     return orders
 
 
+def _per_order(lines: QuerySet[ClaimLine], value) -> Subquery:
+    """One aggregate of each order's claim lines, as a subquery (no join: the drug filter's join
+    cannot multiply it)."""
+    return Subquery(
+        lines.filter(order=OuterRef("pk")).values("order").annotate(value=value).values("value")
+    )
+
+
 def order_list_rows() -> QuerySet[Order]:
-    """Return the orders of the order list page, with what each row shows."""
-    return Order.objects.select_related("profile", "created_by").prefetch_related(
-        Prefetch("drugs", queryset=OrderDrug.objects.only("order_id", "name", "ndc", "position"))
+    """Return the orders of the order list page, with what each row shows: profile, payer, the
+    drugs, and the claim total (`lines_charged`, with `unpriced_lines` counting lines that have
+    no price, whose total would understate the claim), summed in the database."""
+    money = DecimalField(max_digits=12, decimal_places=2)
+    return (
+        Order.objects.select_related("profile", "payer", "created_by")
+        .prefetch_related(
+            Prefetch(
+                "drugs", queryset=OrderDrug.objects.only("order_id", "name", "ndc", "position")
+            )
+        )
+        .annotate(
+            lines_charged=_per_order(ClaimLine.objects.all(), Sum("charge", output_field=money)),
+            unpriced_lines=Coalesce(
+                _per_order(ClaimLine.objects.filter(charge__isnull=True), Count("pk")), 0
+            ),
+        )
     )
 
 

@@ -20,6 +20,28 @@ PER_DIEMS = {"S9325"} | SPECIFIC_PER_DIEMS
 ICD10 = re.compile(r"[A-TV-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?")
 
 
+# The kinds of reason a claim is held for, to count held claims by reason and to filter the
+# review queue on one: key, label, and a test of the reason's text (the first that matches).
+REASON_KINDS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
+    ("claim-details", "Claim details missing", re.compile(r"^claim details missing")),
+    ("diagnosis", "Diagnosis not an ICD-10-CM code", re.compile(r"not an ICD-10-CM code")),
+    ("payer", "Payer inactive", re.compile(r"^the payer .* is inactive$")),
+    ("authorization", "Authorization exceeded or dates outside it", re.compile(r"authoriz")),
+    ("price", "No price in the price list", re.compile(r": no price in the ")),
+    ("ndc", "NDC missing, inactive or not marketed", re.compile(r"NDC")),
+    ("per-diem", "S9325 beside S9326-S9328", re.compile(r"^S9325 is billed beside")),
+    ("line", "Codes, units or descriptions of lines", re.compile(r"^line \d+ \(")),
+    ("status", "Not verified", re.compile(r"not verified$")),
+)
+OTHER_REASON = ("other", "Rejected by the 837P checks")
+REASON_LABELS = {key: label for key, label, _ in REASON_KINDS} | dict([OTHER_REASON])
+
+
+def reason_kind(problem: str) -> str:
+    """Return the key of the kind of reason `problem` is (OTHER_REASON's when none fits)."""
+    return next((key for key, _, test in REASON_KINDS if test.search(problem)), OTHER_REASON[0])
+
+
 @dataclass(frozen=True)
 class Reference:
     """What the checks need from the catalog, loaded once for many orders."""

@@ -102,6 +102,19 @@ def review_queue(orders: Iterable[Order] | None = None) -> list[QueueEntry]:
     return entries
 
 
+def held_orders(orders=None) -> dict[int, tuple[str, ...]]:
+    """Return the held claims of the verified orders among `orders` (a queryset; all orders by
+    default): order pk -> its reasons, as the review queue shows them. Constant queries."""
+    verified = (Order.objects.all() if orders is None else orders).filter(
+        status=Order.Status.VERIFIED
+    )
+    return {
+        entry.order.pk: entry.problems
+        for entry in review_queue(_orders(verified))
+        if entry.problems
+    }
+
+
 # --- Model -> x12 dataclasses -----------------------------------------------------------------
 
 

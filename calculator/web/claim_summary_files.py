@@ -1,5 +1,5 @@
 """The billing clerk's claim summary: each order with its lines and claim total (what the page
-and the PDF show), the PDF and the CSV.
+and the PDF show), the PDF, the CSV and the .xlsx workbook.
 
 Everything here reads the saved snapshot (ClaimLine rows); nothing is recomputed, so a summary
 printed today and one printed after a catalog or profile change show the same lines.
@@ -8,6 +8,7 @@ printed today and one printed after a catalog or profile change show the same li
 from __future__ import annotations
 
 import datetime
+import io
 from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -205,6 +206,86 @@ def summary_csv_rows(orders: Iterable[Order]) -> Iterator[list[str]]:
                 line.description,
             ]
             yield [spreadsheet_safe(cell) for cell in row]
+
+
+# --- XLSX -------------------------------------------------------------------------------------
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+TEXT, DATE, INTEGER, MONEY = "@", "yyyy-mm-dd", "0", "0.00"
+
+# Each column: its header, its cell format, and how to read it from (order, line). NDCs, codes,
+# modifiers and the N4 quantity are text, so a spreadsheet keeps their leading zeros as typed.
+XLSX_COLUMNS: tuple[tuple[str, str, Callable[[Order, ClaimLine], object]], ...] = (
+    ("order", INTEGER, lambda order, line: order.pk),
+    ("patient_reference", TEXT, lambda order, line: order.patient_reference),
+    ("status", TEXT, lambda order, line: order.status),
+    ("line", INTEGER, lambda order, line: line.position + 1),
+    ("from", DATE, lambda order, line: line.start_date),
+    ("to", DATE, lambda order, line: line.end_date),
+    ("place_of_service", TEXT, lambda order, line: line.place_of_service),
+    ("code", TEXT, lambda order, line: line.code),
+    ("modifiers", TEXT, lambda order, line: line.modifiers),
+    ("units", INTEGER, lambda order, line: line.units),
+    ("ndc", TEXT, lambda order, line: line.ndc),
+    ("ndc_unit", TEXT, lambda order, line: line.ndc_unit),
+    ("ndc_quantity", TEXT, lambda order, line: line.ndc_quantity),
+    ("supplemental", TEXT, lambda order, line: line.supplemental),
+    ("description", TEXT, lambda order, line: line.description),
+    ("unit_price", MONEY, lambda order, line: line.unit_price),
+    ("charge", MONEY, lambda order, line: line.charge),
+)
+_SHEET_NAME_FORBIDDEN = str.maketrans({character: " " for character in "[]:*?/\\"})
+
+
+def sheet_name(profile_name: str, taken: set[str]) -> str:
+    """Return a worksheet name for the profile: at most 31 characters, none of []:*?/\\, and
+    not one already taken (Excel's rules)."""
+    base = " ".join(profile_name.translate(_SHEET_NAME_FORBIDDEN).split())[:31] or "Profile"
+    name, number = base, 1
+    while name.lower() in {other.lower() for other in taken}:
+        number += 1
+        suffix = f" ({number})"
+        name = base[: 31 - len(suffix)] + suffix
+    return name
+
+
+def _write_cell(sheet: Any, row: int, column: int, value: object, number_format: str) -> None:
+    cell = sheet.cell(row=row, column=column, value=value)
+    if value is None:
+        return
+    if number_format == TEXT:
+        cell.value = str(value)
+        cell.data_type = "s"  # never a formula, whatever the text starts with
+    cell.number_format = number_format
+
+
+def summary_xlsx(orders: Iterable[Order]) -> bytes:
+    """Return the summary's saved claim lines as an .xlsx workbook: one sheet per profile (in
+    the orders' order), a frozen header row, typed cells (text, dates, whole numbers, money
+    with two decimals)."""
+    from openpyxl import Workbook  # imported on use: pages never need it
+
+    by_profile: dict[str, list[Order]] = {}
+    for order in orders:
+        by_profile.setdefault(order.profile.name, []).append(order)
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    taken: set[str] = set()
+    for profile_name, profile_orders in (by_profile or {"Claim summary": []}).items():
+        sheet = workbook.create_sheet(sheet_name(profile_name, taken))
+        taken.add(sheet.title)
+        for column, (header, _, _) in enumerate(XLSX_COLUMNS, start=1):
+            _write_cell(sheet, 1, column, header, TEXT)
+        sheet.freeze_panes = "A2"
+        row = 2
+        for order in profile_orders:
+            for line in order.lines.all():
+                for column, (_, number_format, value_of) in enumerate(XLSX_COLUMNS, start=1):
+                    _write_cell(sheet, row, column, value_of(order, line), number_format)
+                row += 1
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()
 
 
 # --- PDF --------------------------------------------------------------------------------------

@@ -630,14 +630,24 @@ class OrderListFilterForm(CrispyForm):
     )
     status = forms.ChoiceField(choices=[("", "Any status"), *Order.Status.choices], required=False)
     drug = forms.CharField(required=False, max_length=60, label="Drug or NDC")
+    payer = forms.ModelChoiceField(
+        queryset=None, to_field_name="name", required=False, empty_label="Any payer"
+    )
+    held = forms.BooleanField(
+        required=False, label="Held for review", help_text="Verified claims the checks hold."
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from calculator.models import Payer
+
         super().__init__(*args, **kwargs)
+        self.fields["payer"].queryset = Payer.objects.all()
         self.helper = filter_helper(
             "order-filters",
             *columns("col-6 col-md-2", "date_from", "date_to", "profile", "status"),
-            Column("drug", css_class="col-8 col-md-2"),
-            submit_column("col-4 col-md-2", "Filter"),
+            *columns("col-6 col-md-2", "drug", "payer"),
+            Column("held", css_class="col-6 col-md-2"),
+            submit_column("col-6 col-md-2", "Filter"),
         )
 
     def clean(self) -> dict[str, Any]:

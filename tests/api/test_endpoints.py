@@ -705,6 +705,7 @@ def test_the_openapi_schema_documents_every_endpoint(pharmacist_client):
         "/api/v1/orders/{pk}/bill",
         "/api/v1/orders/{pk}/void",
         "/api/v1/orders/{pk}/renew",
+        "/api/v1/orders/{pk}/claim",
         "/api/v1/products",
         "/api/v1/profiles",
     }

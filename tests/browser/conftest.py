@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -93,12 +93,45 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 1280, "height": 900}}
 
 
+@dataclass
+class ConsoleErrors:
+    """What the page logged as an error (console.error, an uncaught exception) while a test ran.
+    A test that provokes one on purpose (a 403 page: Chromium logs the failed load) says so with
+    `@pytest.mark.console_errors(r"pattern")`; any other error fails the test."""
+
+    allowed: list[re.Pattern[str]]
+    seen: list[str]
+
+    def record(self, text: str) -> None:
+        if not any(pattern.search(text) for pattern in self.allowed):
+            self.seen.append(text)
+
+
 @pytest.fixture
-def page(page: Page) -> Page:
+def console_errors(request) -> ConsoleErrors:
+    marker = request.node.get_closest_marker("console_errors")
+    return ConsoleErrors(
+        allowed=[re.compile(pattern) for pattern in (marker.args if marker else ())], seen=[]
+    )
+
+
+@pytest.fixture
+def page(page: Page, console_errors: ConsoleErrors) -> Iterator[Page]:
     page.set_default_timeout(TIMEOUT_MS)
     page.set_default_navigation_timeout(TIMEOUT_MS)
     expect.set_options(timeout=TIMEOUT_MS)
-    return page
+    page.on(
+        "console",
+        lambda message: (
+            console_errors.record(f"{message.text} at {message.location['url']}")
+            if message.type == "error"
+            else None
+        ),
+    )
+    page.on("pageerror", lambda error: console_errors.record(f"uncaught: {error}"))
+    yield page
+    page.wait_for_timeout(0)  # let events already queued reach the listeners
+    assert console_errors.seen == [], "the browser console logged errors"
 
 
 @pytest.fixture

@@ -25,6 +25,8 @@ def test_anonymous_visitor_is_sent_to_the_login_page_everywhere(
         reverse("calculator:claim-summary") + "?date_from=2026-01-01&date_to=2026-01-31",
         reverse("calculator:claim-summary-pdf"),
         reverse("calculator:claim-summary-csv"),
+        reverse("calculator:claim-summary-xlsx"),
+        reverse("calculator:reports"),
         "/admin/",
         "/admin/calculator/drugproduct/",
         f"/admin/calculator/drugproduct/{product.pk}/change/",

@@ -75,6 +75,8 @@ EXPECTED: dict[str, Rule | tuple[Rule, ...]] = {
     # For load balancers: no login, and it tells nothing but "the database answers".
     "healthz": Rule("GET", {ANON: 200, PHARM: 200, CLERK: 200, ADMIN: 200}),
     "login": Rule("GET", {ANON: 200, PHARM: 200, CLERK: 200, ADMIN: 200}),
+    # Browsers ask for it on pages that name no icon: the static icon, for anyone.
+    "favicon": Rule("GET", {ANON: 301, PHARM: 301, CLERK: 301, ADMIN: 301}),
     "logout": Rule("POST", everyone(302)),
     "password_change": Rule("GET", everyone(200)),
     "password_change_done": Rule("GET", everyone(200)),
@@ -118,6 +120,10 @@ EXPECTED: dict[str, Rule | tuple[Rule, ...]] = {
     "calculator:claim-summary": Rule("GET", allowed({CLERK: 200})),
     "calculator:claim-summary-pdf": Rule("GET", allowed({CLERK: 200})),
     "calculator:claim-summary-csv": Rule("GET", allowed({CLERK: 200})),
+    "calculator:claim-summary-xlsx": Rule("GET", allowed({CLERK: 200})),
+    # Billing reports (calculator.view_reports: clerks and administrators; pharmacists when an
+    # administrator gives them the permission)
+    "calculator:reports": Rule("GET", allowed({CLERK: 200, ADMIN: 200})),
     # 837P export (calculator.export_claims: billing clerks only)
     "calculator:claim-exports": (
         Rule("GET", allowed({CLERK: 200})),
@@ -133,6 +139,10 @@ EXPECTED: dict[str, Rule | tuple[Rule, ...]] = {
     "api:order": Rule("GET", api_everyone(200)),
     "api:order-verify": Rule("POST", api({PHARM: 200}), data={"confirm_own": True}, json=True),
     "api:order-bill": Rule("POST", api({CLERK: 409}), json=True),  # the seed order is a draft
+    # calculator.edit_claim_details: pharmacists and clerks
+    "api:order-claim": Rule(
+        "PATCH", api({PHARM: 200, CLERK: 200}), data={"member_id": "XHM1"}, json=True
+    ),
     "api:order-void": Rule("POST", api({PHARM: 200}), data={"reason": "entered twice"}, json=True),
     "api:order-renew": Rule("POST", api({PHARM: 409}), json=True),  # the seed order is a draft
     "api:products": Rule("GET", api_everyone(200)),
@@ -257,7 +267,8 @@ def test_each_role_gets_the_expected_answer_from_each_url(name, rule, role, save
     if rule.method == "GET":
         response = client.get(url, data)
     elif rule.json:
-        response = client.post(url, data, content_type="application/json")
+        send = client.patch if rule.method == "PATCH" else client.post
+        response = send(url, data, content_type="application/json")
     else:
         response = client.post(url, data)
     assert_answer(response, expected, url)

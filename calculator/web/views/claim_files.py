@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from calculator.models import ClaimExport
+from calculator.selectors import scrubber
 from calculator.services import claim_export
 
 PERMISSION = "calculator.export_claims"
@@ -21,6 +22,14 @@ def _page(
 ) -> HttpResponse:
     provider = claim_export.billing_provider()
     queue = claim_export.review_queue()
+    reason = request.GET.get("reason", "")
+    reason = reason if reason in scrubber.REASON_LABELS else ""
+    held = [
+        entry
+        for entry in queue
+        if entry.problems
+        and (not reason or any(scrubber.reason_kind(p) == reason for p in entry.problems))
+    ]
     return render(
         request,
         "calculator/claim_exports.html",
@@ -28,7 +37,9 @@ def _page(
             "provider": provider,
             "provider_problems": claim_export.provider_problems(provider),
             "ready": [entry.order for entry in queue if not entry.problems],
-            "held": [entry for entry in queue if entry.problems],
+            "held": held,
+            "reason": reason,
+            "reason_label": scrubber.REASON_LABELS.get(reason, ""),
             "verified_count": claim_export.verified_count(),
             "queue_limit": claim_export.QUEUE_LIMIT,
             "exports": claim_export.recent_exports(),

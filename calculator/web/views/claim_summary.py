@@ -1,4 +1,4 @@
-"""The billing clerk's claim summary: the page (printable), its PDF and its CSV.
+"""The billing clerk's claim summary: the page (printable), its PDF, its CSV and its .xlsx.
 
 One filter form and one query feed all three; the page and the PDF show the same context (the
 same orders, lines, totals and wording), the PDF drawn in the printed page's layout, so what is
@@ -216,4 +216,21 @@ def claim_summary_csv(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_filename(filters, "csv")}"'
     csv.writer(response).writerows(claim_summary_files.summary_csv_rows(orders))
+    return response
+
+
+@permission_required(PERMISSION, raise_exception=True)
+@require_GET
+def claim_summary_xlsx(request: HttpRequest) -> HttpResponse:
+    """Download the claim summary's lines as an .xlsx workbook, one sheet per profile."""
+    filters = ClaimSummaryFilterForm(request.GET)
+    if not filters.is_valid():
+        return _invalid(request, filters)
+    summary = _summary(filters)
+    AccessLog.record(request, AccessLog.Action.XLSX, summary["orders"])
+    response = HttpResponse(
+        claim_summary_files.summary_xlsx(summary["orders"]),
+        content_type=claim_summary_files.XLSX_CONTENT_TYPE,
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_filename(summary, "xlsx")}"'
     return response

@@ -1,0 +1,174 @@
+"""The billing reports' numbers, aggregated in the database: a constant number of queries
+however many orders the range holds. Which claims are held is the scrubber's verdict, worked
+out by the caller (`services.claim_export.held_orders`) and handed in as order numbers."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Collection
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Case, CharField, Count, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Coalesce, TruncMonth
+
+from calculator.domain.charges import CENT
+from calculator.domain.reports import age_cutoffs
+from calculator.models import BillingProfile, ClaimLine, DrugProduct, Order, Payer
+from calculator.selectors.orders import orders_filtered
+
+ZERO = Decimal("0.00")
+
+
+def report_orders(
+    *,
+    date_from: datetime.date | None,
+    date_to: datetime.date | None,
+    profile: BillingProfile | None = None,
+    payer: Payer | None = None,
+) -> QuerySet[Order]:
+    """Return the orders a report counts: not void, service overlapping the range, on the
+    profile and billed to the payer when given."""
+    return orders_filtered(
+        Order.objects.exclude(status=Order.Status.VOID),
+        date_from=date_from,
+        date_to=date_to,
+        profile=profile,
+        payer=payer,
+    ).order_by()
+
+
+def _money(value: Decimal | None) -> Decimal:
+    return (value or ZERO).quantize(CENT)
+
+
+@dataclass(frozen=True)
+class Totals:
+    orders: int
+    lines: int
+    units: int
+    charges: Decimal
+    unpriced_lines: int
+
+
+def totals(orders: QuerySet[Order]) -> Totals:
+    """Return the orders, claim lines, units and charges of the report (two queries)."""
+    lines = ClaimLine.objects.filter(order__in=orders).aggregate(
+        lines=Count("pk"),
+        units=Coalesce(Sum("units"), 0),
+        charges=Sum("charge"),
+        unpriced=Count("pk", filter=Q(charge__isnull=True)),
+    )
+    return Totals(
+        orders=orders.count(),
+        lines=lines["lines"],
+        units=lines["units"],
+        charges=_money(lines["charges"]),
+        unpriced_lines=lines["unpriced"],
+    )
+
+
+def _standing(held_ids: Collection[int]) -> Case:
+    """Each line's claim: billed, verified (not billed), held, or draft."""
+    return Case(
+        When(order__status=Order.Status.BILLED, then=Value("billed")),
+        When(order_id__in=list(held_ids), then=Value("held")),
+        When(order__status=Order.Status.VERIFIED, then=Value("verified")),
+        default=Value("draft"),
+        output_field=CharField(),
+    )
+
+
+def charges_by_month(
+    orders: QuerySet[Order], held_ids: Collection[int]
+) -> list[tuple[datetime.date, dict[str, Decimal]]]:
+    """Return each month (of the service's first day) with the charges billed, verified but
+    not billed, and held; months without such charges are left out. One query."""
+    rows = (
+        ClaimLine.objects.filter(order__in=orders)
+        .annotate(month=TruncMonth("order__start_date"), standing=_standing(held_ids))
+        .exclude(standing="draft")
+        .values("month", "standing")
+        .annotate(charges=Sum("charge"))
+        .order_by("month")
+    )
+    months: dict[datetime.date, dict[str, Decimal]] = {}
+    for row in rows:
+        month = row["month"]
+        month = month.date() if isinstance(month, datetime.datetime) else month
+        months.setdefault(month, {"billed": ZERO, "verified": ZERO, "held": ZERO})
+        months[month][row["standing"]] = _money(row["charges"])
+    return list(months.items())
+
+
+def by_payer(orders: QuerySet[Order]) -> list[dict]:
+    """Return per payer (none yet: payer None): orders, lines, units, charges. One query."""
+    rows = (
+        ClaimLine.objects.filter(order__in=orders)
+        .values("order__payer__name")
+        .annotate(
+            orders=Count("order", distinct=True),
+            lines=Count("pk"),
+            units=Sum("units"),
+            charges=Sum("charge"),
+        )
+    )
+    return [
+        {
+            "payer": row["order__payer__name"],
+            "orders": row["orders"],
+            "lines": row["lines"],
+            "units": row["units"],
+            "charges": _money(row["charges"]),
+        }
+        for row in rows
+    ]
+
+
+def by_drug(orders: QuerySet[Order]) -> list[dict]:
+    """Return per drug billed (NDC and code of the drug lines): orders, units, charges, with
+    the catalog's name for the NDC. Two queries."""
+    rows = list(
+        ClaimLine.objects.filter(order__in=orders, kind="drug")
+        .values("ndc", "code")
+        .annotate(orders=Count("order", distinct=True), units=Sum("units"), charges=Sum("charge"))
+    )
+    names = dict(
+        DrugProduct.objects.filter(ndc__in={row["ndc"] for row in rows}).values_list("ndc", "name")
+    )
+    return [
+        {
+            "drug": names.get(row["ndc"], ""),
+            "ndc": row["ndc"],
+            "code": row["code"],
+            "orders": row["orders"],
+            "units": row["units"],
+            "charges": _money(row["charges"]),
+        }
+        for row in rows
+    ]
+
+
+def unbilled_ages(orders: QuerySet[Order], today: datetime.date) -> list[dict]:
+    """Return the verified, not billed orders by days since verification (AGE_BUCKETS), with
+    their count and charges. One query."""
+    verified = ClaimLine.objects.filter(
+        order__in=orders.filter(status=Order.Status.VERIFIED, verified_at__isnull=False)
+    )
+    buckets = age_cutoffs(today)
+    wanted = {}
+    for index, (_, oldest, newest) in enumerate(buckets):
+        when = Q(order__verified_at__date__lte=newest)
+        if oldest is not None:
+            when &= Q(order__verified_at__date__gte=oldest)
+        wanted[f"orders_{index}"] = Count("order", filter=when, distinct=True)
+        wanted[f"charges_{index}"] = Sum("charge", filter=when)
+    found = verified.aggregate(**wanted)
+    return [
+        {
+            "label": label,
+            "orders": found[f"orders_{index}"],
+            "charges": _money(found[f"charges_{index}"]),
+        }
+        for index, (label, _, _) in enumerate(buckets)
+    ]
