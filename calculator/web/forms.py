@@ -72,7 +72,10 @@ class CachedChoiceField(forms.ModelChoiceField):
             return None
         if isinstance(value, self.queryset.model):
             return value
-        found = type(self).lookup(str(value))
+        try:
+            found = type(self).lookup(str(value))
+        except (ValueError, TypeError):  # as ModelChoiceField: text the database refuses (NUL)
+            found = None
         if found is None:
             raise ValidationError(
                 self.error_messages["invalid_choice"],

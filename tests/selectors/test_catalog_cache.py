@@ -31,6 +31,7 @@ from calculator.models import (
 from calculator.roles import PHARMACIST
 from calculator.selectors.catalog import DatabaseCatalog, active_product, active_profile
 from calculator.services import api_tokens
+from calculator.web.forms import OrderEntry
 from tests.conftest import SEED_NDC11, SEED_ORDER, SEED_PROFILE
 from tests.helpers import PACKAGE, PRODUCT
 from tests.web.test_order_pages import order_form
@@ -353,3 +354,17 @@ def test_outside_a_request_each_catalog_reads_the_stamp_again(catalog):
         engine.calculate_request(CALCULATE, DatabaseCatalog())
     # Not in the catalog any more: the engine asks for the concentration it no longer knows.
     assert "drugs.0.concentration" in refused.value.errors
+
+
+@pytest.mark.parametrize("value", ["HM\x00SA", "HM\ud800SA", "hmsa", "x" * 10_000])
+def test_a_profile_the_cache_does_not_hold_is_a_field_error(catalog, value):
+    entry = OrderEntry(order_form(profile=value))
+    assert not entry.is_valid()
+    assert "profile" in entry.form.errors
+
+
+@pytest.mark.parametrize("value", ["1\x00", "\ud800", "-1", "99999999999999999999", "1.0"])
+def test_a_product_the_cache_does_not_hold_is_a_field_error(catalog, value):
+    entry = OrderEntry(order_form(**{"drugs-0-product": value}))
+    assert not entry.is_valid()
+    assert "product" in entry.drugs.forms[0].errors
