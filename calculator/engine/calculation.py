@@ -20,6 +20,7 @@ from calculator.domain.safety import (
     lookalike_partner,
 )
 from calculator.engine.catalog import Catalog, Product
+from calculator.engine.medicare import MedicareRequest, dme_lines
 from calculator.engine.request import parse_request
 
 
@@ -36,6 +37,8 @@ class Calculation(NamedTuple):
     lines: tuple[CalculatedLine, ...]
     warnings: tuple[SafetyWarning, ...] = ()
     products: tuple[Product | None, ...] = ()
+    secondary_policy: BillingPolicy | None = None
+    secondary_lines: tuple[CalculatedLine, ...] = ()
 
     @property
     def warnings_to_acknowledge(self) -> tuple[SafetyWarning, ...]:
@@ -45,7 +48,13 @@ class Calculation(NamedTuple):
 def calculate_request(data: object, catalog: Catalog) -> Calculation:
     """Return the calculation for a request dict, or raise InvalidOrder with field paths."""
     parsed = parse_request(data, catalog)
-    calculation = calculate(parsed.order, parsed.policy, warnings=parsed.notices)
+    calculation = calculate(
+        parsed.order,
+        parsed.policy,
+        warnings=parsed.notices,
+        medicare=parsed.medicare,
+        secondary=parsed.secondary_policy,
+    )
     safety = list(calculation.warnings)
     for result, product in zip(calculation.results, parsed.products, strict=True):
         if product is None:
@@ -55,7 +64,7 @@ def calculate_request(data: object, catalog: Catalog) -> Calculation:
         safety.extend(
             dose_warnings(result, product.limits(), partner.limits() if partner else None)
         )
-    safety.extend(code_date_notices(calculation.lines, catalog))
+    safety.extend(code_date_notices(calculation.lines + calculation.secondary_lines, catalog))
     return calculation._replace(warnings=tuple(safety), products=parsed.products)
 
 
@@ -94,11 +103,33 @@ _MONTH_LINES_NOTICE = SafetyWarning(
 
 
 def calculate(
-    order: OrderInput, policy: BillingPolicy, *, warnings: tuple[SafetyWarning, ...] = ()
+    order: OrderInput,
+    policy: BillingPolicy,
+    *,
+    warnings: tuple[SafetyWarning, ...] = (),
+    medicare: MedicareRequest | None = None,
+    secondary: BillingPolicy | None = None,
 ) -> Calculation:
-    """Return results and claim lines for parsed inputs (the engine's hot path)."""
+    """Return results and claim lines for parsed inputs (the engine's hot path): the per-diem
+    lines, or on a Medicare DME profile the DME lines (SPEC 11), and the secondary profile's
+    lines when the order names one."""
     results = dosing.compute(order)
-    lines = billing.claim_lines(results, order=order, policy=policy)
+    if policy.is_medicare_dme:
+        request = medicare or MedicareRequest(billing.MedicareOrder())
+        lines = dme_lines(results, order=order, policy=policy, request=request)
+    else:
+        lines = billing.claim_lines(results, order=order, policy=policy)
     if policy.month_lines and order.period.start is None and order.period.days > 1:
         warnings = (*warnings, _MONTH_LINES_NOTICE)
-    return Calculation(order, policy, results, tuple(lines), tuple(warnings))
+    secondary_lines: tuple[CalculatedLine, ...] = ()
+    if secondary is not None:
+        secondary_lines = tuple(billing.claim_lines(results, order=order, policy=secondary))
+    return Calculation(
+        order,
+        policy,
+        results,
+        tuple(lines),
+        tuple(warnings),
+        secondary_policy=secondary,
+        secondary_lines=secondary_lines,
+    )

@@ -33,6 +33,8 @@ class Product:
     max_daily_dose: str = ""
     product_id: int | None = None
     preservative_free: bool = False
+    labeler: str = ""
+    single_dose: bool = False
 
     def limits(self) -> DoseLimits:
         return limits_from_catalog(

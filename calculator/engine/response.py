@@ -44,12 +44,18 @@ def response_json(calculation: Calculation) -> dict[str, Any]:
                 "steps": dosing.dose_steps(result) + work,
             }
         )
-    return {
+    response = {
         "profile": calculation.policy.name,
         "drugs": drugs,
         "lines": [calculated_line_json(line) for line in calculation.lines],
         "warnings": [warning.as_json() for warning in calculation.warnings],
     }
+    if calculation.secondary_policy is not None:
+        response["secondary_profile"] = calculation.secondary_policy.name
+        response["secondary_lines"] = [
+            calculated_line_json(line) for line in calculation.secondary_lines
+        ]
+    return response
 
 
 def _split(calculation: Calculation) -> bool:
