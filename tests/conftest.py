@@ -270,3 +270,14 @@ def medicare_calculation(**changes: Any) -> dict[str, Any]:
 def medicare_calculation_drug(**drug_changes: Any) -> dict[str, Any]:
     """Return MEDICARE_CALCULATION with fields of its one drug changed."""
     return medicare_calculation(drugs=[{**MEDICARE_CALCULATION["drugs"][0], **drug_changes}])
+
+
+def acknowledged(request: dict[str, Any]) -> dict[str, Any]:
+    """Return the request with every warning that needs it acknowledged (the seed dose of
+    Infumorph is above its neuraxial maximum, as the pharmacist confirms on the form)."""
+    from calculator import services
+
+    calculation = services.order_calculation(
+        request_data={k: v for k, v in request.items() if k != "patient_reference"}
+    )
+    return {**request, "acknowledged": [w.id for w in calculation.warnings_to_acknowledge]}

@@ -77,6 +77,34 @@ class DrugIn(Strict):
         "product bills J2274 instead of J2270",
         json_schema_extra=choices(*Route),
     )
+    reservoir_volume: StrictStr | None = Field(
+        None,
+        description="The cassette or bag volume; on a Medicare DME profile its reservoirs "
+        "(dispensing plan) give the A4222 units",
+        examples=["100 mL"],
+    )
+    single_dose: StrictBool | SkipJsonSchema[None] = Field(
+        None,
+        description="Medicare DME: the product comes in single-dose containers (JZ/JW); "
+        "default: the catalog product's",
+    )
+    discarded: StrictStr | None = Field(
+        None,
+        description="Medicare DME: the drug discarded from single-dose containers, billed on "
+        "a JW line",
+        examples=["280 mg"],
+    )
+
+
+class PumpIn(Strict):
+    """The external infusion pump of a Medicare DME order."""
+
+    model_config = ConfigDict(json_schema_extra={"required": ["code", "rental_month"]})
+
+    code: Text = Field(None, json_schema_extra=choices(*billing.PUMP_CODES))
+    rental_month: StrictInt | StrictStr | SkipJsonSchema[None] = Field(
+        None, description="The rental month this order bills (1 = KH)", examples=[1]
+    )
 
 
 class PolicyIn(Strict):
@@ -91,6 +119,17 @@ class PolicyIn(Strict):
         None, description="One per-diem and drug line per calendar month"
     )
     place_of_service: Text = Field(None, description="Two digits", examples=["12"])
+    kind: Text = Field(None, json_schema_extra=choices(*billing.PolicyKind))
+    capped_rental: StrictBool | SkipJsonSchema[None] = Field(
+        None, description="Medicare DME: KH/KI/KJ after RR on the pump line"
+    )
+    a4221_weeks: Text = Field(None, json_schema_extra=choices(*billing.WeekCounting))
+    jz_from: StrictStr | None = Field(None, description="YYYY-MM-DD; null: never")
+    jw_from: StrictStr | None = Field(None, description="YYYY-MM-DD; null: never")
+    ndc_quantity_basis: Text = Field(None, json_schema_extra=choices(*billing.NdcQuantityBasis))
+    max_months_per_line: StrictInt | SkipJsonSchema[None] = Field(
+        None, json_schema_extra=choices(*map(str, billing.MONTHS_PER_LINE_CHOICES))
+    )
 
 
 class NursingVisitIn(Strict):
@@ -132,6 +171,21 @@ class CalculateIn(Strict):
     nursing_visits: list[StrictStr | NursingVisitIn] | None = Field(
         None, description='Visit lengths, e.g. "3.5 h" or "2026-01-02 2 h"'
     )
+    coverage_modifier: Text = Field(
+        None,
+        description="Medicare DME: the coverage modifier after KD",
+        json_schema_extra=choices(*billing.CoverageModifier),
+    )
+    pump: PumpIn | None = None
+    delivery_date: StrictStr | None = Field(
+        None, description="Medicare DME: the first span date (default: start)"
+    )
+    secondary_profile: StrictStr | None = Field(
+        None,
+        description="A per-diem profile whose lines are computed for the secondary claim "
+        "(Medicare DME orders)",
+        examples=["HMSA"],
+    )
     # Read only when saving; a calculation accepts them so an order can be previewed as it is.
     patient_reference: StrictStr | None = Field(
         None, description="Account number or initials, never a full name", examples=["ACC-1"]
@@ -161,7 +215,7 @@ class VoidIn(Strict):
 
 INPUT_FIELDS = {
     name
-    for schema in (DrugIn, PolicyIn, NursingVisitIn, OrderIn, VerifyIn, VoidIn)
+    for schema in (DrugIn, PumpIn, PolicyIn, NursingVisitIn, OrderIn, VerifyIn, VoidIn)
     for name in schema.model_fields
 } | {"from", "to", "status", "page", "q"}
 
@@ -183,7 +237,7 @@ class WarningOut(Schema):
 
 
 class LineOut(Schema):
-    kind: Literal["per_diem", "drug", "nursing"]
+    kind: Literal["per_diem", "drug", "nursing", "pump", "supply"]
     code: str
     modifiers: list[str]
     units: int
@@ -213,6 +267,10 @@ class CalculationOut(Schema):
     drugs: list[DrugOut]
     lines: list[LineOut]
     warnings: list[WarningOut]
+    secondary_profile: str | None = Field(None, description="When the order names one")
+    secondary_lines: list[LineOut] | None = Field(
+        None, description="The secondary profile's lines, when the order names one"
+    )
 
 
 class OrderDrugOut(DrugOut):
@@ -257,6 +315,8 @@ class OrderOut(Schema):
     request: dict[str, Any] = Field(description="The order exactly as entered")
     drugs: list[OrderDrugOut]
     lines: list[OrderLineOut]
+    secondary_profile: str | None = None
+    secondary_lines: list[OrderLineOut] | None = None
     warnings: list[WarningOut]
     acknowledgements: list[AcknowledgementOut]
     created_by: str
@@ -306,6 +366,7 @@ class ProfileOut(Schema):
     month_lines: bool
     ndc_quantity_decimals: int
     place_of_service: str
+    kind: str
 
 
 class OrderFilters(Schema):

@@ -4,7 +4,7 @@ migrations are unchanged by the split). Every model is handed on here, as Django
 from calculator.models.audit import AccessLog, ApiToken
 from calculator.models.catalog import BillingProfile, DrugProduct, HcpcsCode
 from calculator.models.claims import BillingProvider, ClaimExport, Payer, PriceListEntry
-from calculator.models.orders import ClaimLine, Order, OrderDrug
+from calculator.models.orders import ClaimLine, Order, OrderDrug, SecondaryClaimLine
 from calculator.models.validators import (
     validate_concentration,
     validate_dose_amount,
@@ -25,6 +25,7 @@ __all__ = [
     "OrderDrug",
     "Payer",
     "PriceListEntry",
+    "SecondaryClaimLine",
     "validate_concentration",
     "validate_dose_amount",
     "validate_ndc11",

@@ -29,6 +29,8 @@ def product_info(product: DrugProduct) -> Product:
         max_daily_dose=product.max_daily_dose,
         product_id=product.pk,
         preservative_free=product.preservative_free,
+        labeler=product.labeler,
+        single_dose=product.single_dose,
     )
 
 

@@ -8,7 +8,7 @@ import datetime
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from calculator.models import BillingProfile, ClaimLine, Order, OrderDrug
+from calculator.models import BillingProfile, ClaimLine, Order, OrderDrug, SecondaryClaimLine
 
 
 def orders_filtered(
@@ -53,8 +53,8 @@ def order_list_rows() -> QuerySet[Order]:
 def orders_with_details() -> QuerySet[Order]:
     """Return orders with everything the API's JSON needs (users, drugs, lines)."""
     return Order.objects.select_related(
-        "profile", "created_by", "verified_by", "billed_by", "voided_by"
-    ).prefetch_related("drugs", "lines")
+        "profile", "secondary_profile", "created_by", "verified_by", "billed_by", "voided_by"
+    ).prefetch_related("drugs", "lines", "secondary_lines")
 
 
 def claim_summary_orders(
@@ -79,7 +79,10 @@ def claim_summary_orders(
         profile=profile,
     )
     return (
-        orders.select_related("profile")
-        .prefetch_related(Prefetch("lines", queryset=ClaimLine.objects.order_by("position")))
+        orders.select_related("profile", "secondary_profile")
+        .prefetch_related(
+            Prefetch("lines", queryset=ClaimLine.objects.order_by("position")),
+            Prefetch("secondary_lines", queryset=SecondaryClaimLine.objects.order_by("position")),
+        )
         .order_by("start_date", "pk")
     )
