@@ -13,6 +13,7 @@ from pydantic import ConfigDict, StrictBool, StrictFloat, StrictInt, StrictStr, 
 from pydantic.json_schema import SkipJsonSchema
 
 from calculator.domain import billing
+from calculator.domain.dispensing import MAX_BEYOND_USE_DAYS
 from calculator.domain.dosing import (
     MAX_DRUGS_PER_ORDER,
     Route,
@@ -77,11 +78,23 @@ class DrugIn(Strict):
         "product bills J2274 instead of J2270",
         json_schema_extra=choices(*Route),
     )
+    # The dispensing part (optional): what the pharmacist fills and sends.
     reservoir_volume: StrictStr | None = Field(
+        None, description="The cassette or bag each reservoir is filled in", examples=["100 mL"]
+    )
+    priming_volume: StrictStr | None = Field(
+        None, description="Used per reservoir to prime the tubing (default 0 mL)", examples=["5 mL"]
+    )
+    beyond_use_days: StrictInt | StrictStr | None = Field(
         None,
-        description="The cassette or bag volume; on a Medicare DME profile its reservoirs "
-        "(dispensing plan) give the A4222 units",
-        examples=["100 mL"],
+        description=f"Whole days, 1 to {MAX_BEYOND_USE_DAYS}, as the pharmacist assigns them "
+        "(the app never invents a beyond-use date)",
+        examples=[14],
+    )
+    stock_ndc: StrictStr | None = Field(
+        None,
+        description="The catalog product a compounded reservoir is made from",
+        examples=["00641-6040-25"],
     )
     single_dose: StrictBool | SkipJsonSchema[None] = Field(
         None,
@@ -252,6 +265,60 @@ class LineOut(Schema):
     work: str
 
 
+class ReservoirOut(Schema):
+    number: int
+    from_: date | int = Field(
+        alias="from", description="Its first day: a date, or the day number when undated"
+    )
+    to: date | int
+    days: int
+    fill_volume: QuantityOut
+    fill_date: date | int
+    beyond_use_date: date | int | None = Field(description="Null without beyond-use days")
+
+
+class StockOut(Schema):
+    ndc: str
+    name: str
+    concentration: str
+    package_volume: str
+
+
+class WorksheetLineOut(Schema):
+    reservoir: int
+    fill_volume: QuantityOut
+    stock_volume: QuantityOut
+    diluent_volume: QuantityOut
+    containers: int
+    waste_volume: QuantityOut
+    waste_amount: QuantityOut
+
+
+class WorksheetOut(Schema):
+    stock: StockOut
+    concentration: str
+    lines: list[WorksheetLineOut]
+    stock_volume: QuantityOut
+    diluent_volume: QuantityOut
+    containers: int
+    waste_volume: QuantityOut
+    waste_amount: QuantityOut
+
+
+class DispensingOut(Schema):
+    """The dispensing plan of a drug: without a reservoir only the rate and bolus volume."""
+
+    rate: QuantityOut = Field(description="The pump's rate in mL/hr while infusing")
+    bolus_volume: QuantityOut | None
+    days_per_reservoir: int | None
+    reservoirs: list[ReservoirOut]
+    dispensed_volume: QuantityOut | None
+    administered_volume: QuantityOut
+    waste_volume: QuantityOut | None = Field(description="Dispensed - administered (priming)")
+    worksheet: WorksheetOut | None
+    steps: list[str]
+
+
 class DrugOut(Schema):
     name: str
     ndc: str
@@ -260,6 +327,7 @@ class DrugOut(Schema):
     total_dose: QuantityOut
     total_volume: QuantityOut
     steps: list[str]
+    dispensing: DispensingOut | None = None
 
 
 class CalculationOut(Schema):

@@ -56,6 +56,10 @@ _MINUTES_PER_HOUR = Decimal(60)
 
 Ratio = tuple[Decimal, Decimal]
 
+# The most beyond-use days an order may give: a year, past the longest dating USP <797> allows
+# a compounded sterile preparation.
+MAX_BEYOND_USE_DAYS = 365
+
 
 # --- Inputs -----------------------------------------------------------------------------------
 
@@ -783,6 +787,7 @@ def _concentration_text(concentration: Measure) -> str:
 
 
 __all__ = [
+    "MAX_BEYOND_USE_DAYS",
     "DispensingInput",
     "DispensingPlan",
     "PumpProgram",

@@ -10,10 +10,13 @@ from calculator.domain.billing import (
     BillingPolicy,
     CalculatedLine,
 )
+from calculator.domain.dispensing import DispensingInput, DispensingPlan, dispensing_plan
 from calculator.domain.dosing import (
     DoseResult,
     OrderInput,
+    ServicePeriod,
 )
+from calculator.domain.errors import ErrorCollector, InvalidOrder
 from calculator.domain.safety import (
     SafetyWarning,
     dose_warnings,
@@ -39,6 +42,8 @@ class Calculation(NamedTuple):
     products: tuple[Product | None, ...] = ()
     secondary_policy: BillingPolicy | None = None
     secondary_lines: tuple[CalculatedLine, ...] = ()
+    # One dispensing plan per drug, in the drugs' order (the pump rate at least).
+    plans: tuple[DispensingPlan, ...] = ()
 
     @property
     def warnings_to_acknowledge(self) -> tuple[SafetyWarning, ...]:
@@ -52,6 +57,7 @@ def calculate_request(data: object, catalog: Catalog) -> Calculation:
         parsed.order,
         parsed.policy,
         warnings=parsed.notices,
+        dispensing=parsed.dispensing,
         medicare=parsed.medicare,
         secondary=parsed.secondary_policy,
     )
@@ -107,16 +113,19 @@ def calculate(
     policy: BillingPolicy,
     *,
     warnings: tuple[SafetyWarning, ...] = (),
+    dispensing: tuple[DispensingInput, ...] = (),
     medicare: MedicareRequest | None = None,
     secondary: BillingPolicy | None = None,
 ) -> Calculation:
-    """Return results and claim lines for parsed inputs (the engine's hot path): the per-diem
-    lines, or on a Medicare DME profile the DME lines (SPEC 11), and the secondary profile's
-    lines when the order names one."""
+    """Return results, dispensing plans and claim lines for parsed inputs (the engine's hot
+    path); `dispensing` is each drug's dispensing part, by index (none: the pump rate only).
+    On a Medicare DME profile the lines are the DME lines (SPEC 11), A4222 counting the
+    plans' reservoirs; the secondary profile's lines are made when the order names one."""
     results = dosing.compute(order)
+    plans = dispensing_plans(results, dispensing, order.period)
     if policy.is_medicare_dme:
         request = medicare or MedicareRequest(billing.MedicareOrder())
-        lines = dme_lines(results, order=order, policy=policy, request=request)
+        lines = dme_lines(results, order=order, policy=policy, request=request, plans=plans)
     else:
         lines = billing.claim_lines(results, order=order, policy=policy)
     if policy.month_lines and order.period.start is None and order.period.days > 1:
@@ -130,6 +139,33 @@ def calculate(
         results,
         tuple(lines),
         tuple(warnings),
+        plans=plans,
         secondary_policy=secondary,
         secondary_lines=secondary_lines,
     )
+
+
+# --- Dispensing (SPEC 10) ---------------------------------------------------------------------
+
+_NO_DISPENSING = DispensingInput()
+
+
+def dispensing_plans(
+    results: tuple[DoseResult, ...],
+    dispensing: tuple[DispensingInput, ...],
+    period: ServicePeriod,
+) -> tuple[DispensingPlan, ...]:
+    """Return each drug's dispensing plan, or raise InvalidOrder naming every dispensing field
+    that cannot be planned, on every drug at once (drugs.1.reservoir_volume)."""
+    errors = ErrorCollector()
+    plans = []
+    for result in results:
+        given = dispensing[result.index] if result.index < len(dispensing) else _NO_DISPENSING
+        try:
+            plans.append(dispensing_plan(result=result, dispensing=given, period=period))
+        except InvalidOrder as error:
+            for field, messages in error.errors.items():
+                for message in messages:
+                    errors.add(field, message)
+    errors.raise_if_any()
+    return tuple(plans)

@@ -1,6 +1,7 @@
 """Reading the Medicare DME keys of a request (SPEC 11) and the secondary profile, and making
 the DME lines: `coverage_modifier`, `pump` ({"code", "rental_month"}), `delivery_date`,
-`secondary_profile`; per drug `reservoir_volume`, `single_dose`, `discarded`."""
+`secondary_profile`; per drug `single_dose`, `discarded`. A4222 counts the reservoirs of each
+drug's dispensing plan (its `reservoir_volume`, SPEC 10)."""
 
 from __future__ import annotations
 
@@ -20,31 +21,39 @@ from calculator.domain.billing import (
     PumpRental,
     Reservoirs,
 )
-from calculator.domain.dispensing import DispensingInput, dispensing_plan
+from calculator.domain.dispensing import DispensingPlan
 from calculator.domain.dosing import DoseResult, OrderInput
 from calculator.domain.errors import ErrorCollector
 from calculator.domain.text import storable
 from calculator.domain.units import (
     ACTIVITY,
+    CANONICAL,
     EQUIVALENT,
     MASS,
-    VOLUME,
+    UNITS,
     Measure,
     QuantityError,
     parse_amount,
 )
 
 MEDICARE_REQUEST_FIELDS = {"coverage_modifier", "pump", "delivery_date", "secondary_profile"}
-MEDICARE_DRUG_FIELDS = {"reservoir_volume", "single_dose", "discarded"}
+MEDICARE_DRUG_FIELDS = {"single_dose", "discarded"}
 PUMP_FIELDS = {"code", "rental_month"}
+# The symbol of each dimension's canonical unit (mass: mg), for amounts kept canonical.
+CANONICAL_SYMBOLS = {
+    dimension: next(
+        symbol for symbol, (of, name) in UNITS.items() if of == dimension and name == unit
+    )
+    for dimension, unit in CANONICAL.items()
+    if any(of == dimension and name == unit for of, name in UNITS.values())
+}
 
 
 @dataclass(frozen=True)
 class MedicareRequest:
-    """The DME inputs as read; the reservoirs are planned once the doses are known."""
+    """The DME inputs as read; the reservoirs come from the dispensing plans."""
 
     order: MedicareOrder
-    reservoir_volumes: tuple[Measure | None, ...] = ()
 
 
 def _blank(value: object) -> bool:
@@ -94,7 +103,7 @@ def read_medicare(
                 errors.add(key, "applies to a Medicare DME profile only")
         for index, raw in enumerate(raw_drugs):
             if isinstance(raw, Mapping):
-                for key in sorted(MEDICARE_DRUG_FIELDS - {"reservoir_volume"}):
+                for key in sorted(MEDICARE_DRUG_FIELDS):
                     if not _blank(raw.get(key)) and raw.get(key) is not False:
                         errors.add(f"drugs.{index}.{key}", "applies to a Medicare DME profile only")
         return None
@@ -103,7 +112,7 @@ def read_medicare(
     delivery = None
     if not _blank(data.get("delivery_date")):
         delivery = _date(data["delivery_date"], "delivery_date", errors)
-    drugs, volumes = [], []
+    drugs = []
     for index, raw in enumerate(raw_drugs):
         raw = raw if isinstance(raw, Mapping) else {}
         product = products[index] if index < len(products) else None
@@ -117,9 +126,6 @@ def read_medicare(
         discarded = _amount(
             raw.get("discarded"), f"{prefix}.discarded", errors, (MASS, ACTIVITY, EQUIVALENT)
         )
-        volumes.append(
-            _amount(raw.get("reservoir_volume"), f"{prefix}.reservoir_volume", errors, (VOLUME,))
-        )
         drugs.append(
             MedicareDrug(
                 labeler=product.labeler if product else "",
@@ -130,7 +136,7 @@ def read_medicare(
     order = MedicareOrder(
         coverage_modifier=coverage, pump=pump, delivery_date=delivery, drugs=tuple(drugs)
     )
-    return MedicareRequest(order, tuple(volumes))
+    return MedicareRequest(order)
 
 
 def _coverage(value: object, errors: ErrorCollector) -> CoverageModifier | None:
@@ -186,32 +192,35 @@ def _amount(
 ) -> Measure | None:
     if _blank(value):
         return None
-    example = "100 mL" if dimensions == (VOLUME,) else "20 mg"
+    example = "20 mg"
     try:
         measure = parse_amount(value, dimensions=dimensions, example=example)
     except (QuantityError, ValueError) as error:
         errors.add(path, str(error))
         return None
-    if measure.value < 0 or (dimensions == (VOLUME,) and measure.value == 0):
+    if measure.value < 0:
         errors.add(path, f"must be more than 0, e.g. {example}")
         return None
     return measure
 
 
-def reservoirs_from_volume(
-    result: DoseResult, volume: Measure | None, order: OrderInput
-) -> Reservoirs | None:
-    """Return the reservoirs of one drug planned through the dispensing plan (SPEC 10.2-10.3)
-    from the reservoir volume alone: seed, 100 mL -> 2 reservoirs (20 + 11 days)."""
-    if volume is None:
+def reservoirs_of(plan: DispensingPlan) -> Reservoirs | None:
+    """Return the reservoirs of one drug's dispensing plan (SPEC 10.3: seed, 100 mL -> 2, on
+    days 1 and 21), or None when the plan has no reservoir."""
+    if not plan.reservoirs:
         return None
-    plan = dispensing_plan(
-        result=result, dispensing=DispensingInput(reservoir_volume=volume), period=order.period
-    )
     return Reservoirs(
         first_days=tuple(reservoir.first_day for reservoir in plan.reservoirs),
         fill_volumes_ml=tuple(reservoir.fill_volume_ml for reservoir in plan.reservoirs),
     )
+
+
+def worksheet_waste(plan: DispensingPlan, result: DoseResult) -> Measure | None:
+    """Return the drug left in the last opened single-dose container of each compounded
+    reservoir (SPEC 10.4), as an amount, or None when the plan compounds nothing."""
+    if plan.worksheet is None:
+        return None
+    return Measure(plan.worksheet.waste_amount, CANONICAL_SYMBOLS[result.dimension])
 
 
 def dme_lines(
@@ -220,14 +229,19 @@ def dme_lines(
     order: OrderInput,
     policy: BillingPolicy,
     request: MedicareRequest,
+    plans: tuple[DispensingPlan, ...],
 ) -> list[CalculatedLine]:
-    """Return the Medicare DME lines, the reservoirs planned from each drug's volume."""
+    """Return the Medicare DME lines: A4222 counts each drug's reservoirs in its dispensing
+    plan, and a compounded reservoir's waste is the discarded amount unless one was entered
+    (a compounded reservoir's stock comes in single-dose containers)."""
     drugs = list(request.order.drugs)
-    for result in results:
+    for result, plan in zip(results, plans, strict=True):
         index = result.index
         if index < len(drugs):
-            volume = request.reservoir_volumes[index]
-            reservoirs = reservoirs_from_volume(result, volume, order)
-            drugs[index] = replace(drugs[index], reservoirs=reservoirs)
+            drug = replace(drugs[index], reservoirs=reservoirs_of(plan))
+            waste = worksheet_waste(plan, result)
+            if drug.discarded is None and waste is not None:
+                drug = replace(drug, single_dose=True, discarded=waste)
+            drugs[index] = drug
     medicare = replace(request.order, drugs=tuple(drugs))
     return billing.medicare_lines(results, order=order, policy=policy, medicare=medicare)

@@ -21,6 +21,11 @@ from calculator.domain.billing import (
     UnitBasis,
 )
 from calculator.domain.decimals import readable
+from calculator.domain.dispensing import (
+    MAX_BEYOND_USE_DAYS,
+    DispensingInput,
+    StockProduct,
+)
 from calculator.domain.dosing import (
     MAX_BOLUSES_PER_DAY,
     MAX_DRUGS_PER_ORDER,
@@ -43,6 +48,7 @@ from calculator.domain.units import (
     EQUIVALENT,
     MASS,
     VOLUME,
+    Measure,
     QuantityError,
     parse_amount,
     parse_concentration,
@@ -60,6 +66,8 @@ from calculator.engine.medicare import (
     read_secondary_policy,
 )
 
+# The optional dispensing part of a drug (SPEC 10), read by `_read_dispensing`.
+DISPENSING_FIELDS = ("reservoir_volume", "priming_volume", "beyond_use_days", "stock_ndc")
 REQUEST_FIELDS = {
     "profile",
     "policy",
@@ -87,6 +95,7 @@ DRUG_FIELDS = MEDICARE_DRUG_FIELDS | {
     "weight",
     "compounded",
     "route",
+    *DISPENSING_FIELDS,
 }
 POLICY_FIELDS = {
     "per_diem_coding": PerDiemCoding,
@@ -106,6 +115,7 @@ class ParsedRequest:
     policy: BillingPolicy
     notices: tuple[SafetyWarning, ...]
     products: tuple[Product | None, ...]
+    dispensing: tuple[DispensingInput, ...] = ()
     medicare: MedicareRequest | None = None
     secondary_policy: BillingPolicy | None = None
 
@@ -129,6 +139,7 @@ def parse_request(data: object, catalog: Catalog) -> ParsedRequest:
     raw_drugs = data.get("drugs")
     drugs: list[DrugInput] = []
     products: list[Product | None] = []
+    dispensing: list[DispensingInput] = []
     if not isinstance(raw_drugs, list) or not raw_drugs:
         errors.add("drugs", "add at least one drug")
     elif len(raw_drugs) > MAX_DRUGS_PER_ORDER:
@@ -136,9 +147,11 @@ def parse_request(data: object, catalog: Catalog) -> ParsedRequest:
     else:
         for index, raw in enumerate(raw_drugs):
             drug, product = _read_drug(raw, f"drugs.{index}", catalog, errors, warnings)
+            plan_input = _read_dispensing(raw, f"drugs.{index}", catalog, errors)
             if drug is not None:
                 drugs.append(drug)
                 products.append(product)
+                dispensing.append(plan_input)
 
     visits = _read_visits(data.get("nursing_visits", []), errors)
     medicare = read_medicare(data, policy, products, errors)
@@ -152,7 +165,9 @@ def parse_request(data: object, catalog: Catalog) -> ParsedRequest:
         therapy=therapy,
         nursing_visits=tuple(visits),
     )
-    return ParsedRequest(order, policy, tuple(warnings), tuple(products), medicare, secondary)
+    return ParsedRequest(
+        order, policy, tuple(warnings), tuple(products), tuple(dispensing), medicare, secondary
+    )
 
 
 def _read(errors: ErrorCollector, path: str, value: Any, reader: Any) -> Any:
@@ -531,3 +546,83 @@ def _read_visits(raw: object, errors: ErrorCollector) -> list[NursingVisit]:
         if minutes is not None:
             visits.append(NursingVisit(minutes=minutes, visit_date=visit_date))
     return visits
+
+
+# --- The dispensing part of a drug (SPEC 10) ---------------------------------------------------
+
+
+def _read_dispensing(
+    raw: object, prefix: str, catalog: Catalog, errors: ErrorCollector
+) -> DispensingInput:
+    """Return the reservoir, priming volume, beyond-use days and stock product of a drug row
+    (each optional; the plan itself checks that they fit the dose, in `dispensing_plan`)."""
+    if not isinstance(raw, Mapping):
+        return DispensingInput()
+
+    def volume(key: str, example: str, *, zero_ok: bool = False) -> Any:
+        if raw.get(key) in (None, ""):
+            return None
+        reader = _volume_or_zero if zero_ok else _volume
+        return _read(errors, f"{prefix}.{key}", raw[key], lambda v: reader(v, example))
+
+    beyond_use_days = None
+    if raw.get("beyond_use_days") not in (None, ""):
+        beyond_use_days = _read(
+            errors,
+            f"{prefix}.beyond_use_days",
+            raw["beyond_use_days"],
+            lambda v: _positive_int(v, name="beyond-use days", low=1, high=MAX_BEYOND_USE_DAYS),
+        )
+    return DispensingInput(
+        reservoir_volume=volume("reservoir_volume", "100 mL"),
+        priming_volume=volume("priming_volume", "5 mL", zero_ok=True),
+        beyond_use_days=beyond_use_days,
+        stock=_read_stock(raw.get("stock_ndc"), f"{prefix}.stock_ndc", catalog, errors),
+    )
+
+
+def _volume(value: object, example: str) -> Measure:
+    return parse_amount(value, dimensions=(VOLUME,), example=example)
+
+
+def _volume_or_zero(value: object, example: str) -> Measure:
+    """Return a volume that may be zero ("0 mL": no priming), which the strict reader of
+    quantities refuses."""
+    match = re.fullmatch(r"\s*0+(?:\.0*)?\s*(\S.*)", value) if isinstance(value, str) else None
+    if match:
+        return replace(_volume(f"1 {match.group(1)}", example), value=Decimal(0))
+    return _volume(value, example)
+
+
+def _read_stock(
+    value: object, path: str, catalog: Catalog, errors: ErrorCollector
+) -> StockProduct | None:
+    """Return the catalog product a compounded reservoir is made from, with its labelled
+    concentration and the volume of one container."""
+    text = _text(value, path, errors)
+    if not text:
+        return None
+    try:
+        product = catalog.product(ndc.normalize_ndc(text))
+    except ndc.NdcError as error:
+        errors.add(path, str(error))
+        return None
+    if product is None:
+        errors.add(path, f"no catalog product has the NDC {text}")
+        return None
+    if not product.package_volume:
+        errors.add(
+            path,
+            f"{product.name} has no package volume in the catalog; the containers to open "
+            "cannot be counted",
+        )
+        return None
+    try:
+        concentration = parse_concentration(product.concentration)
+        package = parse_amount(product.package_volume, dimensions=(VOLUME,), example="20 mL")
+    except QuantityError as error:
+        errors.add(path, f"the catalog's {product.name}: {error}")
+        return None
+    return StockProduct(
+        concentration=concentration, package_volume=package, name=product.name, ndc=product.ndc
+    )

@@ -132,3 +132,26 @@ def test_cli_bad_medicare_input_exits_2(catalog, flags, field):
     _, err, status = _cli(*SEED_FLAGS, *flags)
     assert status == 2
     assert f"error: {field}:" in err
+
+
+def test_jw_line_from_the_compounding_worksheet_waste(catalog, pharmacist_client):
+    """Reservoirs compounded from 20 mL single-dose ampules of 25 mg/mL leave drug in the last
+    ampule of each: that waste is the JW line's amount (no JZ on the drug line)."""
+    request = medicare_order()
+    del request["patient_reference"]
+    request["drugs"] = [
+        {
+            "ndc": "00641-6039-01",  # Infumorph 200, 10 mg/mL
+            "rate": "5 mg/hr",
+            "reservoir_volume": "100 mL",
+            "stock_ndc": "00641-6040-01",  # Infumorph 500, 25 mg/mL, 20 mL ampules
+        }
+    ]
+    data = _post(pharmacist_client, "calculate", request).json()
+    waste = data["drugs"][0]["dispensing"]["worksheet"]
+    drug, jw = data["lines"][:2]
+    assert (drug["code"], drug["modifiers"]) == ("J2274", ["KD", "KX"])
+    assert (jw["code"], jw["modifiers"]) == ("J2274", ["KD", "KX", "JW"])
+    # 40 mg left in each of 3 reservoirs' last ampule, 160 mg in the 4th: 280 mg / 10 mg.
+    assert "280 mg discarded" in jw["work"]
+    assert jw["units"] == 28, waste

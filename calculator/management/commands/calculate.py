@@ -33,6 +33,7 @@ from calculator.domain.billing import (
     UnitBasis,
     WeekCounting,
 )
+from calculator.domain.dispensing import MAX_BEYOND_USE_DAYS
 from calculator.domain.dosing import (
     Route,
     Therapy,
@@ -55,7 +56,11 @@ DRUG_FLAGS = {
     "weight": "weight",
     "compounded": "compounded",
     "route": "route",
+    # The dispensing part (SPEC 10).
     "reservoir_volume": "reservoir_volume",
+    "priming_volume": "priming_volume",
+    "beyond_use_days": "beyond_use_days",
+    "stock_ndc": "stock_ndc",
     "discarded": "discarded",
 }
 ORDER_FLAGS = ("hours_per_day", "days", "start", "end", "therapy")
@@ -114,6 +119,21 @@ class Command(BaseCommand):
         order.add_argument("--bolus", help='PCA bolus dose, e.g. "1 mg"')
         order.add_argument("--boluses-per-day", help="number of PCA boluses a day")
         order.add_argument("--weight", help='patient weight for weight-based rates, e.g. "70 kg"')
+        dispensing = parser.add_argument_group("dispensing (optional)")
+        dispensing.add_argument(
+            "--reservoir-volume", help='the cassette or bag filled, e.g. "100 mL"'
+        )
+        dispensing.add_argument(
+            "--priming-volume", help='used per reservoir to prime the tubing, e.g. "5 mL"'
+        )
+        dispensing.add_argument(
+            "--beyond-use-days",
+            help=f"whole days (1 to {MAX_BEYOND_USE_DAYS}) the pharmacist assigns; none: no "
+            "beyond-use date",
+        )
+        dispensing.add_argument(
+            "--stock-ndc", help="the catalog product a compounded reservoir is made from"
+        )
         order.add_argument(
             "--nursing-visit",
             action="append",
@@ -123,7 +143,6 @@ class Command(BaseCommand):
         order.add_argument(
             "--input", help="a whole order as JSON (several drugs); - reads standard input"
         )
-        order.add_argument("--reservoir-volume", help='cassette or bag volume, e.g. "100 mL"')
         medicare = parser.add_argument_group("Medicare DME (SPEC 11)")
         medicare.add_argument(
             "--coverage-modifier", help=f"after KD: {', '.join(CoverageModifier)}"
@@ -246,6 +265,7 @@ def render_text(calculation: engine.Calculation, response: dict[str, Any]) -> st
         label = drug["name"] or "Drug"
         out.append(f"{label} (NDC {format_ndc(drug['ndc'])})" if drug["ndc"] else label)
         out.extend(f"  {step}" for step in drug["steps"])
+        out.extend(dispensing_text(drug["dispensing"]))
         out.append("")
     out.append("Claim lines")
     header = f"  {'Code':<6} {'Mod':<9} {'Units':>6}  {'From':<10} {'To':<10} {'POS':<3}  NDC"
@@ -270,3 +290,18 @@ def _line_row(line: dict[str, Any]) -> str:
         f"{line['from'] or '':<10} {line['to'] or '':<10} {line['place_of_service']:<3}  "
         f"{line.get('supplemental') or ''}"
     ).rstrip()
+
+
+def dispensing_text(dispensing: dict[str, Any]) -> list[str]:
+    """Return the dispensing plan's lines: its steps, then a table of the reservoirs."""
+    out = ["  Dispensing"]
+    out.extend(f"    {step}" for step in dispensing["steps"])
+    if dispensing["reservoirs"]:
+        out.append(f"    {'#':>2}  {'From':<10} {'To':<10} {'Days':>4}  {'Fill':>10}  Beyond use")
+        for reservoir in dispensing["reservoirs"]:
+            fill = f"{reservoir['fill_volume']['value']} mL"
+            out.append(
+                f"    {reservoir['number']:>2}  {reservoir['from']!s:<10} {reservoir['to']!s:<10} "
+                f"{reservoir['days']:>4}  {fill:>10}  {reservoir['beyond_use_date'] or '-'}"
+            )
+    return out
