@@ -54,6 +54,15 @@ class Order(models.Model):
         Payer, null=True, blank=True, on_delete=models.PROTECT, related_name="orders"
     )
     member_id = models.CharField("member ID", max_length=30, blank=True)
+    secondary_payer = models.ForeignKey(
+        Payer,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="secondary_orders",
+        help_text="The payer of the secondary claim (the secondary profile's lines).",
+    )
+    secondary_member_id = models.CharField("secondary member ID", max_length=30, blank=True)
     patient_last_name = models.CharField(max_length=60, blank=True)
     patient_first_name = models.CharField(max_length=35, blank=True)
     patient_birth_date = models.DateField(null=True, blank=True)

@@ -230,6 +230,8 @@ def _priced(line: SavedLineT, prices: dict[tuple[str, str], Decimal]) -> SavedLi
 CLAIM_DETAIL_FIELDS = (
     "payer",
     "member_id",
+    "secondary_payer",
+    "secondary_member_id",
     "patient_last_name",
     "patient_first_name",
     "patient_birth_date",

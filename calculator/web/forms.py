@@ -460,6 +460,15 @@ class ClaimDetailsForm(CrispyForm):
 
     payer = forms.ModelChoiceField(queryset=None, required=False, empty_label="Choose the payer")
     member_id = forms.CharField(label="Member ID", max_length=30, required=False)
+    secondary_payer = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        empty_label="None",
+        help_text="The payer of the secondary claim, when the order names a secondary profile.",
+    )
+    secondary_member_id = forms.CharField(
+        label="Secondary member ID", max_length=30, required=False
+    )
     patient_last_name = forms.CharField(label="Patient last name", max_length=60, required=False)
     patient_first_name = forms.CharField(label="Patient first name", max_length=35, required=False)
     patient_birth_date = forms.DateField(
@@ -490,6 +499,7 @@ class ClaimDetailsForm(CrispyForm):
 
         super().__init__(*args, **kwargs)
         self.fields["payer"].queryset = Payer.objects.filter(active=True)
+        self.fields["secondary_payer"].queryset = Payer.objects.filter(active=True)
         self.helper = embedded_helper(
             HTML('<h2 class="h6 mt-3">Payer and subscriber</h2>'),
             Row(
@@ -501,6 +511,8 @@ class ClaimDetailsForm(CrispyForm):
                 *columns("col-md-2", "patient_state", "patient_zip"),
                 css_class="gx-2",
             ),
+            HTML('<h2 class="h6 mt-3">Secondary claim (optional)</h2>'),
+            Row(*columns("col-md-4", "secondary_payer", "secondary_member_id"), css_class="gx-2"),
             HTML('<h2 class="h6 mt-3">Authorization (optional)</h2>'),
             Row(
                 Column("authorization_number", css_class="col-md-3"),

@@ -342,8 +342,8 @@ def _drug_lines(
                 ndc_unit=base.ndc_unit,
                 ndc_quantity=_discarded_ndc_quantity(extra.discarded, result, policy),
                 drug_index=result.index,
-                work=f"{extra.discarded} discarded / {drug.hcpcs_unit} -> {code} JW x "
-                f"{discarded_units}",
+                work=f"{extra.discarded} discarded / {drug.hcpcs_unit} -> {code} JW: "
+                f"{discarded_units} units",
             )
         )
     return lines
