@@ -15,6 +15,7 @@ from calculator.models import (
     Order,
     Payer,
     PriceListEntry,
+    PumpReservoir,
     SecondaryClaimLine,
 )
 
@@ -51,9 +52,18 @@ class DrugProductAdmin(SimpleHistoryAdmin):
         "package_volume",
         "ndc_unit",
         "hcpcs",
+        "dea_schedule",
         "active",
     ]
-    list_filter = ["active", "ndc_unit", "preservative_free", "single_dose", "hcpcs"]
+    list_filter = [
+        "active",
+        "ndc_unit",
+        "preservative_free",
+        "single_dose",
+        "dea_schedule",
+        "storage",
+        "hcpcs",
+    ]
     search_fields = ["name", "ndc", "labeler"]
     list_select_related = ["hcpcs"]
     autocomplete_fields = ["hcpcs"]
@@ -61,6 +71,13 @@ class DrugProductAdmin(SimpleHistoryAdmin):
     @admin.display(description="NDC", ordering="ndc")
     def ndc_hyphenated(self, product: DrugProduct) -> str:
         return product.ndc_hyphenated
+
+
+@admin.register(PumpReservoir)
+class PumpReservoirAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "volume", "active"]
+    list_filter = ["active"]
+    search_fields = ["name"]
 
 
 @admin.register(BillingProfile)
@@ -75,6 +92,7 @@ class BillingProfileAdmin(SimpleHistoryAdmin):
         "rounding_scope",
         "month_lines",
         "place_of_service",
+        "ndc_quantity_basis",
         "source_revised",
         "active",
     ]

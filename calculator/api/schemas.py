@@ -139,9 +139,13 @@ class PolicyIn(Strict):
     a4221_weeks: Text = Field(None, json_schema_extra=choices(*billing.WeekCounting))
     jz_from: StrictStr | None = Field(None, description="YYYY-MM-DD; null: never")
     jw_from: StrictStr | None = Field(None, description="YYYY-MM-DD; null: never")
-    ndc_quantity_basis: Text = Field(None, json_schema_extra=choices(*billing.NdcQuantityBasis))
     max_months_per_line: StrictInt | SkipJsonSchema[None] = Field(
         None, json_schema_extra=choices(*map(str, billing.MONTHS_PER_LINE_CHOICES))
+    )
+    ndc_quantity_basis: Text = Field(
+        None,
+        description="The NDC quantity as administered (default) or as dispensed",
+        json_schema_extra=choices(*billing.NdcQuantityBasis),
     )
 
 
@@ -435,6 +439,7 @@ class ProfileOut(Schema):
     ndc_quantity_decimals: int
     place_of_service: str
     kind: str
+    ndc_quantity_basis: str
 
 
 class OrderFilters(Schema):

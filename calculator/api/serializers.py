@@ -8,7 +8,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from calculator.models import AccessLog, Order, OrderDrug
+from calculator.models import AccessLog, Order, OrderDispensing, OrderDrug
 from calculator.models.orders import SavedLine
 
 
@@ -55,7 +55,16 @@ def drug_json(drug: OrderDrug) -> dict[str, Any]:
         "total_dose": {"value": drug.total_dose, "unit": drug.dose_unit},
         "total_volume": {"value": drug.total_volume_ml, "unit": "mL"},
         "steps": list(drug.steps),
+        "dispensing": saved_dispensing(drug),
     }
+
+
+def saved_dispensing(drug: OrderDrug) -> dict[str, Any] | None:
+    """Return the dispensing plan saved with a drug (None on an order saved before plans)."""
+    try:
+        return drug.dispensing.plan
+    except OrderDispensing.DoesNotExist:
+        return None
 
 
 def saved_line_json(line: SavedLine) -> dict[str, Any]:

@@ -30,6 +30,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from enum import StrEnum
 
 from calculator.domain.decimals import exact_divide, readable
 from calculator.domain.dosing import (
@@ -59,6 +60,34 @@ Ratio = tuple[Decimal, Decimal]
 # The most beyond-use days an order may give: a year, past the longest dating USP <797> allows
 # a compounded sterile preparation.
 MAX_BEYOND_USE_DAYS = 365
+
+
+class Storage(StrEnum):
+    """How a reservoir is stored until used (on its label; from the product or the order)."""
+
+    ROOM_TEMPERATURE = "room_temperature"
+    REFRIGERATED = "refrigerated"
+
+
+STORAGE_LABELS = {
+    Storage.ROOM_TEMPERATURE: "Room temperature",
+    Storage.REFRIGERATED: "Refrigerated",
+}
+# What the label says.
+STORAGE_INSTRUCTIONS = {
+    Storage.ROOM_TEMPERATURE: "Store at room temperature",
+    Storage.REFRIGERATED: "Refrigerate",
+}
+
+# The DEA controlled-substance schedules (21 CFR 1308), as the FDA NDC directory's DEASCHEDULE
+# column writes them; a CII drug is marked on its worksheet and labels.
+DEA_SCHEDULES = {
+    "CII": "Schedule II",
+    "CIII": "Schedule III",
+    "CIV": "Schedule IV",
+    "CV": "Schedule V",
+}
+SCHEDULE_II = "CII"
 
 
 # --- Inputs -----------------------------------------------------------------------------------
@@ -787,12 +816,17 @@ def _concentration_text(concentration: Measure) -> str:
 
 
 __all__ = [
+    "DEA_SCHEDULES",
     "MAX_BEYOND_USE_DAYS",
+    "SCHEDULE_II",
+    "STORAGE_INSTRUCTIONS",
+    "STORAGE_LABELS",
     "DispensingInput",
     "DispensingPlan",
     "PumpProgram",
     "Reservoir",
     "StockProduct",
+    "Storage",
     "Worksheet",
     "WorksheetLine",
     "dispensing_plan",

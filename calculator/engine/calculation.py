@@ -127,7 +127,7 @@ def calculate(
         request = medicare or MedicareRequest(billing.MedicareOrder())
         lines = dme_lines(results, order=order, policy=policy, request=request, plans=plans)
     else:
-        lines = billing.claim_lines(results, order=order, policy=policy)
+        lines = billing.claim_lines(results, order=order, policy=policy, plans=plans)
     if policy.month_lines and order.period.start is None and order.period.days > 1:
         warnings = (*warnings, _MONTH_LINES_NOTICE)
     secondary_lines: tuple[CalculatedLine, ...] = ()

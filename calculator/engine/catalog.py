@@ -35,6 +35,10 @@ class Product:
     preservative_free: bool = False
     labeler: str = ""
     single_dose: bool = False
+    # Dispensing defaults (SPEC 10): beyond-use days an order may lower, storage, DEA schedule.
+    beyond_use_days: int | None = None
+    storage: str = ""
+    dea_schedule: str = ""
 
     def limits(self) -> DoseLimits:
         return limits_from_catalog(

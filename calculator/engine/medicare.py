@@ -238,7 +238,7 @@ def dme_lines(
     for result, plan in zip(results, plans, strict=True):
         index = result.index
         if index < len(drugs):
-            drug = replace(drugs[index], reservoirs=reservoirs_of(plan))
+            drug = replace(drugs[index], reservoirs=reservoirs_of(plan), plan=plan)
             waste = worksheet_waste(plan, result)
             if drug.discarded is None and waste is not None:
                 drug = replace(drug, single_dose=True, discarded=waste)

@@ -15,6 +15,7 @@ from calculator.domain.billing import (
     DEFAULT_PROFILE,
     BillingPolicy,
     DrugCoding,
+    NdcQuantityBasis,
     PerDiemCoding,
     Rounding,
     RoundingScope,
@@ -105,7 +106,7 @@ POLICY_FIELDS = {
     "rounding_scope": RoundingScope,
     "kind": billing.PolicyKind,
     "a4221_weeks": billing.WeekCounting,
-    "ndc_quantity_basis": billing.NdcQuantityBasis,
+    "ndc_quantity_basis": NdcQuantityBasis,
 }
 
 
@@ -147,7 +148,7 @@ def parse_request(data: object, catalog: Catalog) -> ParsedRequest:
     else:
         for index, raw in enumerate(raw_drugs):
             drug, product = _read_drug(raw, f"drugs.{index}", catalog, errors, warnings)
-            plan_input = _read_dispensing(raw, f"drugs.{index}", catalog, errors)
+            plan_input = _read_dispensing(raw, f"drugs.{index}", catalog, errors, product)
             if drug is not None:
                 drugs.append(drug)
                 products.append(product)
@@ -552,10 +553,17 @@ def _read_visits(raw: object, errors: ErrorCollector) -> list[NursingVisit]:
 
 
 def _read_dispensing(
-    raw: object, prefix: str, catalog: Catalog, errors: ErrorCollector
+    raw: object,
+    prefix: str,
+    catalog: Catalog,
+    errors: ErrorCollector,
+    product: Product | None = None,
 ) -> DispensingInput:
     """Return the reservoir, priming volume, beyond-use days and stock product of a drug row
-    (each optional; the plan itself checks that they fit the dose, in `dispensing_plan`)."""
+    (each optional; the plan itself checks that they fit the dose, in `dispensing_plan`).
+
+    A reservoir without beyond-use days takes the product's default; the order may lower that
+    default, not raise it."""
     if not isinstance(raw, Mapping):
         return DispensingInput()
 
@@ -573,8 +581,18 @@ def _read_dispensing(
             raw["beyond_use_days"],
             lambda v: _positive_int(v, name="beyond-use days", low=1, high=MAX_BEYOND_USE_DAYS),
         )
+    default = product.beyond_use_days if product is not None else None
+    if default is not None and beyond_use_days is not None and beyond_use_days > default:
+        errors.add(
+            f"{prefix}.beyond_use_days",
+            f"the catalog gives {product.name if product else 'this product'} {default} "
+            f"beyond-use days; an order may lower that, not raise it to {beyond_use_days}",
+        )
+    reservoir = volume("reservoir_volume", "100 mL")
+    if beyond_use_days is None and reservoir is not None:
+        beyond_use_days = default
     return DispensingInput(
-        reservoir_volume=volume("reservoir_volume", "100 mL"),
+        reservoir_volume=reservoir,
         priming_volume=volume("priming_volume", "5 mL", zero_ok=True),
         beyond_use_days=beyond_use_days,
         stock=_read_stock(raw.get("stock_ndc"), f"{prefix}.stock_ndc", catalog, errors),

@@ -2,8 +2,9 @@
 migrations are unchanged by the split). Every model is handed on here, as Django expects."""
 
 from calculator.models.audit import AccessLog, ApiToken
-from calculator.models.catalog import BillingProfile, DrugProduct, HcpcsCode
+from calculator.models.catalog import BillingProfile, DrugProduct, HcpcsCode, PumpReservoir
 from calculator.models.claims import BillingProvider, ClaimExport, Payer, PriceListEntry
+from calculator.models.dispensing import OrderDispensing
 from calculator.models.orders import ClaimLine, Order, OrderDrug, SecondaryClaimLine
 from calculator.models.validators import (
     validate_concentration,
@@ -22,9 +23,11 @@ __all__ = [
     "DrugProduct",
     "HcpcsCode",
     "Order",
+    "OrderDispensing",
     "OrderDrug",
     "Payer",
     "PriceListEntry",
+    "PumpReservoir",
     "SecondaryClaimLine",
     "validate_concentration",
     "validate_dose_amount",

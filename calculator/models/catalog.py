@@ -4,10 +4,12 @@ billing profiles (payer policies), each with its history."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
 from calculator.domain import billing, hcpcs_file, ndc
+from calculator.domain.dispensing import DEA_SCHEDULES, MAX_BEYOND_USE_DAYS, STORAGE_LABELS
 from calculator.models.validators import (
     validate_concentration,
     validate_dose_amount,
@@ -158,6 +160,32 @@ class DrugProduct(models.Model):
         null=True, blank=True, help_text="Last day the NDC may be billed (FDA end of marketing)."
     )
     source = models.CharField(max_length=300, blank=True)
+    # Dispensing (SPEC 10): defaults for the reservoirs made of this product.
+    beyond_use_days = models.PositiveSmallIntegerField(
+        "default beyond-use days",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_BEYOND_USE_DAYS)],
+        help_text="The pharmacy's beyond-use days for a reservoir of this product, from USP "
+        "<797> (the BUD limits of its category and storage) and the pharmacy's own stability "
+        "data. The app never invents a BUD: left blank, an order has no beyond-use date unless "
+        "the pharmacist enters one. An order may lower this default, never raise it.",
+    )
+    storage = models.CharField(
+        max_length=20,
+        blank=True,
+        choices=[(storage.value, label) for storage, label in STORAGE_LABELS.items()],
+        help_text="How its reservoirs are stored until used (printed on the label); an order "
+        "may say otherwise.",
+    )
+    dea_schedule = models.CharField(
+        "DEA schedule",
+        max_length=4,
+        blank=True,
+        choices=list(DEA_SCHEDULES.items()),
+        help_text="The controlled-substance schedule (21 CFR 1308; the FDA NDC directory's "
+        "DEASCHEDULE). CII drugs are marked on the worksheet and the labels.",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -262,21 +290,25 @@ class BillingProfile(models.Model):
         "single-dose container is billed on its own line with JW; empty: never. DME MACs: from "
         '2025-01-01 (Noridian, "JW and JZ Modifier Billing Guidelines", 2025-05-22).',
     )
-    ndc_quantity_basis = models.CharField(
-        "NDC quantity",
-        max_length=12,
-        choices=[(c.value, label) for c, label in billing.NDC_QUANTITY_BASIS_LABELS.items()],
-        default=billing.NdcQuantityBasis.ADMINISTERED.value,
-        help_text="The amount the NDC quantity reports: administered (daily volume x days) or "
-        "dispensed (the reservoirs' fill volumes, priming included), which some payers ask "
-        "for. Check the payer's NDC billing instructions (SPEC 10.5).",
-    )
     max_months_per_line = models.PositiveSmallIntegerField(
         "months' supply per line",
         choices=[(months, str(months)) for months in billing.MONTHS_PER_LINE_CHOICES],
         default=billing.MONTHS_PER_LINE_CHOICES[0],
         help_text="Medicare DME: the most months' supply one line covers; a longer period is "
         'split. One month unless the payer allows three (NGS "Span Date Billing Guide").',
+    )
+    ndc_quantity_basis = models.CharField(
+        "NDC quantity basis",
+        max_length=12,
+        choices=[
+            (basis.value, label) for basis, label in billing.NDC_QUANTITY_BASIS_LABELS.items()
+        ],
+        default=billing.NdcQuantityBasis.ADMINISTERED.value,
+        help_text="What the drug line's NDC quantity counts (SPEC 10.5): the amount administered "
+        "(daily x days, the default), or the amount dispensed in the order's reservoirs, "
+        "priming included, when the payer's billing instructions ask for the dispensed "
+        "quantity (check the payer's manual). The billed units always count the amount "
+        "administered.",
     )
     active = models.BooleanField(default=True)
     history = HistoricalRecords()
@@ -318,3 +350,24 @@ class BillingProfile(models.Model):
             ndc_quantity_basis=billing.NdcQuantityBasis(self.ndc_quantity_basis),
             max_months_per_line=self.max_months_per_line,
         )
+
+
+class PumpReservoir(models.Model):
+    """A cassette, elastomeric pump or bag the pharmacy fills (SPEC 10): the order form offers
+    the active ones by name."""
+
+    name = models.CharField(max_length=60, unique=True, help_text='e.g. "CADD cassette 100 mL"')
+    volume = models.CharField(
+        max_length=20,
+        validators=[validate_volume],
+        help_text="What it holds, e.g. 100 mL: a fill (priming included) never exceeds it.",
+    )
+    active = models.BooleanField(default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "pump reservoir"
+
+    def __str__(self) -> str:
+        return self.name

@@ -54,7 +54,11 @@ def orders_with_details() -> QuerySet[Order]:
     """Return orders with everything the API's JSON needs (users, drugs, lines)."""
     return Order.objects.select_related(
         "profile", "secondary_profile", "created_by", "verified_by", "billed_by", "voided_by"
-    ).prefetch_related("drugs", "lines", "secondary_lines")
+    ).prefetch_related(
+        Prefetch("drugs", queryset=OrderDrug.objects.select_related("dispensing")),
+        "lines",
+        "secondary_lines",
+    )
 
 
 def claim_summary_orders(

@@ -4,7 +4,7 @@ and records who did what and when; nothing else writes an order."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import fields
 from datetime import date
 from decimal import Decimal
@@ -17,6 +17,7 @@ from django.utils import timezone
 from calculator import engine
 from calculator.domain.billing import BillingPolicy, CalculatedLine
 from calculator.domain.charges import line_charge, unit_price_for
+from calculator.domain.dispensing import DispensingPlan, Storage
 from calculator.domain.errors import InvalidOrder
 from calculator.domain.text import storable
 from calculator.domain.units import format_decimal
@@ -24,6 +25,7 @@ from calculator.models import (
     BillingProfile,
     ClaimLine,
     Order,
+    OrderDispensing,
     OrderDrug,
     Payer,
     SecondaryClaimLine,
@@ -65,11 +67,14 @@ def order_create(
     created_by: User,
     request_data: dict[str, Any],
     acknowledged: Iterable[str] = (),
+    dispensing_details: Sequence[Mapping[str, str]] = (),
 ) -> Order:
     """Save an order with a snapshot of its results and claim lines, or raise InvalidOrder.
 
     Every warning that needs an acknowledgement must be listed in `acknowledged` (by id); the
-    acknowledgements are kept with the order, with who and when.
+    acknowledgements are kept with the order, with who and when. `dispensing_details` are what
+    the order form adds to each drug's dispensing part, by index: the reservoir's catalog name
+    (`reservoir_name`) and the storage (`storage`, else the product's).
     """
     errors: dict[str, list[str]] = {}
     try:
@@ -164,6 +169,7 @@ def order_create(
             )
         )
     OrderDrug.objects.bulk_create(drugs)
+    _save_dispensing(drugs, calculation, response, dispensing_details)
     ClaimLine.objects.bulk_create(_saved_lines(ClaimLine, order, calculation.lines, profile))
     if secondary_profile is not None:
         SecondaryClaimLine.objects.bulk_create(
@@ -212,6 +218,44 @@ def _saved_lines(
         )
         for position, line in enumerate(lines)
     ]
+
+
+def _save_dispensing(
+    drugs: list[OrderDrug],
+    calculation: engine.Calculation,
+    response: dict[str, Any],
+    details: Sequence[Mapping[str, str]],
+) -> None:
+    """Save each drug's dispensing part and plan with the order (SPEC 10)."""
+    rows = []
+    for drug, plan, product, shown in zip(
+        drugs, calculation.plans, calculation.products, response["drugs"], strict=True
+    ):
+        given = details[drug.position] if drug.position < len(details) else {}
+        storage = given.get("storage") or (product.storage if product else "")
+        rows.append(
+            OrderDispensing(
+                drug=drug,
+                reservoir_name=given.get("reservoir_name", "")[:60],
+                storage=Storage(storage).value if storage else "",
+                dea_schedule=product.dea_schedule if product else "",
+                plan=shown["dispensing"],
+                **_dispensing_inputs(plan),
+            )
+        )
+    OrderDispensing.objects.bulk_create(rows)
+
+
+def _dispensing_inputs(plan: DispensingPlan) -> dict[str, Any]:
+    given = plan.dispensing
+    stock = given.stock
+    return {
+        "reservoir_volume": str(given.reservoir_volume) if given.reservoir_volume else "",
+        "priming_volume": str(given.priming_volume) if given.priming_volume else "",
+        "beyond_use_days": given.beyond_use_days,
+        "stock_ndc": stock.ndc if stock else "",
+        "stock_name": stock.name if stock else "",
+    }
 
 
 def price_list(profile: BillingProfile) -> dict[tuple[str, str], Decimal]:

@@ -199,12 +199,6 @@ def test_a4222_counts_the_reservoirs_of_the_dispensing_plan():
     assert ("A4222", (), 3) in _summary(_lines(reservoirs=three))
 
 
-def test_ndc_quantity_dispensed_when_the_profile_says_so():
-    dispensed = replace(MEDICARE_DME, ndc_quantity_basis=billing.NdcQuantityBasis.DISPENSED)
-    three = Reservoirs((1, 15, 29), (Decimal("70.2"), Decimal("70.2"), Decimal("17.4")))
-    assert _lines(reservoirs=three, policy=dispensed)[0].supplemental == "N400641604001 ML157.8"
-
-
 def test_span_dates_from_delivery_for_the_days_supplied():
     (segment,) = span_segments(date(2026, 1, 1), 31, months_per_line=1)
     assert (segment.start, segment.end, segment.days) == (date(2026, 1, 1), date(2026, 1, 31), 31)

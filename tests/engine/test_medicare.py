@@ -120,3 +120,12 @@ def test_secondary_profile_needs_a_medicare_primary():
         profile="HMSA", coverage_modifier=None, pump=None, secondary_profile="STANDARD"
     )
     assert "Medicare DME primary" in request_errors(request)["secondary_profile"][0]
+
+
+def test_ndc_quantity_dispensed_when_the_profile_says_so():
+    """The seed in a 100 mL cassette with 3 mL priming: 2 fills, 96 + 3 and 52.8 + 3 mL."""
+    request = medicare_calculation_drug(priming_volume="3 mL")
+    request["policy"] = {"ndc_quantity_basis": "dispensed"}
+    response = engine.response_json(engine.calculate_request(request, EmptyCatalog()))
+    assert response["lines"][0]["supplemental"] == "N400641604001 ML154.8"
+    assert response["lines"][0]["units"] == 372

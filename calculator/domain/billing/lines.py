@@ -33,6 +33,7 @@ from calculator.domain.billing.rounding import (
     times,
 )
 from calculator.domain.decimals import readable
+from calculator.domain.dispensing import DispensingPlan, Reservoir
 from calculator.domain.dosing import (
     DoseResult,
     NursingVisit,
@@ -304,10 +305,18 @@ def nursing_lines(
 
 
 def claim_lines(
-    results: tuple[DoseResult, ...], *, order: OrderInput, policy: BillingPolicy
+    results: tuple[DoseResult, ...],
+    *,
+    order: OrderInput,
+    policy: BillingPolicy,
+    plans: tuple[DispensingPlan, ...] = (),
 ) -> list[CalculatedLine]:
     """Return the claim: per-diem lines (SH/SJ for concurrent drugs), a drug line per drug
-    (J-code or J3490 + NDC), split by calendar month when the policy says so, then nursing."""
+    (J-code or J3490 + NDC), split by calendar month when the policy says so, then nursing.
+
+    `plans` are the drugs' dispensing plans, by index: a policy that bills the NDC quantity as
+    dispensed counts their reservoirs' fills, and `dispensed_reservoirs` gives the reservoirs of
+    a segment to the rules that bill per cassette or bag."""
     validate_billing(results, policy)
     period = order.period
     if policy.month_lines:
@@ -339,7 +348,8 @@ def claim_lines(
             line._texts = texts
             lines.append(line)
         for result in results:
-            lines.append(drug_line(result, segment=segment, policy=policy))
+            plan = plans[result.index] if result.index < len(plans) else None
+            lines.append(drug_line(result, segment=segment, policy=policy, plan=plan))
     if order.nursing_visits:
         lines.extend(nursing_lines(order.nursing_visits, policy=policy, period=period))
     return lines
@@ -351,8 +361,15 @@ def _per_diem_texts(code: str, days: int) -> tuple[str, str]:
     return PER_DIEM_DESCRIPTIONS[code], work
 
 
-def drug_line(result: DoseResult, *, segment: Segment, policy: BillingPolicy) -> CalculatedLine:
-    """Return the drug line for one drug over one segment of the period."""
+def drug_line(
+    result: DoseResult,
+    *,
+    segment: Segment,
+    policy: BillingPolicy,
+    plan: DispensingPlan | None = None,
+) -> CalculatedLine:
+    """Return the drug line for one drug over one segment of the period (its NDC quantity the
+    amount dispensed in the segment's reservoirs when the policy says so and `plan` has them)."""
     drug = result.drug
     days = segment.days
     ndc_unit = drug.ndc_unit
@@ -360,7 +377,14 @@ def drug_line(result: DoseResult, *, segment: Segment, policy: BillingPolicy) ->
         ndc_amount = _containers(result, days)
     else:
         ndc_amount = times(_ndc_daily_ratio(result), days)
-    quantity = ndc_quantity(ndc_amount, decimals=policy.ndc_quantity_decimals)
+    # The units count what is administered; the NDC quantity may be what is dispensed.
+    dispensed = None
+    if policy.ndc_quantity_basis == "dispensed" and plan is not None and plan.reservoirs:
+        dispensed = _dispensed_volume_ratio(plan, dispensed_reservoirs(plan, segment))
+    quantity = ndc_quantity(
+        ndc_amount if dispensed is None else _dispensed_in_ndc_unit(result, dispensed),
+        decimals=policy.ndc_quantity_decimals,
+    )
     if bills_specific_code(drug.hcpcs, policy):
         code = drug.hcpcs
         # CMS: a partial descriptor unit bills as a whole one.
@@ -392,8 +416,55 @@ def drug_line(result: DoseResult, *, segment: Segment, policy: BillingPolicy) ->
         quantity,
         result.index,
     )
-    line._texts = partial(_drug_line_texts, result, days, policy, units, quantity)
+    line._texts = partial(
+        _drug_line_texts, result, days, policy, units, quantity, dispensed is not None
+    )
     return line
+
+
+# --- Dispensing (SPEC 10.5): reservoirs and the amount dispensed --------------------------------
+
+
+def dispensed_reservoirs(plan: DispensingPlan | None, segment: Segment) -> tuple[Reservoir, ...]:
+    """Return the reservoirs of a drug's plan dispensed for a segment of the period: those whose
+    first day falls in it (all of them on an undated or unsplit period). Their number is what
+    a rule billed per cassette or bag counts."""
+    if plan is None:
+        return ()
+    first, last = segment.start, segment.end
+    if first is None or last is None:
+        return plan.reservoirs
+    return tuple(
+        reservoir
+        for reservoir in plan.reservoirs
+        if reservoir.first_date is not None and first <= reservoir.first_date <= last
+    )
+
+
+def _dispensed_volume_ratio(
+    plan: DispensingPlan, reservoirs: tuple[Reservoir, ...]
+) -> tuple[Decimal, Decimal]:
+    """Return the fill volumes of `reservoirs`, priming included, as one ratio over the daily
+    volume's denominator (days x daily volume + priming x reservoirs)."""
+    numerator, denominator = plan.result.daily_volume_ratio
+    days = sum(reservoir.days for reservoir in reservoirs)
+    priming = _multiply(_multiply(plan.priming_volume_ml, len(reservoirs)), denominator)
+    return EXACT_CONTEXT.add(_multiply(numerator, days), priming), denominator
+
+
+def _dispensed_in_ndc_unit(result: DoseResult, dispensed: tuple[Decimal, Decimal]) -> Decimal:
+    """Return a dispensed volume in the NDC's unit of measure: mL as they are, an amount of drug
+    through the concentration, containers (UN) rounded up."""
+    volume, denominator = dispensed
+    if result.drug.ndc_unit == "UN":
+        package: Measure | None = result.drug.package_volume
+        assert package is not None
+        containers = _divide(volume, _multiply(denominator, package.canonical_value))
+        return containers.quantize(Decimal(1), ROUND_CEILING, EXACT_CONTEXT)
+    # volume x (NDC amount a day / volume a day), one division.
+    amount, amount_per = _ndc_daily_ratio(result)
+    daily_volume, _ = result.daily_volume_ratio
+    return _divide(_multiply(volume, amount), _multiply(amount_per, daily_volume))
 
 
 def _line_units(
@@ -406,9 +477,23 @@ def _line_units(
 
 
 def _drug_line_texts(
-    result: DoseResult, days: int, policy: BillingPolicy, units: int, quantity: Decimal
+    result: DoseResult,
+    days: int,
+    policy: BillingPolicy,
+    units: int,
+    quantity: Decimal,
+    dispensed: bool = False,
 ) -> tuple[str, str]:
     """Return (description, work) of a drug line, as drug_line billed it."""
+    description, work = _drug_line_work(result, days, policy, units, quantity)
+    if dispensed:
+        work += f"; NDC quantity as dispensed: {readable(quantity)} {result.drug.ndc_unit}"
+    return description, work
+
+
+def _drug_line_work(
+    result: DoseResult, days: int, policy: BillingPolicy, units: int, quantity: Decimal
+) -> tuple[str, str]:
     drug = result.drug
     if bills_specific_code(drug.hcpcs, policy):
         unit = drug.hcpcs_unit

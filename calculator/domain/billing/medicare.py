@@ -30,11 +30,10 @@ from calculator.domain.billing.policy import (
     BillingPolicy,
     CoverageModifier,
     DrugCoding,
-    NdcQuantityBasis,
     WeekCounting,
 )
 from calculator.domain.billing.rounding import ndc_quantity
-from calculator.domain.decimals import readable
+from calculator.domain.dispensing import DispensingPlan
 from calculator.domain.dosing import DoseResult, OrderInput
 from calculator.domain.errors import ErrorCollector
 from calculator.domain.units import EXACT_CONTEXT, Measure, factor
@@ -82,6 +81,7 @@ class MedicareDrug:
     single_dose: bool = False
     discarded: Measure | None = None
     reservoirs: Reservoirs | None = None
+    plan: DispensingPlan | None = None  # for the NDC quantity dispensed (SPEC 10.5)
 
 
 @dataclass(frozen=True)
@@ -287,6 +287,7 @@ def _drug_lines(
         result,
         segment=segment,
         policy=policy if specific else replace(policy, drug_coding=DrugCoding.UNLISTED),
+        plan=extra.plan,
     )
     code = base.code if specific else UNLISTED_DME_DRUG_CODE
     description = base.description
@@ -294,11 +295,6 @@ def _drug_lines(
         maker = extra.labeler or "manufacturer not recorded"
         description = f"{drug.name or 'Unlisted drug'}, {maker}, {drug.concentration}"
     quantity, work = base.ndc_quantity, base.work
-    if policy.ndc_quantity_basis == NdcQuantityBasis.DISPENSED and extra.reservoirs is not None:
-        count, dispensed = extra.reservoirs.in_days(*days)
-        if drug.ndc_unit == "ML" and count:
-            quantity = ndc_quantity(dispensed, decimals=policy.ndc_quantity_decimals)
-            work += f"; NDC quantity dispensed: {count} fill(s), {readable(dispensed)} mL"
     modifiers = [KD]
     if medicare.coverage_modifier is not None:
         modifiers.append(medicare.coverage_modifier.value)

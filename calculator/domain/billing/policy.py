@@ -85,8 +85,8 @@ class WeekCounting(StrEnum):
 
 
 class NdcQuantityBasis(StrEnum):
-    """Which amount the NDC quantity reports: what the patient is given over the days, or what
-    the pharmacy dispensed (the fill volumes, priming included; SPEC 10.5)."""
+    """What a drug line's NDC quantity counts: the amount administered (daily x days), or the
+    amount dispensed (the reservoirs' fill volumes, priming included) as some payers ask."""
 
     ADMINISTERED = "administered"
     DISPENSED = "dispensed"
@@ -113,13 +113,13 @@ class BillingPolicy:
     month_lines: bool = False
     place_of_service: str = HOME
     ndc_quantity_decimals: int = 3
+    ndc_quantity_basis: NdcQuantityBasis = NdcQuantityBasis.ADMINISTERED
     kind: PolicyKind = PolicyKind.PER_DIEM
     # Medicare DME settings (SPEC 11; each marked *check* there, so a setting, not a constant).
     capped_rental: bool = True
     a4221_weeks: WeekCounting = WeekCounting.STARTED
     jz_from: date | None = None
     jw_from: date | None = None
-    ndc_quantity_basis: NdcQuantityBasis = NdcQuantityBasis.ADMINISTERED
     max_months_per_line: int = 1
 
     @property
@@ -192,6 +192,10 @@ ROUNDING_SCOPE_LABELS = {
     RoundingScope.TOTAL: "the line total",
     RoundingScope.DAILY: "each day, then x days",
 }
+NDC_QUANTITY_BASIS_LABELS = {
+    NdcQuantityBasis.ADMINISTERED: "administered (daily amount x days)",
+    NdcQuantityBasis.DISPENSED: "dispensed (the reservoirs' fills, priming included)",
+}
 POLICY_KIND_LABELS = {
     PolicyKind.PER_DIEM: "per diem (S9325-S9328 + drug lines)",
     PolicyKind.MEDICARE_DME: "Medicare DME (drug + KD, pump rental, supplies)",
@@ -199,10 +203,6 @@ POLICY_KIND_LABELS = {
 WEEK_COUNTING_LABELS = {
     WeekCounting.STARTED: "every week started (31 days -> 5)",
     WeekCounting.WHOLE: "whole weeks only (31 days -> 4)",
-}
-NDC_QUANTITY_BASIS_LABELS = {
-    NdcQuantityBasis.ADMINISTERED: "administered (daily volume x days)",
-    NdcQuantityBasis.DISPENSED: "dispensed (the fill volumes, priming included)",
 }
 # At most a one-month supply per Medicare DME line, unless the profile says three (NGS).
 MONTHS_PER_LINE_CHOICES = (1, 3)

@@ -177,8 +177,12 @@ class Command(BaseCommand):
         policy.add_argument("--a4221-weeks", choices=[c.value for c in WeekCounting])
         policy.add_argument("--jz-from", help="JZ from this date of service, YYYY-MM-DD")
         policy.add_argument("--jw-from", help="JW lines from this date of service, YYYY-MM-DD")
-        policy.add_argument("--ndc-quantity-basis", choices=[c.value for c in NdcQuantityBasis])
         policy.add_argument("--max-months-per-line", type=int, choices=MONTHS_PER_LINE_CHOICES)
+        policy.add_argument(
+            "--ndc-quantity-basis",
+            choices=[basis.value for basis in NdcQuantityBasis],
+            help="bill the NDC quantity as administered (default) or as dispensed",
+        )
         parser.add_argument("--json", action="store_true", help="print the API's JSON response")
 
     def handle(self, *args: Any, **options: Any) -> None:

@@ -1,5 +1,5 @@
-"""Load the shipped HCPCS codes, drug products and billing profiles into an empty or older
-database. Records that already exist are left as the administrators keep them."""
+"""Load the shipped HCPCS codes, drug products, pump reservoirs and billing profiles into an
+empty or older database. Records that already exist are left as the administrators keep them."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from calculator.models import BillingProfile, DrugProduct, HcpcsCode
+from calculator.models import BillingProfile, DrugProduct, HcpcsCode, PumpReservoir
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 
@@ -26,7 +26,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         catalog = json.loads((FIXTURES / "catalog.json").read_text())
         profiles = json.loads((FIXTURES / "profiles.json").read_text())
-        added = {"codes": 0, "products": 0, "profiles": 0}
+        added = {"codes": 0, "products": 0, "reservoirs": 0, "profiles": 0}
         for row in catalog["hcpcs_codes"]:
             _, created = HcpcsCode.objects.get_or_create(
                 code=row["code"],
@@ -59,9 +59,17 @@ class Command(BaseCommand):
                     "max_daily_dose": row.get("max_daily_dose") or "",
                     "active": row.get("active", True),
                     "source": (row.get("source") or "")[:300],
+                    "dea_schedule": row.get("dea_schedule") or "",
+                    "storage": row.get("storage") or "",
+                    "beyond_use_days": row.get("beyond_use_days"),
                 },
             )
             added["products"] += created
+        for row in catalog["reservoirs"]:
+            _, created = PumpReservoir.objects.get_or_create(
+                name=row["name"], defaults={"volume": row["volume"]}
+            )
+            added["reservoirs"] += created
         for row in profiles["profiles"]:
             name = row.pop("name")
             for key in ("source_revised", "jz_from", "jw_from"):
@@ -71,5 +79,5 @@ class Command(BaseCommand):
         if any(added.values()):
             self.stdout.write(
                 f"Catalog: added {added['codes']} HCPCS codes, {added['products']} products, "
-                f"{added['profiles']} billing profiles."
+                f"{added['reservoirs']} pump reservoirs, {added['profiles']} billing profiles."
             )
