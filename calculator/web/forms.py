@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.forms.boundfield import BoundField
 from django.forms.utils import ErrorDict
 
-from calculator.domain.billing import DEFAULT_PROFILE
+from calculator.domain.billing import DEFAULT_PROFILE, PUMP_CODES, CoverageModifier, PolicyKind
 from calculator.domain.dosing import (
     MAX_BOLUSES_PER_DAY,
     MAX_DRUGS_PER_ORDER,
@@ -135,6 +135,35 @@ class OrderForm(CrispyForm):
     end = forms.DateField(
         label="Last day (inclusive)", widget=forms.DateInput(attrs={"type": "date"})
     )
+    # Medicare DME (SPEC 11): used on a Medicare DME profile, refused on a per-diem one.
+    coverage_modifier = forms.ChoiceField(
+        label="Coverage modifier",
+        required=False,
+        choices=[("", "-"), *((m.value, m.value) for m in CoverageModifier)],
+        help_text="Medicare DME: after KD, KX (criteria met), GA (waiver on file) or GZ (none).",
+    )
+    pump_code = forms.ChoiceField(
+        label="Pump",
+        required=False,
+        choices=[("", "-"), *((code, f"{code} {text[:40]}") for code, text in PUMP_CODES.items())],
+    )
+    rental_month = forms.CharField(
+        label="Rental month", required=False, max_length=4, help_text="1 = KH, 2-3 KI, 4-13 KJ."
+    )
+    delivery_date = forms.DateField(
+        label="Delivery date",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Medicare DME span dates start here (default: the first day).",
+    )
+    secondary_profile = forms.ModelChoiceField(
+        queryset=BillingProfile.objects.filter(active=True, kind=PolicyKind.PER_DIEM),
+        to_field_name="name",
+        required=False,
+        empty_label="None",
+        label="Secondary profile",
+        help_text="A Medicare DME order may also make the secondary payer's per-diem lines.",
+    )
     nursing_visits = forms.CharField(
         label="Nursing visits",
         required=False,
@@ -160,7 +189,19 @@ class OrderForm(CrispyForm):
                     "end",
                 ),
                 css_class="gx-2",
-            )
+            ),
+            HTML('<h2 class="h6 mt-2">Medicare DME and secondary claim</h2>'),
+            Row(
+                *columns(
+                    "col-md-4",
+                    "coverage_modifier",
+                    "pump_code",
+                    "rental_month",
+                    "delivery_date",
+                    "secondary_profile",
+                ),
+                css_class="gx-2",
+            ),
         )
 
     def clean_hours_per_day(self) -> str:
@@ -197,6 +238,12 @@ class DrugForm(CrispyForm):
     )
     boluses_per_day = forms.CharField(label="Boluses a day", required=False, max_length=3)
     weight_kg = forms.CharField(label="Weight (kg)", max_length=12, required=False)
+    reservoir_volume = forms.CharField(
+        label="Reservoir",
+        max_length=20,
+        required=False,
+        help_text="Cassette or bag volume, e.g. 100 mL (Medicare DME bills A4222 per reservoir).",
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -214,6 +261,7 @@ class DrugForm(CrispyForm):
                 Column("compounded", css_class="col-12"),
                 *columns("col-6 col-md-4", "rate_value", "rate_unit", "weight_kg"),
                 *columns("col-6 col-md-4", "bolus_value", "bolus_unit", "boluses_per_day"),
+                Column("reservoir_volume", css_class="col-6 col-md-4"),
                 css_class="gx-2",
             )
         )
@@ -307,6 +355,8 @@ class DrugForm(CrispyForm):
             drug["boluses_per_day"] = data["boluses_per_day"]
         if data.get("weight_kg"):
             drug["weight"] = f"{data['weight_kg']} kg"
+        if data.get("reservoir_volume", "").strip():
+            drug["reservoir_volume"] = data["reservoir_volume"].strip()
         return drug
 
 
@@ -331,6 +381,12 @@ ORDER_FIELD_FOR_PATH = {
     "end": "end",
     "days": "end",
     "nursing_visits": "nursing_visits",
+    "coverage_modifier": "coverage_modifier",
+    "pump": "pump_code",
+    "pump.code": "pump_code",
+    "pump.rental_month": "rental_month",
+    "delivery_date": "delivery_date",
+    "secondary_profile": "secondary_profile",
 }
 DRUG_FIELD_FOR_KEY = {
     "rate": "rate_value",
@@ -340,6 +396,7 @@ DRUG_FIELD_FOR_KEY = {
     "bolus": "bolus_value",
     "boluses_per_day": "boluses_per_day",
     "weight": "weight_kg",
+    "reservoir_volume": "reservoir_volume",
 }
 
 
@@ -380,6 +437,17 @@ class OrderEntry:
         }
         if any(visits):
             request["nursing_visits"] = [visit for visit in visits if visit]
+        if data.get("coverage_modifier"):
+            request["coverage_modifier"] = data["coverage_modifier"]
+        if data.get("pump_code") or data.get("rental_month", "").strip():
+            request["pump"] = {
+                "code": data.get("pump_code") or None,
+                "rental_month": data.get("rental_month", "").strip() or None,
+            }
+        if data.get("delivery_date"):
+            request["delivery_date"] = data["delivery_date"].isoformat()
+        if data.get("secondary_profile"):
+            request["secondary_profile"] = data["secondary_profile"].name
         return request
 
     def add_engine_errors(self, errors: dict[str, list[str]]) -> None:
@@ -395,9 +463,10 @@ class OrderEntry:
                     for message in messages:
                         _add_error(form, field, message)
                     continue
-            if head in ORDER_FIELD_FOR_PATH:
+            field = ORDER_FIELD_FOR_PATH.get(path) or ORDER_FIELD_FOR_PATH.get(head)
+            if field:
                 for message in messages:
-                    _add_error(self.form, ORDER_FIELD_FOR_PATH[head], message)
+                    _add_error(self.form, field, message)
                 continue
             if head != "acknowledged":
                 self.other_errors.extend(messages)
