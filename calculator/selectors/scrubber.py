@@ -53,7 +53,10 @@ def problems_by_order(orders: Iterable[Order]) -> dict[int, list[str]]:
     `drugs` prefetched for constant queries; they are fetched otherwise."""
     orders = list(orders)
     lines_of = {order.pk: list(order.lines.all()) for order in orders}
-    secondary_of = {order.pk: list(order.secondary_lines.all()) for order in orders}
+    secondary_of = {
+        order.pk: list(order.secondary_lines.all()) if order.secondary_profile_id else []
+        for order in orders
+    }
     drugs_of = {order.pk: list(order.drugs.all()) for order in orders}
     reference = load_reference(
         line for lines in (*lines_of.values(), *secondary_of.values()) for line in lines

@@ -272,7 +272,7 @@ def render_text(calculation: engine.Calculation, response: dict[str, Any]) -> st
         out.extend(dispensing_text(drug["dispensing"]))
         out.append("")
     out.append("Claim lines")
-    header = f"  {'Code':<6} {'Mod':<9} {'Units':>6}  {'From':<10} {'To':<10} {'POS':<3}  NDC"
+    header = f"  {'Code':<6} {'Mod':<4} {'Units':>6}  {'From':<10} {'To':<10} {'POS':<3}  NDC"
     out.append(header)
     out.extend(_line_row(line) for line in response["lines"])
     if "secondary_lines" in response:
@@ -290,7 +290,7 @@ def render_text(calculation: engine.Calculation, response: dict[str, Any]) -> st
 def _line_row(line: dict[str, Any]) -> str:
     """Return one claim line as a row of the text table."""
     return (
-        f"  {line['code']:<6} {' '.join(line['modifiers']):<9} {line['units']:>6}  "
+        f"  {line['code']:<6} {' '.join(line['modifiers']):<4} {line['units']:>6}  "
         f"{line['from'] or '':<10} {line['to'] or '':<10} {line['place_of_service']:<3}  "
         f"{line.get('supplemental') or ''}"
     ).rstrip()
