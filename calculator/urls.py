@@ -19,6 +19,31 @@ urlpatterns = [
     path("orders/<int:pk>/void/", orders.order_void, name="order-void"),
     path("orders/<int:pk>/claim/", orders.order_claim_details, name="order-claim-details"),
     path("orders/<int:pk>/reprice/", orders.order_reprice, name="order-reprice"),
+    # Dispensing prints: the compounding worksheet and the labels, each a page and a PDF.
+    path(
+        "orders/<int:pk>/worksheet/",
+        orders.order_dispensing_print,
+        {"kind": "worksheet"},
+        name="order-worksheet",
+    ),
+    path(
+        "orders/<int:pk>/worksheet.pdf",
+        orders.order_dispensing_pdf,
+        {"kind": "worksheet"},
+        name="order-worksheet-pdf",
+    ),
+    path(
+        "orders/<int:pk>/labels/",
+        orders.order_dispensing_print,
+        {"kind": "labels"},
+        name="order-labels",
+    ),
+    path(
+        "orders/<int:pk>/labels.pdf",
+        orders.order_dispensing_pdf,
+        {"kind": "labels"},
+        name="order-labels-pdf",
+    ),
     path("claims/summary/", claim_summary.claim_summary, name="claim-summary"),
     path("claims/summary.pdf", claim_summary.claim_summary_pdf, name="claim-summary-pdf"),
     path("claims/summary.csv", claim_summary.claim_summary_csv, name="claim-summary-csv"),

@@ -157,8 +157,12 @@ def render_summary_pdf(
 
     `base_url` only resolves relative links; stylesheets are read from disk, never fetched.
     """
+    return html_to_pdf(render_to_string(PDF_TEMPLATE, context), base_url=base_url)
+
+
+def html_to_pdf(html: str, *, base_url: str) -> bytes:
+    """Return a page's HTML as PDF bytes, its stylesheets read from disk (never fetched)."""
     from weasyprint import HTML
 
-    html = render_to_string(PDF_TEMPLATE, context)
     fetcher = _static_fetcher_class()()
     return HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf()

@@ -16,6 +16,7 @@ from django.forms.boundfield import BoundField
 from django.forms.utils import ErrorDict
 
 from calculator.domain.billing import DEFAULT_PROFILE, PUMP_CODES, CoverageModifier, PolicyKind
+from calculator.domain.dispensing import MAX_BEYOND_USE_DAYS, STORAGE_LABELS
 from calculator.domain.dosing import (
     MAX_BOLUSES_PER_DAY,
     MAX_DRUGS_PER_ORDER,
@@ -24,7 +25,7 @@ from calculator.domain.dosing import (
     Therapy,
 )
 from calculator.domain.units import QuantityError, parse_decimal
-from calculator.models import BillingProfile, DrugProduct, Order
+from calculator.models import BillingProfile, DrugProduct, Order, PumpReservoir
 
 RATE_UNITS = [
     "mg/hr",
@@ -208,7 +209,106 @@ class OrderForm(CrispyForm):
         return _number(self.cleaned_data["hours_per_day"], name="hours per day", example="24")
 
 
-class DrugForm(CrispyForm):
+# --- The dispensing part of a drug row (SPEC 10) ----------------------------------------------
+
+STORAGES = [("", "The product's"), *((s.value, label) for s, label in STORAGE_LABELS.items())]
+
+
+class ReservoirChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, reservoir: PumpReservoir) -> str:
+        return f"{reservoir.name} ({reservoir.volume})"
+
+
+class DispensingFields(forms.Form):
+    """The optional "Dispensing" part of a drug row: the reservoir (from the catalog, or a
+    volume typed), the priming volume, the beyond-use days and the stock product of a
+    compounded reservoir, and the storage for the label. The engine checks that they fit."""
+
+    reservoir = ReservoirChoiceField(
+        queryset=PumpReservoir.objects.filter(active=True),
+        required=False,
+        empty_label="None",
+        label="Reservoir",
+        help_text="The cassette or bag each fill goes in.",
+    )
+    reservoir_volume_ml = forms.CharField(
+        label="or a volume (mL)", max_length=12, required=False, help_text="A bag of any size."
+    )
+    priming_volume_ml = forms.CharField(
+        label="Priming (mL)", max_length=12, required=False, help_text="Per reservoir; blank: 0."
+    )
+    beyond_use_days = forms.CharField(
+        label="Beyond-use days",
+        max_length=3,
+        required=False,
+        help_text="As you assign them (USP <797>); blank: the product's default, if any.",
+    )
+    stock_ndc = forms.CharField(
+        label="Compounded from (stock NDC)",
+        max_length=13,
+        required=False,
+        help_text="The vial a compounded reservoir is made from.",
+    )
+    storage = forms.ChoiceField(choices=STORAGES, required=False, label="Storage")
+
+    def dispensing_layout(self) -> list[Any]:
+        return [
+            HTML('<div class="col-12"><h4 class="h6 mt-1 mb-2">Dispensing (optional)</h4></div>'),
+            *columns("col-6 col-md-4", "reservoir", "reservoir_volume_ml", "priming_volume_ml"),
+            *columns("col-6 col-md-4", "beyond_use_days", "stock_ndc", "storage"),
+        ]
+
+    def clean_reservoir_volume_ml(self) -> str:
+        value = self.cleaned_data.get("reservoir_volume_ml", "")
+        return _number(value, name="the reservoir", example="100") if value.strip() else ""
+
+    def clean_priming_volume_ml(self) -> str:
+        value = self.cleaned_data.get("priming_volume_ml", "").strip()
+        if value and not re.fullmatch(r"0+(\.0*)?", value):
+            return _number(value, name="the priming volume", example="5")
+        return value
+
+    def clean_beyond_use_days(self) -> int | None:
+        text = self.cleaned_data.get("beyond_use_days", "").strip()
+        if not text:
+            return None
+        if not re.fullmatch(r"[0-9]{1,3}", text, flags=re.ASCII) or not (
+            1 <= int(text) <= MAX_BEYOND_USE_DAYS
+        ):
+            raise ValidationError(
+                f"beyond-use days must be a whole number from 1 to {MAX_BEYOND_USE_DAYS}"
+            )
+        return int(text)
+
+    def dispensing_request(self) -> dict[str, Any]:
+        """Return the engine's dispensing keys of this row (none when left blank)."""
+        data = self.cleaned_data
+        drug: dict[str, Any] = {}
+        reservoir: PumpReservoir | None = data.get("reservoir")
+        if data.get("reservoir_volume_ml"):
+            drug["reservoir_volume"] = f"{data['reservoir_volume_ml']} mL"
+        elif reservoir is not None:
+            drug["reservoir_volume"] = reservoir.volume
+        if data.get("priming_volume_ml"):
+            drug["priming_volume"] = f"{data['priming_volume_ml']} mL"
+        if data.get("beyond_use_days") is not None:
+            drug["beyond_use_days"] = data["beyond_use_days"]
+        if data.get("stock_ndc", "").strip():
+            drug["stock_ndc"] = data["stock_ndc"].strip()
+        return drug
+
+    def dispensing_details(self) -> dict[str, str]:
+        """Return what the saved order keeps beside the engine's inputs: the reservoir's name
+        (when it was chosen from the catalog and not overridden by a volume) and the storage."""
+        data = self.cleaned_data
+        reservoir = data.get("reservoir")
+        name = (
+            reservoir.name if reservoir is not None and not data.get("reservoir_volume_ml") else ""
+        )
+        return {"reservoir_name": name, "storage": data.get("storage") or ""}
+
+
+class DrugForm(DispensingFields, CrispyForm):
     # The product's pk, in a hidden input beside a search box (the product combobox,
     # calculator/_product_field.html): never a <select> of the whole catalog.
     product = ProductChoiceField(
@@ -238,12 +338,6 @@ class DrugForm(CrispyForm):
     )
     boluses_per_day = forms.CharField(label="Boluses a day", required=False, max_length=3)
     weight_kg = forms.CharField(label="Weight (kg)", max_length=12, required=False)
-    reservoir_volume = forms.CharField(
-        label="Reservoir",
-        max_length=20,
-        required=False,
-        help_text="Cassette or bag volume, e.g. 100 mL (Medicare DME bills A4222 per reservoir).",
-    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -261,7 +355,7 @@ class DrugForm(CrispyForm):
                 Column("compounded", css_class="col-12"),
                 *columns("col-6 col-md-4", "rate_value", "rate_unit", "weight_kg"),
                 *columns("col-6 col-md-4", "bolus_value", "bolus_unit", "boluses_per_day"),
-                Column("reservoir_volume", css_class="col-6 col-md-4"),
+                *self.dispensing_layout(),
                 css_class="gx-2",
             )
         )
@@ -355,8 +449,7 @@ class DrugForm(CrispyForm):
             drug["boluses_per_day"] = data["boluses_per_day"]
         if data.get("weight_kg"):
             drug["weight"] = f"{data['weight_kg']} kg"
-        if data.get("reservoir_volume", "").strip():
-            drug["reservoir_volume"] = data["reservoir_volume"].strip()
+        drug.update(self.dispensing_request())
         return drug
 
 
@@ -396,7 +489,11 @@ DRUG_FIELD_FOR_KEY = {
     "bolus": "bolus_value",
     "boluses_per_day": "boluses_per_day",
     "weight": "weight_kg",
-    "reservoir_volume": "reservoir_volume",
+    # The dispensing part.
+    "reservoir_volume": "reservoir",
+    "priming_volume": "priming_volume_ml",
+    "beyond_use_days": "beyond_use_days",
+    "stock_ndc": "stock_ndc",
 }
 
 
@@ -449,6 +546,10 @@ class OrderEntry:
         if data.get("secondary_profile"):
             request["secondary_profile"] = data["secondary_profile"].name
         return request
+
+    def dispensing_details(self) -> list[dict[str, str]]:
+        """Return each drug row's reservoir name and storage, for the saved order."""
+        return [form.dispensing_details() for form in self.drugs.forms if form.cleaned_data]
 
     def add_engine_errors(self, errors: dict[str, list[str]]) -> None:
         """Put the engine's field errors beside their fields."""

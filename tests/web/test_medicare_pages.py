@@ -16,9 +16,9 @@ from tests.web.test_order_pages import drug_row, order_form
 WARNINGS = ["drugs.0:dose_out_of_range", "drugs.0:dose_above_maximum"]
 
 
-def medicare_form(*, reservoir: str = "100 mL", **fields: str) -> dict:
+def medicare_form(*, reservoir: str = "100", **fields: str) -> dict:
     data = order_form(
-        drug_row(0, MEDICARE_NDC11, reservoir_volume=reservoir),
+        drug_row(0, MEDICARE_NDC11, reservoir_volume_ml=reservoir),
         profile="MEDICARE_DME",
         coverage_modifier="KX",
         pump_code="E0781",
@@ -71,7 +71,7 @@ def test_bad_medicare_input_is_a_field_error_and_nothing_is_saved(
 def test_medicare_profile_without_reservoir_is_a_field_error_on_the_drug_row(pharmacist_client):
     response = pharmacist_client.post(reverse("calculator:order-new"), medicare_form(reservoir=""))
     assert response.status_code == 400
-    assert any("A4222" in error for error in field_errors(response.text, "reservoir_volume", 0))
+    assert any("A4222" in error for error in field_errors(response.text, "reservoir", 0))
     assert Order.objects.count() == 0
 
 

@@ -90,6 +90,11 @@ EXPECTED: dict[str, Rule | tuple[Rule, ...]] = {
         "GET", allowed({PHARM: 200}), data={"drugs-0-product_search": "morph"}
     ),
     "calculator:order-detail": Rule("GET", everyone(200)),
+    # The dispensing prints of an order (calculator.view_order, like its page).
+    "calculator:order-worksheet": Rule("GET", everyone(200)),
+    "calculator:order-worksheet-pdf": Rule("GET", everyone(200)),
+    "calculator:order-labels": Rule("GET", everyone(200)),
+    "calculator:order-labels-pdf": Rule("GET", everyone(200)),
     "calculator:order-verify": Rule("POST", allowed({PHARM: 302})),
     "calculator:order-bill": Rule("POST", allowed({CLERK: 302})),
     "calculator:order-void": Rule("POST", allowed({PHARM: 302}), data={"reason": "entered twice"}),

@@ -49,6 +49,22 @@ DEMO_USERS = [
 ]
 
 
+# The demo pharmacy (billing provider), test usage only.
+DEMO_PROVIDER = {
+    "name": "Demo Home Infusion Pharmacy",
+    "npi": "1234567893",  # the CMS example of a valid NPI
+    "tax_id": "123456789",
+    "address": "100 Demo Street",
+    "city": "Honolulu",
+    "state": "HI",
+    "zip_code": "968131234",
+    "contact_name": "Billing Office",
+    "contact_phone": "8085550100",
+    "submitter_id": "DEMO-SUBMITTER",
+    "usage": "T",
+}
+
+
 class Command(BaseCommand):
     help = "Create demo users (one per role) when the database has no users. Development only."
 
@@ -89,19 +105,7 @@ class Command(BaseCommand):
                 },
             )
         if not BillingProvider.objects.exists():
-            BillingProvider.objects.create(
-                name="Demo Home Infusion Pharmacy",
-                npi="1234567893",  # the CMS example of a valid NPI
-                tax_id="123456789",
-                address="100 Demo Street",
-                city="Honolulu",
-                state="HI",
-                zip_code="968131234",
-                contact_name="Billing Office",
-                contact_phone="8085550100",
-                submitter_id="DEMO-SUBMITTER",
-                usage="T",
-            )
+            BillingProvider.objects.create(**DEMO_PROVIDER)
         for profile_name, rows in DEMO_PRICES.items():
             profile = profiles.get(profile_name)
             if profile is None:

@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -31,6 +32,8 @@ from calculator.selectors.catalog import (
     search_terms,
 )
 from calculator.selectors.orders import order_list_rows, orders_filtered
+from calculator.web import dispensing_prints
+from calculator.web.claim_summary_files import html_to_pdf
 from calculator.web.forms import (
     ClaimDetailsForm,
     OrderEntry,
@@ -106,6 +109,7 @@ def order_new(request: HttpRequest) -> HttpResponse:
                 created_by=request.user,
                 request_data=entry.request_data(),
                 acknowledged=acknowledged,
+                dispensing_details=entry.dispensing_details(),
             )
         except InvalidOrder as invalid:
             entry.add_engine_errors(invalid.errors)
@@ -272,7 +276,7 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "calculator/order_detail.html",
         {
             "order": order,
-            "drugs": order.drugs.all(),
+            "drugs": order.drugs.select_related("dispensing"),
             "lines": lines,
             "claim_total": claim_total(line.charge for line in lines),
             "secondary_lines": secondary_lines,
@@ -380,3 +384,37 @@ def order_reprice(request: HttpRequest, pk: int) -> HttpResponse:
     except services.OrderStateError as error:
         messages.error(request, str(error))
     return _back(request, order)
+
+
+# --- Dispensing prints (SPEC 10.6) ----------------------------------------------------------
+
+
+@permission_required("calculator.view_order", raise_exception=True)
+@require_GET
+def order_dispensing_print(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    """Show the order's compounding worksheet or its labels as a print page."""
+    context = _print_context(request, pk, kind, interactive=True)
+    AccessLog.record(request, AccessLog.Action.PRINT, [context["order"]])
+    return render(request, dispensing_prints.TEMPLATE, context)
+
+
+@permission_required("calculator.view_order", raise_exception=True)
+@require_GET
+def order_dispensing_pdf(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    """Download the order's compounding worksheet or its labels as a PDF (the same template)."""
+    context = _print_context(request, pk, kind, interactive=False)
+    html = render_to_string(dispensing_prints.TEMPLATE, context, request=request)
+    pdf = html_to_pdf(html, base_url=request.build_absolute_uri("/"))
+    order = context["order"]
+    AccessLog.record(request, AccessLog.Action.PDF, [order])
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = dispensing_prints.filename(order, kind, context["sheet"])
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _print_context(request: HttpRequest, pk: int, kind: str, *, interactive: bool) -> dict:
+    order = get_object_or_404(Order, pk=pk)
+    sheet = request.GET.get("sheet", "roll")
+    sheet = sheet if sheet in dispensing_prints.SHEETS else "roll"
+    return dispensing_prints.print_context(order, kind=kind, sheet=sheet, interactive=interactive)
