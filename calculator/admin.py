@@ -16,6 +16,7 @@ from calculator.models import (
     Payer,
     PriceListEntry,
     PumpReservoir,
+    SecondaryClaimLine,
 )
 
 
@@ -54,7 +55,15 @@ class DrugProductAdmin(SimpleHistoryAdmin):
         "dea_schedule",
         "active",
     ]
-    list_filter = ["active", "ndc_unit", "preservative_free", "dea_schedule", "storage", "hcpcs"]
+    list_filter = [
+        "active",
+        "ndc_unit",
+        "preservative_free",
+        "single_dose",
+        "dea_schedule",
+        "storage",
+        "hcpcs",
+    ]
     search_fields = ["name", "ndc", "labeler"]
     list_select_related = ["hcpcs"]
     autocomplete_fields = ["hcpcs"]
@@ -75,6 +84,7 @@ class PumpReservoirAdmin(SimpleHistoryAdmin):
 class BillingProfileAdmin(SimpleHistoryAdmin):
     list_display = [
         "name",
+        "kind",
         "per_diem_coding",
         "drug_coding",
         "unlisted_unit_basis",
@@ -86,8 +96,39 @@ class BillingProfileAdmin(SimpleHistoryAdmin):
         "source_revised",
         "active",
     ]
-    list_filter = ["active", "per_diem_coding", "drug_coding", "rounding"]
+    list_filter = ["active", "kind", "per_diem_coding", "drug_coding", "rounding"]
     search_fields = ["name", "description", "source"]
+    fieldsets = [
+        (None, {"fields": ["name", "kind", "description", "source", "source_revised", "active"]}),
+        (
+            "Lines and rounding",
+            {
+                "fields": [
+                    "per_diem_coding",
+                    "drug_coding",
+                    "unlisted_unit_basis",
+                    "rounding",
+                    "rounding_scope",
+                    "month_lines",
+                    "ndc_quantity_decimals",
+                    "ndc_quantity_basis",
+                    "place_of_service",
+                ]
+            },
+        ),
+        (
+            "Medicare DME (SPEC 11; settings whose rule could not be confirmed)",
+            {
+                "fields": [
+                    "capped_rental",
+                    "a4221_weeks",
+                    "jz_from",
+                    "jw_from",
+                    "max_months_per_line",
+                ]
+            },
+        ),
+    ]
 
 
 class PriceListEntryInline(admin.TabularInline):
@@ -155,6 +196,11 @@ class ClaimLineInline(admin.TabularInline):
         return False
 
 
+class SecondaryClaimLineInline(ClaimLineInline):
+    model = SecondaryClaimLine
+    verbose_name_plural = "secondary claim lines"
+
+
 @admin.register(Order)
 class OrderAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
     """Orders in the admin: the saved numbers are read-only; changes go through the pages."""
@@ -163,7 +209,7 @@ class OrderAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
     list_filter = ["status", "profile"]
     search_fields = ["patient_reference", "drugs__name", "drugs__ndc"]
     list_select_related = ["profile"]
-    inlines = [ClaimLineInline]
+    inlines = [ClaimLineInline, SecondaryClaimLineInline]
     exclude = ["request", "response"]
 
 

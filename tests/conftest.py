@@ -219,3 +219,65 @@ def make_claim_order(prices, payer, pharmacist, pharmacist2):
 @pytest.fixture
 def clerk_client(client_for, clerk):
     return client_for(clerk)
+
+
+# --- The seed example on Medicare DME (SPEC 11) --------------------------------------------------
+# Preservative-free morphine 25 mg/mL (Infumorph 500, NDC 0641-6040-01, J2274 per 10 mg) at
+# 5 mg/hr for 31 days from 2026-01-01, in a 100 mL cassette, E0781 rental month 1, KX:
+# J2274 KD KX x 372 (N4 ML148.8), E0781 RR KH x 1, A4221 x 5, A4222 x 2.
+MEDICARE_NDC = "00641-6040-01"
+MEDICARE_NDC11 = "00641604001"
+MEDICARE_DRUG: dict[str, Any] = {
+    "ndc": MEDICARE_NDC,
+    "rate": SEED_RATE,
+    "reservoir_volume": "100 mL",
+}
+MEDICARE_ORDER: dict[str, Any] = {
+    "patient_reference": SEED_PATIENT_REFERENCE,
+    "profile": "MEDICARE_DME",
+    "start": SEED_START,
+    "end": SEED_END,
+    "coverage_modifier": "KX",
+    "pump": {"code": "E0781", "rental_month": 1},
+    "drugs": [MEDICARE_DRUG],
+}
+# The same without a catalog: the product's values given.
+MEDICARE_CALCULATION: dict[str, Any] = {
+    **{key: value for key, value in MEDICARE_ORDER.items() if key != "patient_reference"},
+    "drugs": [
+        {
+            **MEDICARE_DRUG,
+            "name": "Infumorph 500 (morphine sulfate, preservative-free)",
+            "concentration": SEED_CONCENTRATION,
+            "hcpcs": "J2274",
+            "hcpcs_unit": "10 mg",
+            "single_dose": True,
+        }
+    ],
+}
+
+
+def medicare_order(**changes: Any) -> dict[str, Any]:
+    """Return a fresh copy of MEDICARE_ORDER with `changes` applied."""
+    return _changed(MEDICARE_ORDER, changes)
+
+
+def medicare_calculation(**changes: Any) -> dict[str, Any]:
+    """Return a fresh copy of MEDICARE_CALCULATION with `changes` applied."""
+    return _changed(MEDICARE_CALCULATION, changes)
+
+
+def medicare_calculation_drug(**drug_changes: Any) -> dict[str, Any]:
+    """Return MEDICARE_CALCULATION with fields of its one drug changed."""
+    return medicare_calculation(drugs=[{**MEDICARE_CALCULATION["drugs"][0], **drug_changes}])
+
+
+def acknowledged(request: dict[str, Any]) -> dict[str, Any]:
+    """Return the request with every warning that needs it acknowledged (the seed dose of
+    Infumorph is above its neuraxial maximum, as the pharmacist confirms on the form)."""
+    from calculator import services
+
+    calculation = services.order_calculation(
+        request_data={k: v for k, v in request.items() if k != "patient_reference"}
+    )
+    return {**request, "acknowledged": [w.id for w in calculation.warnings_to_acknowledge]}

@@ -122,6 +122,28 @@ class DrugIn(Strict):
         description="The catalog product a compounded reservoir is made from",
         examples=["00641-6040-25"],
     )
+    single_dose: StrictBool | SkipJsonSchema[None] = Field(
+        None,
+        description="Medicare DME: the product comes in single-dose containers (JZ/JW); "
+        "default: the catalog product's",
+    )
+    discarded: StrictStr | None = Field(
+        None,
+        description="Medicare DME: the drug discarded from single-dose containers, billed on "
+        "a JW line",
+        examples=["280 mg"],
+    )
+
+
+class PumpIn(Strict):
+    """The external infusion pump of a Medicare DME order."""
+
+    model_config = ConfigDict(json_schema_extra={"required": ["code", "rental_month"]})
+
+    code: Text = Field(None, json_schema_extra=choices(*billing.PUMP_CODES))
+    rental_month: StrictInt | StrictStr | SkipJsonSchema[None] = Field(
+        None, description="The rental month this order bills (1 = KH)", examples=[1]
+    )
 
 
 class PolicyIn(Strict):
@@ -136,6 +158,16 @@ class PolicyIn(Strict):
         None, description="One per-diem and drug line per calendar month"
     )
     place_of_service: Text = Field(None, description="Two digits", examples=["12"])
+    kind: Text = Field(None, json_schema_extra=choices(*billing.PolicyKind))
+    capped_rental: StrictBool | SkipJsonSchema[None] = Field(
+        None, description="Medicare DME: KH/KI/KJ after RR on the pump line"
+    )
+    a4221_weeks: Text = Field(None, json_schema_extra=choices(*billing.WeekCounting))
+    jz_from: StrictStr | None = Field(None, description="YYYY-MM-DD; null: never")
+    jw_from: StrictStr | None = Field(None, description="YYYY-MM-DD; null: never")
+    max_months_per_line: StrictInt | SkipJsonSchema[None] = Field(
+        None, json_schema_extra=choices(*map(str, billing.MONTHS_PER_LINE_CHOICES))
+    )
     ndc_quantity_basis: Text = Field(
         None,
         description="The NDC quantity as administered (default) or as dispensed",
@@ -181,6 +213,21 @@ class CalculateIn(Strict):
     )
     nursing_visits: list[StrictStr | NursingVisitIn] | None = Field(
         None, description='Visit lengths, e.g. "3.5 h" or "2026-01-02 2 h"'
+    )
+    coverage_modifier: Text = Field(
+        None,
+        description="Medicare DME: the coverage modifier after KD",
+        json_schema_extra=choices(*billing.CoverageModifier),
+    )
+    pump: PumpIn | None = None
+    delivery_date: StrictStr | None = Field(
+        None, description="Medicare DME: the first span date (default: start)"
+    )
+    secondary_profile: StrictStr | None = Field(
+        None,
+        description="A per-diem profile whose lines are computed for the secondary claim "
+        "(Medicare DME orders)",
+        examples=["HMSA"],
     )
     # Read only when saving; a calculation accepts them so an order can be previewed as it is.
     patient_reference: StrictStr | None = Field(
@@ -275,6 +322,7 @@ INPUT_FIELDS = {
     for schema in (
         DrugIn,
         RateChangeIn,
+        PumpIn,
         PolicyIn,
         NursingVisitIn,
         OrderIn,
@@ -307,7 +355,7 @@ class WarningOut(Schema):
 
 
 class LineOut(Schema):
-    kind: Literal["per_diem", "drug", "nursing"]
+    kind: Literal["per_diem", "drug", "nursing", "pump", "supply"]
     code: str
     modifiers: list[str]
     units: int
@@ -392,6 +440,10 @@ class CalculationOut(Schema):
     drugs: list[DrugOut]
     lines: list[LineOut]
     warnings: list[WarningOut]
+    secondary_profile: str | None = Field(None, description="When the order names one")
+    secondary_lines: list[LineOut] | None = Field(
+        None, description="The secondary profile's lines, when the order names one"
+    )
 
 
 class OrderDrugOut(DrugOut):
@@ -436,6 +488,8 @@ class OrderOut(Schema):
     request: dict[str, Any] = Field(description="The order exactly as entered")
     drugs: list[OrderDrugOut]
     lines: list[OrderLineOut]
+    secondary_profile: str | None = None
+    secondary_lines: list[OrderLineOut] | None = None
     warnings: list[WarningOut]
     acknowledgements: list[AcknowledgementOut]
     created_by: str
@@ -494,6 +548,7 @@ class ProfileOut(Schema):
     month_lines: bool
     ndc_quantity_decimals: int
     place_of_service: str
+    kind: str
     ndc_quantity_basis: str
 
 

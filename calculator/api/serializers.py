@@ -8,7 +8,8 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from calculator.models import AccessLog, ClaimLine, Order, OrderDispensing, OrderDrug
+from calculator.models import AccessLog, Order, OrderDispensing, OrderDrug
+from calculator.models.orders import SavedLine
 
 
 def log_reads(request: HttpRequest, orders: Iterable[Order]) -> None:
@@ -66,7 +67,7 @@ def saved_dispensing(drug: OrderDrug) -> dict[str, Any] | None:
         return None
 
 
-def saved_line_json(line: ClaimLine) -> dict[str, Any]:
+def saved_line_json(line: SavedLine) -> dict[str, Any]:
     """Return a saved claim line as the engine's line JSON, plus its price and charge."""
     is_drug = line.kind == "drug"
     return {
@@ -104,6 +105,10 @@ def order_json(order: Order) -> dict[str, Any]:
         "request": order.request,
         "drugs": [drug_json(drug) for drug in order.drugs.all()],
         "lines": [saved_line_json(line) for line in order.lines.all()],
+        "secondary_profile": order.secondary_profile.name if order.secondary_profile else None,
+        "secondary_lines": [saved_line_json(line) for line in order.secondary_lines.all()]
+        if order.secondary_profile
+        else None,
         "warnings": order.warnings,
         "acknowledgements": order.acknowledgements,
         "created_by": _username(order.created_by),

@@ -10,9 +10,10 @@ Shape of the file (one transaction set per interchange):
     1000A NM1*41 PER, 1000B NM1*40   submitter and receiver
     2000A HL*..20 PRV, 2010AA NM1*85 billing provider (N3, N4 with ZIP+4, REF*EI)
     per claim:
-      2000B HL*..22*0 SBR*P*18       subscriber, who is the patient
+      2000B HL*..22*0 SBR*P*18       subscriber, who is the patient (SBR*S on a secondary claim)
       2010BA NM1*IL N3 N4 DMG, 2010BB NM1*PR
       2300 CLM [REF*G1] HI*ABK
+      per other payer: 2320 SBR OI, 2330A NM1*IL, 2330B NM1*PR
       per line: 2400 LX SV1 DTP*472 REF*6R, 2410 LIN**N4 CTP
     SE GE IEA                        trailers with their counts
 """
@@ -38,7 +39,7 @@ TERMINATOR = "~"
 SEPARATORS = (ELEMENT, COMPONENT, REPETITION, TERMINATOR)
 
 # Not-otherwise-classified drug codes: the payer reads the drug from SV101-7.
-NOC_CODES = frozenset({"J3490", "J3590", "J7999", "J8499", "J8999", "J9999"})
+NOC_CODES = frozenset({"J3490", "J3590", "J7799", "J7999", "J8499", "J8999", "J9999"})
 MAX_LINES_PER_CLAIM = 50  # loop 2400 repeats at most 50 times
 MAX_CONTROL_NUMBER = 999_999_999  # ISA13 is nine digits
 DESCRIPTION_LENGTH = 80  # SV101-7
@@ -123,6 +124,17 @@ class ServiceLine:
 
 
 @dataclass(frozen=True)
+class OtherPayer:
+    """Another payer of the same service (loops 2320, 2330A, 2330B): on a Medicare DME claim
+    the secondary payer, on the secondary claim Medicare. No adjudication amounts: the file
+    goes out before the other payer has paid."""
+
+    payer: Payer
+    member_id: str
+    responsibility: str = "P"  # SBR01 of loop 2320: P primary, S secondary
+
+
+@dataclass(frozen=True)
 class Claim:
     """One claim (loop 2300): a patient control number, its total and its lines."""
 
@@ -134,6 +146,8 @@ class Claim:
     payer: Payer
     lines: tuple[ServiceLine, ...]
     authorization_number: str = ""
+    responsibility: str = "P"  # SBR01 of loop 2000B: P primary, S secondary
+    other_payers: tuple[OtherPayer, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -222,6 +236,16 @@ def claim_problems(claim: Claim) -> list[str]:
     for number, line in enumerate(claim.lines, start=1):
         problems.extend(f"line {number} ({line.code}): {p}" for p in _line_problems(line))
     charges = [line.charge for line in claim.lines]
+    if claim.responsibility not in ("P", "S", "T"):
+        problems.append("the payer responsibility must be P, S or T")
+    for other in claim.other_payers:
+        for label, value in (
+            ("member ID", other.member_id),
+            ("payer name", other.payer.name),
+            ("payer ID", other.payer.payer_id),
+        ):
+            if not _clean(value):
+                problems.append(f"the other payer's {label} is missing")
     if not _is_money(claim.total):
         problems.append("the claim total must be a Decimal amount to the cent")
     elif all(_is_money(c) for c in charges) and claim.total != sum(charges, Decimal(0)):
@@ -376,7 +400,18 @@ def _subscriber_loops(claim: Claim, *, hl_number: int) -> list[str]:
     subscriber, payer = claim.subscriber, claim.payer
     return [
         _segment("HL", str(hl_number), "1", "22", "0"),
-        _segment("SBR", "P", "18", "", "", "", "", "", "", _clean(payer.filing_code) or "CI"),
+        _segment(
+            "SBR",
+            claim.responsibility,
+            "18",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            _clean(payer.filing_code) or "CI",
+        ),
         _name(
             "IL",
             "1",
@@ -409,9 +444,29 @@ def _claim_loop(claim: Claim) -> list[str]:
     if _clean(claim.authorization_number):
         segments.append(_segment("REF", "G1", _clean(claim.authorization_number)[:50]))
     segments.append(_segment("HI", _composite("ABK", diagnosis_text(claim.diagnosis_code))))
+    for other in claim.other_payers:
+        segments += _other_payer_loops(other, claim.subscriber)
     for number, line in enumerate(claim.lines, start=1):
         segments += _line_loop(line, number=number, claim_place=claim.place_of_service)
     return segments
+
+
+def _other_payer_loops(other: OtherPayer, subscriber: Subscriber) -> list[str]:
+    """Return loops 2320 (SBR, OI), 2330A (the other payer's subscriber) and 2330B (the payer)."""
+    filing = _clean(other.payer.filing_code) or "CI"
+    return [
+        _segment("SBR", other.responsibility, "18", "", "", "", "", "", "", filing),
+        _segment("OI", "", "", "Y", "P", "", "Y"),
+        _name(
+            "IL",
+            "1",
+            subscriber.last_name,
+            first=subscriber.first_name,
+            id_qualifier="MI",
+            identifier=other.member_id,
+        ),
+        _name("PR", "2", other.payer.name, id_qualifier="PI", identifier=other.payer.payer_id),
+    ]
 
 
 def _line_loop(line: ServiceLine, *, number: int, claim_place: str) -> list[str]:

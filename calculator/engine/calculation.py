@@ -23,6 +23,7 @@ from calculator.domain.safety import (
     lookalike_partner,
 )
 from calculator.engine.catalog import Catalog, Product
+from calculator.engine.medicare import MedicareRequest, dme_lines
 from calculator.engine.request import parse_request
 
 
@@ -39,6 +40,8 @@ class Calculation(NamedTuple):
     lines: tuple[CalculatedLine, ...]
     warnings: tuple[SafetyWarning, ...] = ()
     products: tuple[Product | None, ...] = ()
+    secondary_policy: BillingPolicy | None = None
+    secondary_lines: tuple[CalculatedLine, ...] = ()
     # One dispensing plan per drug, in the drugs' order (the pump rate at least).
     plans: tuple[DispensingPlan, ...] = ()
 
@@ -51,7 +54,12 @@ def calculate_request(data: object, catalog: Catalog) -> Calculation:
     """Return the calculation for a request dict, or raise InvalidOrder with field paths."""
     parsed = parse_request(data, catalog)
     calculation = calculate(
-        parsed.order, parsed.policy, warnings=parsed.notices, dispensing=parsed.dispensing
+        parsed.order,
+        parsed.policy,
+        warnings=parsed.notices,
+        dispensing=parsed.dispensing,
+        medicare=parsed.medicare,
+        secondary=parsed.secondary_policy,
     )
     safety = list(calculation.warnings)
     for result, product in zip(calculation.results, parsed.products, strict=True):
@@ -64,7 +72,7 @@ def calculate_request(data: object, catalog: Catalog) -> Calculation:
             safety.extend(
                 dose_warnings(checked, product.limits(), partner.limits() if partner else None)
             )
-    safety.extend(code_date_notices(calculation.lines, catalog))
+    safety.extend(code_date_notices(calculation.lines + calculation.secondary_lines, catalog))
     return calculation._replace(warnings=tuple(safety), products=parsed.products)
 
 
@@ -108,17 +116,42 @@ def calculate(
     *,
     warnings: tuple[SafetyWarning, ...] = (),
     dispensing: tuple[DispensingInput, ...] = (),
+    medicare: MedicareRequest | None = None,
+    secondary: BillingPolicy | None = None,
 ) -> Calculation:
     """Return results, dispensing plans and claim lines for parsed inputs (the engine's hot
     path); `dispensing` is each drug's dispensing part, by index. Without it (the bench's
-    calls) no plan is made: a plan costs a third of a calculation, and `calculate_request`
-    always passes one per drug, so every request's response has the drugs' pump rates."""
+    calls) no plan is made, except on a Medicare DME profile: a plan costs a third of a
+    calculation, and `calculate_request` always passes one per drug, so every request's
+    response has the drugs' pump rates. On a Medicare DME profile the lines are the DME lines
+    (SPEC 11), A4222 counting the plans' reservoirs; the secondary profile's lines are made
+    when the order names one."""
     results = dosing.compute(order)
-    plans = dispensing_plans(results, dispensing, order.period) if dispensing else ()
-    lines = billing.claim_lines(results, order=order, policy=policy, plans=plans)
+    plans = (
+        dispensing_plans(results, dispensing, order.period)
+        if dispensing or policy.is_medicare_dme
+        else ()
+    )
+    if policy.is_medicare_dme:
+        request = medicare or MedicareRequest(billing.MedicareOrder())
+        lines = dme_lines(results, order=order, policy=policy, request=request, plans=plans)
+    else:
+        lines = billing.claim_lines(results, order=order, policy=policy, plans=plans)
     if policy.month_lines and order.period.start is None and order.period.days > 1:
         warnings = (*warnings, _MONTH_LINES_NOTICE)
-    return Calculation(order, policy, results, tuple(lines), tuple(warnings), plans=plans)
+    secondary_lines: tuple[CalculatedLine, ...] = ()
+    if secondary is not None:
+        secondary_lines = tuple(billing.claim_lines(results, order=order, policy=secondary))
+    return Calculation(
+        order,
+        policy,
+        results,
+        tuple(lines),
+        tuple(warnings),
+        plans=plans,
+        secondary_policy=secondary,
+        secondary_lines=secondary_lines,
+    )
 
 
 # --- Dispensing (SPEC 10) ---------------------------------------------------------------------

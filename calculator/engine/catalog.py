@@ -33,6 +33,8 @@ class Product:
     max_daily_dose: str = ""
     product_id: int | None = None
     preservative_free: bool = False
+    labeler: str = ""
+    single_dose: bool = False
     # Dispensing defaults (SPEC 10): beyond-use days an order may lower, storage, DEA schedule.
     beyond_use_days: int | None = None
     storage: str = ""

@@ -60,6 +60,13 @@ from calculator.domain.units import (
     parse_weight,
 )
 from calculator.engine.catalog import Catalog, Product
+from calculator.engine.medicare import (
+    MEDICARE_DRUG_FIELDS,
+    MEDICARE_REQUEST_FIELDS,
+    MedicareRequest,
+    read_medicare,
+    read_secondary_policy,
+)
 
 # The optional dispensing part of a drug (SPEC 10), read by `_read_dispensing`.
 DISPENSING_FIELDS = ("reservoir_volume", "priming_volume", "beyond_use_days", "stock_ndc")
@@ -75,8 +82,8 @@ REQUEST_FIELDS = {
     "nursing_visits",
     "patient_reference",
     "acknowledged",
-}
-DRUG_FIELDS = {
+} | MEDICARE_REQUEST_FIELDS
+DRUG_FIELDS = MEDICARE_DRUG_FIELDS | {
     "name",
     "ndc",
     "rate",
@@ -105,6 +112,8 @@ POLICY_FIELDS = {
     "unlisted_unit_basis": UnitBasis,
     "rounding": Rounding,
     "rounding_scope": RoundingScope,
+    "kind": billing.PolicyKind,
+    "a4221_weeks": billing.WeekCounting,
     "ndc_quantity_basis": NdcQuantityBasis,
 }
 
@@ -116,6 +125,8 @@ class ParsedRequest:
     notices: tuple[SafetyWarning, ...]
     products: tuple[Product | None, ...]
     dispensing: tuple[DispensingInput, ...] = ()
+    medicare: MedicareRequest | None = None
+    secondary_policy: BillingPolicy | None = None
 
 
 def parse_request(data: object, catalog: Catalog) -> ParsedRequest:
@@ -152,6 +163,8 @@ def parse_request(data: object, catalog: Catalog) -> ParsedRequest:
                 dispensing.append(plan_input)
 
     visits = _read_visits(data.get("nursing_visits", []), errors)
+    medicare = read_medicare(data, policy, products, errors)
+    secondary = read_secondary_policy(data, policy, catalog, errors)
     errors.raise_if_any()
     assert hours is not None and therapy is not None and period is not None and policy
     order = OrderInput(
@@ -161,7 +174,9 @@ def parse_request(data: object, catalog: Catalog) -> ParsedRequest:
         therapy=therapy,
         nursing_visits=tuple(visits),
     )
-    return ParsedRequest(order, policy, tuple(warnings), tuple(products), tuple(dispensing))
+    return ParsedRequest(
+        order, policy, tuple(warnings), tuple(products), tuple(dispensing), medicare, secondary
+    )
 
 
 def _read(errors: ErrorCollector, path: str, value: Any, reader: Any) -> Any:
@@ -294,9 +309,20 @@ def _read_policy(data: Mapping, catalog: Catalog, errors: ErrorCollector) -> Bil
             except ValueError:
                 choices = ", ".join(member.value for member in kind)
                 errors.add(path, f'"{value}" is not allowed; choose one of {choices}')
-        elif key == "month_lines":
+        elif key in {"month_lines", "capped_rental"}:
             if not isinstance(value, bool):
-                errors.add(path, "month_lines must be true or false")
+                errors.add(path, f"{key} must be true or false")
+            else:
+                changes[key] = value
+        elif key in {"jz_from", "jw_from"}:
+            if value in (None, ""):
+                changes[key] = None
+            else:
+                changes[key] = _read(errors, path, value, _date)
+        elif key == "max_months_per_line":
+            if isinstance(value, bool) or value not in billing.MONTHS_PER_LINE_CHOICES:
+                choices = " or ".join(str(months) for months in billing.MONTHS_PER_LINE_CHOICES)
+                errors.add(path, f"at most {choices} months' supply on one line")
             else:
                 changes[key] = value
         elif key == "place_of_service":

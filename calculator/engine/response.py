@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from calculator.domain import dosing
+from calculator.domain import billing, dosing
 from calculator.domain.billing import (
     CalculatedLine,
 )
@@ -54,16 +54,26 @@ def response_json(calculation: Calculation) -> dict[str, Any]:
         )
         if plans:
             drugs[-1]["dispensing"] = dispensing_json(plans[result.index])
-    return {
+    response = {
         "profile": calculation.policy.name,
         "drugs": drugs,
         "lines": [calculated_line_json(line) for line in calculation.lines],
         "warnings": [warning.as_json() for warning in calculation.warnings],
     }
+    if calculation.secondary_policy is not None:
+        response["secondary_profile"] = calculation.secondary_policy.name
+        response["secondary_lines"] = [
+            calculated_line_json(line) for line in calculation.secondary_lines
+        ]
+    return response
 
 
 def _split(calculation: Calculation) -> bool:
-    drug_lines = [line for line in calculation.lines if line.kind == "drug"]
+    drug_lines = [
+        line
+        for line in calculation.lines
+        if line.kind == "drug" and billing.JW not in line.modifiers
+    ]
     return len(drug_lines) > len(calculation.results) and drug_lines[0].start is not None
 
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('calculator', '0012_patient'),
+        ('calculator', '0013_medicare_dme'),
     ]
 
     operations = [

@@ -5,7 +5,7 @@ from calculator.models.audit import AccessLog, ApiToken
 from calculator.models.catalog import BillingProfile, DrugProduct, HcpcsCode, PumpReservoir
 from calculator.models.claims import BillingProvider, ClaimExport, Payer, PriceListEntry
 from calculator.models.dispensing import OrderDispensing
-from calculator.models.orders import ClaimLine, Order, OrderDrug
+from calculator.models.orders import ClaimLine, Order, OrderDrug, SecondaryClaimLine
 from calculator.models.patients import Patient
 from calculator.models.validators import (
     validate_concentration,
@@ -32,6 +32,7 @@ __all__ = [
     "Payer",
     "PriceListEntry",
     "PumpReservoir",
+    "SecondaryClaimLine",
     "validate_concentration",
     "validate_dose_amount",
     "validate_ndc11",

@@ -144,6 +144,12 @@ class DrugProduct(models.Model):
         verbose_name="HCPCS code",
     )
     preservative_free = models.BooleanField(default=False)
+    single_dose = models.BooleanField(
+        "single-dose container",
+        default=False,
+        help_text="A single-dose (single-use) vial, ampule or bag: Medicare DME claims then "
+        "carry JZ (nothing discarded) or a JW line for the discarded amount (SPEC 11).",
+    )
     typical_daily_dose_low = models.CharField(
         max_length=20, blank=True, validators=[validate_dose_amount]
     )
@@ -247,6 +253,55 @@ class BillingProfile(models.Model):
     )
     ndc_quantity_decimals = models.PositiveSmallIntegerField(default=3)
     place_of_service = models.CharField(max_length=2, default="12")
+    kind = models.CharField(
+        max_length=12,
+        choices=[(kind.value, label) for kind, label in billing.POLICY_KIND_LABELS.items()],
+        default=billing.PolicyKind.PER_DIEM.value,
+        help_text="Per diem: S9325-S9328 and drug lines (commercial payers such as HMSA). "
+        "Medicare DME: the drug (J-code + KD + KX/GA/GZ), the pump rental and the supplies "
+        "as separate lines, no per diem, under the DME MAC External Infusion Pumps LCD "
+        "(L33794) and its policy article (A52507).",
+    )
+    capped_rental = models.BooleanField(
+        "pump is a capped rental",
+        default=True,
+        help_text="Medicare DME: add KH (month 1), KI (months 2-3), KJ (months 4-13) after RR "
+        "on the pump line, and refuse rental months past 13. Check the payment category of "
+        "your pump in the DME MAC fee schedule and LCD L33794 / article A52507: SPEC 11 could "
+        "not confirm it from a primary source.",
+    )
+    a4221_weeks = models.CharField(
+        "A4221 week counting",
+        max_length=10,
+        choices=[(c.value, label) for c, label in billing.WEEK_COUNTING_LABELS.items()],
+        default=billing.WeekCounting.STARTED.value,
+        help_text='Medicare DME: A4221 is billed per week (HCPCS descriptor, "per week"). '
+        "Most suppliers count every week started; some bill whole weeks only. Check with your "
+        'DME MAC (Noridian "External Infusion Pumps and Related Drugs", 2024).',
+    )
+    jz_from = models.DateField(
+        "JZ from",
+        null=True,
+        blank=True,
+        help_text="Medicare DME: first date of service on which a single-dose container with "
+        "nothing discarded carries JZ; empty: never. DME MACs: dates of service from "
+        '2024-01-01 (CGS, "JW and JZ modifier", 2023-12-18).',
+    )
+    jw_from = models.DateField(
+        "JW from",
+        null=True,
+        blank=True,
+        help_text="Medicare DME: first date of service on which the amount discarded from a "
+        "single-dose container is billed on its own line with JW; empty: never. DME MACs: from "
+        '2025-01-01 (Noridian, "JW and JZ Modifier Billing Guidelines", 2025-05-22).',
+    )
+    max_months_per_line = models.PositiveSmallIntegerField(
+        "months' supply per line",
+        choices=[(months, str(months)) for months in billing.MONTHS_PER_LINE_CHOICES],
+        default=billing.MONTHS_PER_LINE_CHOICES[0],
+        help_text="Medicare DME: the most months' supply one line covers; a longer period is "
+        'split. One month unless the payer allows three (NGS "Span Date Billing Guide").',
+    )
     ndc_quantity_basis = models.CharField(
         "NDC quantity basis",
         max_length=12,
@@ -294,7 +349,13 @@ class BillingProfile(models.Model):
             month_lines=self.month_lines,
             place_of_service=self.place_of_service,
             ndc_quantity_decimals=self.ndc_quantity_decimals,
+            kind=billing.PolicyKind(self.kind),
+            capped_rental=self.capped_rental,
+            a4221_weeks=billing.WeekCounting(self.a4221_weeks),
+            jz_from=self.jz_from,
+            jw_from=self.jw_from,
             ndc_quantity_basis=billing.NdcQuantityBasis(self.ndc_quantity_basis),
+            max_months_per_line=self.max_months_per_line,
         )
 
 

@@ -43,6 +43,18 @@ class Order(models.Model):
     start_date = models.DateField()
     end_date = models.DateField()
     days = models.PositiveIntegerField()
+    secondary_profile = models.ForeignKey(
+        BillingProfile,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="secondary_orders",
+        help_text="The secondary payer's profile (the commercial per-diem lines of a Medicare "
+        "DME order), whose lines are kept beside the primary's.",
+    )
+    secondary_policy = models.JSONField(
+        default=dict, blank=True, help_text="The secondary policy as it was when saved."
+    )
     request = models.JSONField(help_text="The order exactly as entered.")
     response = models.JSONField(help_text="The computed steps, lines and warnings.")
     acknowledgements = models.JSONField(default=list, blank=True)
@@ -51,6 +63,15 @@ class Order(models.Model):
         Payer, null=True, blank=True, on_delete=models.PROTECT, related_name="orders"
     )
     member_id = models.CharField("member ID", max_length=30, blank=True)
+    secondary_payer = models.ForeignKey(
+        Payer,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="secondary_orders",
+        help_text="The payer of the secondary claim (the secondary profile's lines).",
+    )
+    secondary_member_id = models.CharField("secondary member ID", max_length=30, blank=True)
     patient_last_name = models.CharField(max_length=60, blank=True)
     patient_first_name = models.CharField(max_length=35, blank=True)
     patient_birth_date = models.DateField(null=True, blank=True)
@@ -170,10 +191,10 @@ class OrderDrug(models.Model):
         return changes if isinstance(changes, list) else []
 
 
-class ClaimLine(models.Model):
-    """A saved claim line (snapshot); amounts are the exact text that goes on the claim."""
+class SavedLine(models.Model):
+    """The fields of a saved claim line (snapshot); amounts are the exact text that goes on the
+    claim."""
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
     position = models.PositiveSmallIntegerField()
     kind = models.CharField(max_length=10)
     code = models.CharField(max_length=5)
@@ -199,10 +220,7 @@ class ClaimLine(models.Model):
     )
 
     class Meta:
-        ordering = ["order", "position"]
-        constraints = [
-            models.UniqueConstraint(fields=["order", "position"], name="one_line_per_position")
-        ]
+        abstract = True
 
     def __str__(self) -> str:
         return f"{self.code} x {self.units}"
@@ -210,3 +228,30 @@ class ClaimLine(models.Model):
     @property
     def modifier_list(self) -> list[str]:
         return self.modifiers.split() if self.modifiers else []
+
+
+class ClaimLine(SavedLine):
+    """A line of the order's (primary) claim."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+
+    class Meta:
+        ordering = ["order", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "position"], name="one_line_per_position")
+        ]
+
+
+class SecondaryClaimLine(SavedLine):
+    """A line of the secondary claim: the lines of the order's secondary profile (e.g. HMSA's
+    per-diem lines beside the Medicare DME lines), kept in the same snapshot."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="secondary_lines")
+
+    class Meta:
+        ordering = ["order", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order", "position"], name="one_secondary_line_per_position"
+            )
+        ]

@@ -35,6 +35,8 @@ def product_info(product: DrugProduct) -> Product:
         max_daily_dose=product.max_daily_dose,
         product_id=product.pk,
         preservative_free=product.preservative_free,
+        labeler=product.labeler,
+        single_dose=product.single_dose,
         beyond_use_days=product.beyond_use_days,
         storage=product.storage,
         dea_schedule=product.dea_schedule,

@@ -9,7 +9,14 @@ import datetime
 from django.db.models import Count, DecimalField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
-from calculator.models import BillingProfile, ClaimLine, Order, OrderDrug, Payer
+from calculator.models import (
+    BillingProfile,
+    ClaimLine,
+    Order,
+    OrderDrug,
+    Payer,
+    SecondaryClaimLine,
+)
 
 # The order's JSON columns (the request as entered, the computed response, the policy): about
 # 1.2 KB an order, which lists and summaries never show.
@@ -84,9 +91,11 @@ def order_list_rows() -> QuerySet[Order]:
 def orders_with_details() -> QuerySet[Order]:
     """Return orders with everything the API's JSON needs (users, drugs, lines)."""
     return Order.objects.select_related(
-        "profile", "created_by", "verified_by", "billed_by", "voided_by"
+        "profile", "secondary_profile", "created_by", "verified_by", "billed_by", "voided_by"
     ).prefetch_related(
-        Prefetch("drugs", queryset=OrderDrug.objects.select_related("dispensing")), "lines"
+        Prefetch("drugs", queryset=OrderDrug.objects.select_related("dispensing")),
+        "lines",
+        "secondary_lines",
     )
 
 
@@ -112,8 +121,11 @@ def claim_summary_orders(
         profile=profile,
     )
     return (
-        orders.select_related("profile")
+        orders.select_related("profile", "secondary_profile")
         .defer(*SNAPSHOT_JSON)
-        .prefetch_related(Prefetch("lines", queryset=ClaimLine.objects.order_by("position")))
+        .prefetch_related(
+            Prefetch("lines", queryset=ClaimLine.objects.order_by("position")),
+            Prefetch("secondary_lines", queryset=SecondaryClaimLine.objects.order_by("position")),
+        )
         .order_by("start_date", "pk")
     )

@@ -11,9 +11,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from calculator.domain.billing import NDC_UNITS, code_date_problem
+from calculator.domain.billing import (
+    JW,
+    JZ,
+    KD,
+    NDC_UNITS,
+    PUMP_CODES,
+    CoverageModifier,
+    PolicyKind,
+    code_date_problem,
+)
 from calculator.domain.ndc import format_ndc, is_ndc11
 from calculator.models import ClaimLine, DrugProduct, HcpcsCode, Order, OrderDrug
+from calculator.models.orders import SavedLine
 
 SPECIFIC_PER_DIEMS = {"S9326", "S9327", "S9328"}
 PER_DIEMS = {"S9325"} | SPECIFIC_PER_DIEMS
@@ -65,11 +75,18 @@ def problems_by_order(orders: Iterable[Order]) -> dict[int, list[str]]:
     `drugs` prefetched for constant queries; they are fetched otherwise."""
     orders = list(orders)
     lines_of = {order.pk: list(order.lines.all()) for order in orders}
+    secondary_of = {
+        order.pk: list(order.secondary_lines.all()) if order.secondary_profile_id else []
+        for order in orders
+    }
     drugs_of = {order.pk: list(order.drugs.all()) for order in orders}
-    reference = load_reference(line for lines in lines_of.values() for line in lines)
+    reference = load_reference(
+        line for lines in (*lines_of.values(), *secondary_of.values()) for line in lines
+    )
     overlaps = overlapping_per_diem(orders)
     return {
         order.pk: order_problems(order, lines_of[order.pk], drugs_of[order.pk], reference)
+        + secondary_problems(order, secondary_of[order.pk], drugs_of[order.pk], reference)
         + overlaps.get(order.pk, [])
         for order in orders
     }
@@ -95,7 +112,87 @@ def order_problems(
         if line.charge is None:
             problems.append(f"{label}: no price in the {order.policy.get('name')} price list")
     problems.extend(_authorization_problems(order, lines))
+    if order.policy.get("kind") == PolicyKind.MEDICARE_DME:
+        problems.extend(medicare_dme_problems(order, lines, reference))
     return problems
+
+
+def secondary_problems(
+    order: Order, lines: list[SavedLine], drugs: list[OrderDrug], reference: Reference
+) -> list[str]:
+    """Return why the secondary claim (the secondary profile's lines) cannot go out yet."""
+    problems: list[str] = []
+    if not lines:
+        return problems
+    missing = [
+        label
+        for label, value in (
+            ("secondary payer", order.secondary_payer_id),
+            ("secondary member ID", order.secondary_member_id),
+        )
+        if not value
+    ]
+    if missing:
+        problems.append(f"secondary claim details missing: {', '.join(missing)}")
+    drugs_by_position = {drug.position: drug for drug in drugs}
+    name = order.secondary_policy.get("name")
+    for line in lines:
+        label = f"secondary line {line.position + 1} ({line.code})"
+        problems.extend(_code_problems(line, label, reference))
+        if line.kind == "drug":
+            problems.extend(_drug_line_problems(line, label, drugs_by_position, reference))
+        if line.charge is None:
+            problems.append(f"{label}: no price in the {name} price list")
+    return problems
+
+
+COVERAGE_MODIFIERS = frozenset(CoverageModifier)
+
+
+def medicare_dme_problems(order: Order, lines: list[SavedLine], reference: Reference) -> list[str]:
+    """Return why a Medicare DME claim must be held (SPEC 11): a drug line without its coverage
+    modifier, a pump-drug line with no pump line in its month, JZ or JW required and absent, an
+    S-code (Medicare pays no per diem)."""
+    problems: list[str] = []
+    jz_from = _policy_date(order.policy.get("jz_from"))
+    pumps = [line for line in lines if line.code in PUMP_CODES]
+    for line in lines:
+        label = f"line {line.position + 1} ({line.code})"
+        modifiers = line.modifier_list
+        if line.code.startswith("S"):
+            problems.append(f"{label}: an S-code on a Medicare DME claim, which pays no per diem")
+        if line.kind != "drug" or JW in modifiers:
+            continue
+        if not COVERAGE_MODIFIERS & set(modifiers):
+            problems.append(f"{label}: the coverage modifier (KX, GA or GZ) is missing")
+        if KD in modifiers and not any(_same_month(line, pump) for pump in pumps):
+            problems.append(f"{label}: a pump-drug line (KD) with no pump line in the same month")
+        product = reference.products.get(line.ndc)
+        in_effect = jz_from is not None and line.start_date and line.start_date >= jz_from
+        if product is not None and product.single_dose and in_effect:
+            discarded = any(
+                JW in other.modifier_list
+                and other.drug_position == line.drug_position
+                and other.start_date == line.start_date
+                for other in lines
+            )
+            if JZ not in modifiers and not discarded:
+                problems.append(
+                    f"{label}: a single-dose container needs JZ (nothing discarded) or a JW "
+                    "line for the amount discarded"
+                )
+    return problems
+
+
+def _policy_date(text: object) -> date | None:
+    return date.fromisoformat(text) if isinstance(text, str) and text else None
+
+
+def _same_month(drug: SavedLine, pump: SavedLine) -> bool:
+    """Return whether the pump line's rental month covers the drug line's span."""
+    if drug.start_date is None or pump.start_date is None:
+        return True
+    return pump.start_date <= drug.start_date <= (pump.end_date or pump.start_date)
 
 
 def _claim_detail_problems(order: Order) -> list[str]:

@@ -9,7 +9,7 @@ file and waits in the review queue with its reasons; once fixed it goes out with
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -18,7 +18,16 @@ from django.utils import timezone
 
 from calculator.domain import edi_837p
 from calculator.domain.charges import claim_total
-from calculator.models import AccessLog, BillingProvider, ClaimExport, ClaimLine, Order
+from calculator.models import (
+    AccessLog,
+    BillingProvider,
+    ClaimExport,
+    ClaimLine,
+    Order,
+    Payer,
+    SecondaryClaimLine,
+)
+from calculator.models.orders import SavedLine
 from calculator.selectors import scrubber
 
 CONTENT_TYPE = "application/edi-x12"
@@ -68,10 +77,11 @@ def _orders(queryset, limit: int | None = None) -> list[Order]:
     """Return the orders with what the checks and the file need, earliest service first (the
     first `limit` of them, if given)."""
     orders = (
-        queryset.select_related("payer", "profile")
+        queryset.select_related("payer", "profile", "secondary_payer", "secondary_profile")
         .defer("request", "response", "acknowledgements")
         .prefetch_related(
             Prefetch("lines", queryset=ClaimLine.objects.order_by("position")),
+            Prefetch("secondary_lines", queryset=SecondaryClaimLine.objects.order_by("position")),
             "drugs",
             Prefetch("exports", queryset=ClaimExport.objects.order_by("interchange_number")),
         )
@@ -97,7 +107,9 @@ def review_queue(orders: Iterable[Order] | None = None) -> list[QueueEntry]:
     for order in orders:
         reasons = list(problems[order.pk])
         if not reasons:
-            reasons = edi_837p.claim_problems(claim_data(order))
+            reasons = [
+                problem for claim in claims_of(order) for problem in edi_837p.claim_problems(claim)
+            ]
         entries.append(QueueEntry(order=order, problems=tuple(reasons)))
     return entries
 
@@ -137,10 +149,55 @@ def provider_data(provider: BillingProvider) -> edi_837p.BillingProvider:
     )
 
 
+def claims_of(order: Order) -> list[edi_837p.Claim]:
+    """Return an order's claims: the primary claim, and the secondary claim when the order
+    names a secondary profile.
+
+    The secondary claim is a separate claim to the secondary payer (SBR*S, its own lines), not
+    the primary's lines crossed over: its line set is a different one (per diem and J3490 for
+    HMSA, drug/pump/supplies for Medicare). Each claim names the other payer in loops
+    2320/2330A/2330B, as the 837P guide asks when another payer is known; neither carries
+    adjudication amounts, since the file goes out before either payer has paid."""
+    primary = claim_data(order)
+    secondary_lines = list(order.secondary_lines.all()) if order.secondary_profile_id else []
+    if not secondary_lines:
+        return [primary]
+    secondary_payer = _payer_data(order.secondary_payer)
+    primary_payer = primary.payer
+    primary = replace(
+        primary,
+        other_payers=(
+            edi_837p.OtherPayer(secondary_payer, order.secondary_member_id, responsibility="S"),
+        ),
+    )
+    secondary = replace(
+        _claim_from_lines(order, secondary_lines, policy=order.secondary_policy),
+        claim_id=f"{claim_id(order)}-2",
+        payer=secondary_payer,
+        subscriber=replace(primary.subscriber, member_id=order.secondary_member_id),
+        responsibility="S",
+        # Medicare, primary, not yet adjudicated: no paid amounts (loop 2320 AMT*D is required
+        # only once it has).
+        other_payers=(edi_837p.OtherPayer(primary_payer, order.member_id, responsibility="P"),),
+    )
+    return [primary, secondary]
+
+
 def claim_data(order: Order) -> edi_837p.Claim:
-    """Return an order's claim from its saved lines; amounts are the snapshot's, as saved."""
-    lines = list(order.lines.all())
-    place = order.policy.get("place_of_service") or (lines[0].place_of_service if lines else "")
+    """Return an order's (primary) claim from its saved lines; amounts are the snapshot's."""
+    return _claim_from_lines(order, list(order.lines.all()), policy=order.policy)
+
+
+def _payer_data(payer: Payer | None) -> edi_837p.Payer:
+    return edi_837p.Payer(
+        name=payer.name if payer else "",
+        payer_id=payer.payer_id if payer else "",
+        filing_code=payer.claim_filing_code if payer else "CI",
+    )
+
+
+def _claim_from_lines(order: Order, lines: list[SavedLine], *, policy: dict) -> edi_837p.Claim:
+    place = policy.get("place_of_service") or (lines[0].place_of_service if lines else "")
     total = claim_total(line.charge for line in lines)
     return edi_837p.Claim(
         claim_id=claim_id(order),
@@ -160,11 +217,7 @@ def claim_data(order: Order) -> edi_837p.Claim:
             state=order.patient_state,
             zip_code=order.patient_zip,
         ),
-        payer=edi_837p.Payer(
-            name=order.payer.name if order.payer else "",
-            payer_id=order.payer.payer_id if order.payer else "",
-            filing_code=order.payer.claim_filing_code if order.payer else "CI",
-        ),
+        payer=_payer_data(order.payer),
         lines=tuple(_line_data(order, line) for line in lines),
     )
 
@@ -174,7 +227,7 @@ def claim_id(order: Order) -> str:
     return f"ORD-{order.pk}"
 
 
-def _line_data(order: Order, line: ClaimLine) -> edi_837p.ServiceLine:
+def _line_data(order: Order, line: SavedLine) -> edi_837p.ServiceLine:
     return edi_837p.ServiceLine(
         code=line.code,
         modifiers=tuple(line.modifier_list),
@@ -227,7 +280,7 @@ def claim_export_create(
             content = edi_837p.claim_file(
                 envelope=edi_837p.Envelope(control_number=number, created_at=timezone.localtime()),
                 provider=provider_data(provider),
-                claims=[claim_data(order) for order in ready],
+                claims=[claim for order in ready for claim in claims_of(order)],
             )
         except edi_837p.InvalidClaimFile as invalid:
             raise ExportRefused(f"the 837P file was not written: {invalid}") from None

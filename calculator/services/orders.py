@@ -4,14 +4,17 @@ and records who did what and when; nothing else writes an order."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import fields
+from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
 from calculator import engine
+from calculator.domain.billing import BillingPolicy, CalculatedLine
 from calculator.domain.charges import line_charge, unit_price_for
 from calculator.domain.dispensing import DispensingPlan, Storage
 from calculator.domain.errors import InvalidOrder
@@ -25,9 +28,13 @@ from calculator.models import (
     OrderDispensing,
     OrderDrug,
     Payer,
+    SecondaryClaimLine,
 )
+from calculator.models.orders import SavedLine
 from calculator.selectors.catalog import DatabaseCatalog
 from calculator.services.patients import patient_for_order, snapshot_claim_details
+
+SavedLineT = TypeVar("SavedLineT", bound=SavedLine)
 
 # The patient reference is the patient's number (domain/patients.py).
 _PATIENT_REFERENCE = PATIENT_NUMBER_PATTERN
@@ -100,23 +107,18 @@ def order_create(
     now = timezone.now()
     policy = calculation.policy
     profile = BillingProfile.objects.get(name__iexact=policy.name)
+    secondary = calculation.secondary_policy
+    secondary_profile = (
+        BillingProfile.objects.get(name__iexact=secondary.name) if secondary else None
+    )
     response = engine.response_json(calculation)
     order = Order(
         patient_reference=reference,
         patient=patient_for_order(reference, created_by=created_by),
         profile=profile,
-        policy={
-            "name": policy.name,
-            "per_diem_coding": policy.per_diem_coding.value,
-            "drug_coding": policy.drug_coding.value,
-            "unlisted_unit_basis": policy.unlisted_unit_basis.value,
-            "rounding": policy.rounding.value,
-            "rounding_scope": policy.rounding_scope.value,
-            "month_lines": policy.month_lines,
-            "place_of_service": policy.place_of_service,
-            "ndc_quantity_decimals": policy.ndc_quantity_decimals,
-            "ndc_quantity_basis": policy.ndc_quantity_basis.value,
-        },
+        policy=policy_json(policy),
+        secondary_profile=secondary_profile,
+        secondary_policy=policy_json(secondary) if secondary else {},
         therapy=calculation.order.therapy.value,
         hours_per_day=format_decimal(calculation.order.hours_per_day),
         start_date=period.start,
@@ -171,10 +173,31 @@ def order_create(
         )
     OrderDrug.objects.bulk_create(drugs)
     _save_dispensing(drugs, calculation, response, dispensing_details)
+    ClaimLine.objects.bulk_create(_saved_lines(ClaimLine, order, calculation.lines, profile))
+    if secondary_profile is not None:
+        SecondaryClaimLine.objects.bulk_create(
+            _saved_lines(SecondaryClaimLine, order, calculation.secondary_lines, secondary_profile)
+        )
+    return order
+
+
+def policy_json(policy: BillingPolicy) -> dict[str, Any]:
+    """Return a policy as the order keeps it: every setting, dates as ISO text."""
+    return {
+        field.name: value.isoformat() if isinstance(value, date) else value
+        for field in fields(policy)
+        for value in (getattr(policy, field.name),)
+    }
+
+
+def _saved_lines(
+    model: type[SavedLineT], order: Order, lines: Iterable[CalculatedLine], profile: BillingProfile
+) -> list[SavedLineT]:
+    """Return the calculated lines as saved rows of `model`, priced from the profile."""
     prices = price_list(profile)
-    ClaimLine.objects.bulk_create(
+    return [
         _priced(
-            ClaimLine(
+            model(
                 order=order,
                 position=position,
                 kind=line.kind,
@@ -196,9 +219,8 @@ def order_create(
             ),
             prices,
         )
-        for position, line in enumerate(calculation.lines)
-    )
-    return order
+        for position, line in enumerate(lines)
+    ]
 
 
 def _save_dispensing(
@@ -244,7 +266,7 @@ def price_list(profile: BillingProfile) -> dict[tuple[str, str], Decimal]:
     return DatabaseCatalog().prices(profile.pk)
 
 
-def _priced(line: ClaimLine, prices: dict[tuple[str, str], Decimal]) -> ClaimLine:
+def _priced(line: SavedLineT, prices: dict[tuple[str, str], Decimal]) -> SavedLineT:
     """Set a line's unit price and charge from the price list; leave both empty if unpriced."""
     unit_price = unit_price_for(prices, code=line.code, ndc=line.ndc)
     line.unit_price = unit_price
@@ -255,6 +277,8 @@ def _priced(line: ClaimLine, prices: dict[tuple[str, str], Decimal]) -> ClaimLin
 CLAIM_DETAIL_FIELDS = (
     "payer",
     "member_id",
+    "secondary_payer",
+    "secondary_member_id",
     "patient_last_name",
     "patient_first_name",
     "patient_birth_date",
@@ -301,6 +325,10 @@ def order_reprice(*, order: Order, changed_by: User) -> Order:
     prices = price_list(order.profile)
     lines = [_priced(line, prices) for line in order.lines.all()]
     ClaimLine.objects.bulk_update(lines, ["unit_price", "charge"])
+    if order.secondary_profile is not None:
+        prices = price_list(order.secondary_profile)
+        secondary = [_priced(line, prices) for line in order.secondary_lines.all()]
+        SecondaryClaimLine.objects.bulk_update(secondary, ["unit_price", "charge"])
     order._history_user = changed_by
     order._change_reason = "re-priced from the price list"
     order.save()  # a full save, so the history records who re-priced and when

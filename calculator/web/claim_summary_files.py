@@ -18,6 +18,7 @@ from django.utils.text import slugify
 
 from calculator.domain.charges import claim_total
 from calculator.models import BillingProfile, ClaimLine, Order
+from calculator.models.orders import SavedLine
 
 CSV_HEADER = (
     "order",
@@ -80,7 +81,7 @@ class SummaryLine(NamedTuple):
     supplemental: str
 
     @classmethod
-    def of(cls, line: ClaimLine) -> SummaryLine:
+    def of(cls, line: SavedLine) -> SummaryLine:
         return cls(
             str(line.position + 1),
             _date(line.start_date),
@@ -97,7 +98,8 @@ class SummaryLine(NamedTuple):
 
 class SummaryClaim(NamedTuple):
     """One order of the summary: its lines in claim order, their total (box 24F; None when a
-    line has no price), its service period as shown and the links to it."""
+    line has no price), its service period as shown and the links to it; and the secondary
+    claim's lines and total when the order names a secondary profile (SPEC 11)."""
 
     order: Order
     lines: list[SummaryLine]
@@ -105,6 +107,9 @@ class SummaryClaim(NamedTuple):
     service: str
     detail_url: str
     bill_url: str
+    secondary_name: str = ""
+    secondary_lines: tuple[SummaryLine, ...] = ()
+    secondary_total: Decimal | None = None
 
 
 def _order_url(name: str) -> Callable[[int], str]:
@@ -122,6 +127,7 @@ def summary_claims(orders: Iterable[Order]) -> list[SummaryClaim]:
     claims = []
     for order in orders:
         lines = list(order.lines.all())
+        secondary = list(order.secondary_lines.all()) if order.secondary_profile_id else []
         days = f"{order.days} day{'' if order.days == 1 else 's'}"
         claims.append(
             SummaryClaim(
@@ -131,6 +137,9 @@ def summary_claims(orders: Iterable[Order]) -> list[SummaryClaim]:
                 f"{_date(order.start_date)} to {_date(order.end_date)} ({days})",
                 detail_url(order.pk),
                 bill_url(order.pk),
+                order.secondary_profile.name if order.secondary_profile_id else "",
+                tuple(SummaryLine.of(line) for line in secondary),
+                claim_total(line.charge for line in secondary),
             )
         )
     return claims

@@ -197,10 +197,18 @@ class SummaryPDF(FPDF):
             TEXT_SIZE,
         )
         self.ln(3)
+        self.claim_lines(claim.lines, claim.total)
+        if claim.secondary_name:
+            self.ln(4)
+            self.paragraph(f"Secondary claim ({claim.secondary_name})", TEXT_SIZE, "B")
+            self.claim_lines(claim.secondary_lines, claim.secondary_total)
+
+    def claim_lines(self, lines: Any, claim_total: Any) -> None:
+        """One claim's box 24: its lines with their NDC lines, then the claim total."""
         self.headings()
         widths = self.widths
         cell_font = (self.sans, "", CELL_SIZE)
-        for line in claim.lines:
+        for line in lines:
             if line.supplemental:
                 self.row(
                     [("", widths[0], "L"), (line.supplemental, sum(widths[1:]), "L")],
@@ -225,7 +233,7 @@ class SummaryPDF(FPDF):
                 ],
                 font=cell_font,
             )
-        total = "incomplete" if claim.total is None else str(claim.total)
+        total = "incomplete" if claim_total is None else str(claim_total)
         self.row(
             [
                 ("Claim total", sum(widths[:CHARGE_COLUMN]), "L"),

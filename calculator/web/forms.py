@@ -16,7 +16,7 @@ from django.forms.boundfield import BoundField
 from django.forms.utils import ErrorDict
 from django.utils.functional import cached_property
 
-from calculator.domain.billing import DEFAULT_PROFILE
+from calculator.domain.billing import DEFAULT_PROFILE, PUMP_CODES, CoverageModifier, PolicyKind
 from calculator.domain.dispensing import MAX_BEYOND_USE_DAYS, STORAGE_LABELS
 from calculator.domain.dosing import (
     MAX_BOLUSES_PER_DAY,
@@ -169,6 +169,35 @@ class OrderForm(CrispyForm):
     end = forms.DateField(
         label="Last day (inclusive)", widget=forms.DateInput(attrs={"type": "date"})
     )
+    # Medicare DME (SPEC 11): used on a Medicare DME profile, refused on a per-diem one.
+    coverage_modifier = forms.ChoiceField(
+        label="Coverage modifier",
+        required=False,
+        choices=[("", "-"), *((m.value, m.value) for m in CoverageModifier)],
+        help_text="Medicare DME: after KD, KX (criteria met), GA (waiver on file) or GZ (none).",
+    )
+    pump_code = forms.ChoiceField(
+        label="Pump",
+        required=False,
+        choices=[("", "-"), *((code, f"{code} {text[:40]}") for code, text in PUMP_CODES.items())],
+    )
+    rental_month = forms.CharField(
+        label="Rental month", required=False, max_length=4, help_text="1 = KH, 2-3 KI, 4-13 KJ."
+    )
+    delivery_date = forms.DateField(
+        label="Delivery date",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Medicare DME span dates start here (default: the first day).",
+    )
+    secondary_profile = forms.ModelChoiceField(
+        queryset=BillingProfile.objects.filter(active=True, kind=PolicyKind.PER_DIEM),
+        to_field_name="name",
+        required=False,
+        empty_label="None",
+        label="Secondary profile",
+        help_text="A Medicare DME order may also make the secondary payer's per-diem lines.",
+    )
     nursing_visits = forms.CharField(
         label="Nursing visits",
         required=False,
@@ -198,7 +227,19 @@ class OrderForm(CrispyForm):
                     "end",
                 ),
                 css_class="gx-2",
-            )
+            ),
+            HTML('<h2 class="h6 mt-2">Medicare DME and secondary claim</h2>'),
+            Row(
+                *columns(
+                    "col-md-4",
+                    "coverage_modifier",
+                    "pump_code",
+                    "rental_month",
+                    "delivery_date",
+                    "secondary_profile",
+                ),
+                css_class="gx-2",
+            ),
         )
 
     def clean_hours_per_day(self) -> str:
@@ -511,6 +552,12 @@ ORDER_FIELD_FOR_PATH = {
     "end": "end",
     "days": "end",
     "nursing_visits": "nursing_visits",
+    "coverage_modifier": "coverage_modifier",
+    "pump": "pump_code",
+    "pump.code": "pump_code",
+    "pump.rental_month": "rental_month",
+    "delivery_date": "delivery_date",
+    "secondary_profile": "secondary_profile",
 }
 DRUG_FIELD_FOR_KEY = {
     "rate": "rate_value",
@@ -566,6 +613,17 @@ class OrderEntry:
         }
         if any(visits):
             request["nursing_visits"] = [visit for visit in visits if visit]
+        if data.get("coverage_modifier"):
+            request["coverage_modifier"] = data["coverage_modifier"]
+        if data.get("pump_code") or data.get("rental_month", "").strip():
+            request["pump"] = {
+                "code": data.get("pump_code") or None,
+                "rental_month": data.get("rental_month", "").strip() or None,
+            }
+        if data.get("delivery_date"):
+            request["delivery_date"] = data["delivery_date"].isoformat()
+        if data.get("secondary_profile"):
+            request["secondary_profile"] = data["secondary_profile"].name
         return request
 
     def dispensing_details(self) -> list[dict[str, str]]:
@@ -590,9 +648,10 @@ class OrderEntry:
                     for message in messages:
                         _add_error(form, field, message)
                     continue
-            if head in ORDER_FIELD_FOR_PATH:
+            field = ORDER_FIELD_FOR_PATH.get(path) or ORDER_FIELD_FOR_PATH.get(head)
+            if field:
                 for message in messages:
-                    _add_error(self.form, ORDER_FIELD_FOR_PATH[head], message)
+                    _add_error(self.form, field, message)
                 continue
             if head != "acknowledged":
                 self.other_errors.extend(messages)
@@ -665,6 +724,15 @@ class ClaimDetailsForm(CrispyForm):
 
     payer = forms.ModelChoiceField(queryset=None, required=False, empty_label="Choose the payer")
     member_id = forms.CharField(label="Member ID", max_length=30, required=False)
+    secondary_payer = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        empty_label="None",
+        help_text="The payer of the secondary claim, when the order names a secondary profile.",
+    )
+    secondary_member_id = forms.CharField(
+        label="Secondary member ID", max_length=30, required=False
+    )
     patient_last_name = forms.CharField(label="Patient last name", max_length=60, required=False)
     patient_first_name = forms.CharField(label="Patient first name", max_length=35, required=False)
     patient_birth_date = forms.DateField(
@@ -695,6 +763,7 @@ class ClaimDetailsForm(CrispyForm):
 
         super().__init__(*args, **kwargs)
         self.fields["payer"].queryset = Payer.objects.filter(active=True)
+        self.fields["secondary_payer"].queryset = Payer.objects.filter(active=True)
         self.helper = embedded_helper(
             HTML('<h2 class="h6 mt-3">Payer and subscriber</h2>'),
             Row(
@@ -706,6 +775,8 @@ class ClaimDetailsForm(CrispyForm):
                 *columns("col-md-2", "patient_state", "patient_zip"),
                 css_class="gx-2",
             ),
+            HTML('<h2 class="h6 mt-3">Secondary claim (optional)</h2>'),
+            Row(*columns("col-md-4", "secondary_payer", "secondary_member_id"), css_class="gx-2"),
             HTML('<h2 class="h6 mt-3">Authorization (optional)</h2>'),
             Row(
                 Column("authorization_number", css_class="col-md-3"),

@@ -685,9 +685,20 @@ def test_products_are_searched_by_name_or_ndc_and_only_active_ones(catalog, phar
 def test_profiles_list_the_active_ones_with_their_settings(catalog, pharmacist_client):
     BillingProfile.objects.create(name="OLD", active=False)
     profiles = pharmacist_client.get(url("profiles")).json()
-    assert [profile["name"] for profile in profiles] == ["HMSA", "HMSA_CURRENT", "STANDARD"]
+    assert [profile["name"] for profile in profiles] == [
+        "HMSA",
+        "HMSA_CURRENT",
+        "MEDICARE_DME",
+        "STANDARD",
+    ]
     assert profiles[0]["rounding"] == "half_up"
     assert profiles[0]["per_diem_coding"] == "generic"
+    assert [profile["kind"] for profile in profiles] == [
+        "per_diem",
+        "per_diem",
+        "medicare_dme",
+        "per_diem",
+    ]
 
 
 # --- Schema and docs ---------------------------------------------------------------------------

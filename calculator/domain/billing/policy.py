@@ -1,10 +1,11 @@
 """A payer's billing policy: the codes, modifiers and NDC units a claim uses, the
 enumerated choices of a profile (coding, unit basis, rounding), and the shipped HMSA,
-HMSA_CURRENT and STANDARD policies."""
+HMSA_CURRENT, STANDARD and MEDICARE_DME policies."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 
 UNLISTED_DRUG_CODE = "J3490"
@@ -67,12 +68,36 @@ class RoundingScope(StrEnum):
     DAILY = "daily"
 
 
+class PolicyKind(StrEnum):
+    """How a profile bills a pain infusion: the per-diem model (S9325-S9328 + drug lines) or
+    Medicare's DME lines (drug with KD, pump rental, supplies; SPEC 11)."""
+
+    PER_DIEM = "per_diem"
+    MEDICARE_DME = "medicare_dme"
+
+
+class WeekCounting(StrEnum):
+    """How A4221 (per week) counts the weeks of a period: every week started (31 days -> 5) or
+    whole weeks only (31 days -> 4)."""
+
+    STARTED = "started"
+    WHOLE = "whole"
+
+
 class NdcQuantityBasis(StrEnum):
     """What a drug line's NDC quantity counts: the amount administered (daily x days), or the
     amount dispensed (the reservoirs' fill volumes, priming included) as some payers ask."""
 
     ADMINISTERED = "administered"
     DISPENSED = "dispensed"
+
+
+class CoverageModifier(StrEnum):
+    """The Medicare External Infusion Pumps coverage modifier an order carries after KD."""
+
+    KX = "KX"
+    GA = "GA"
+    GZ = "GZ"
 
 
 @dataclass(frozen=True)
@@ -89,6 +114,17 @@ class BillingPolicy:
     place_of_service: str = HOME
     ndc_quantity_decimals: int = 3
     ndc_quantity_basis: NdcQuantityBasis = NdcQuantityBasis.ADMINISTERED
+    kind: PolicyKind = PolicyKind.PER_DIEM
+    # Medicare DME settings (SPEC 11; each marked *check* there, so a setting, not a constant).
+    capped_rental: bool = True
+    a4221_weeks: WeekCounting = WeekCounting.STARTED
+    jz_from: date | None = None
+    jw_from: date | None = None
+    max_months_per_line: int = 1
+
+    @property
+    def is_medicare_dme(self) -> bool:
+        return self.kind == "medicare_dme"
 
 
 HMSA = BillingPolicy(
@@ -125,8 +161,28 @@ STANDARD = BillingPolicy(
     month_lines=True,
 )
 
+# Medicare's DME MAC External Infusion Pumps policy (LCD L33794, article A52507): drug line
+# J-code + KD + KX/GA/GZ, JZ for dates of service from 2024-01-01 and a JW line for discarded
+# drug from 2025-01-01 (CGS 2023-12-18; Noridian 2025-05-22), the pump as a capped rental
+# (RR + KH/KI/KJ), A4221 per week started, A4222 per reservoir, one month's supply a line.
+MEDICARE_DME = BillingPolicy(
+    name="MEDICARE_DME",
+    kind=PolicyKind.MEDICARE_DME,
+    per_diem_coding=PerDiemCoding.SPECIFIC,
+    drug_coding=DrugCoding.SPECIFIC,
+    rounding=Rounding.UP,
+    rounding_scope=RoundingScope.TOTAL,
+    month_lines=False,
+    capped_rental=True,
+    a4221_weeks=WeekCounting.STARTED,
+    jz_from=date(2024, 1, 1),
+    jw_from=date(2025, 1, 1),
+    ndc_quantity_basis=NdcQuantityBasis.ADMINISTERED,
+    max_months_per_line=1,
+)
+
 # The policies the app ships; an order that names no profile is billed on the default.
-SHIPPED_POLICIES = {policy.name: policy for policy in (HMSA, HMSA_CURRENT, STANDARD)}
+SHIPPED_POLICIES = {policy.name: policy for policy in (HMSA, HMSA_CURRENT, STANDARD, MEDICARE_DME)}
 DEFAULT_PROFILE = STANDARD.name
 
 # How each choice of a profile reads in the admin.
@@ -140,3 +196,37 @@ NDC_QUANTITY_BASIS_LABELS = {
     NdcQuantityBasis.ADMINISTERED: "administered (daily amount x days)",
     NdcQuantityBasis.DISPENSED: "dispensed (the reservoirs' fills, priming included)",
 }
+POLICY_KIND_LABELS = {
+    PolicyKind.PER_DIEM: "per diem (S9325-S9328 + drug lines)",
+    PolicyKind.MEDICARE_DME: "Medicare DME (drug + KD, pump rental, supplies)",
+}
+WEEK_COUNTING_LABELS = {
+    WeekCounting.STARTED: "every week started (31 days -> 5)",
+    WeekCounting.WHOLE: "whole weeks only (31 days -> 4)",
+}
+# At most a one-month supply per Medicare DME line, unless the profile says three (NGS).
+MONTHS_PER_LINE_CHOICES = (1, 3)
+
+# Medicare DME codes (CMS HCPCS descriptors).
+KD = "KD"  # drug or biological infused through DME
+JZ = "JZ"  # zero drug amount discarded (single-dose container)
+JW = "JW"  # drug amount discarded (single-dose container)
+RENTAL = "RR"
+UNLISTED_DME_DRUG_CODE = "J7799"
+CATHETER_SUPPLIES_CODE = "A4221"
+PUMP_SUPPLIES_CODE = "A4222"
+PUMP_CODES = {
+    "E0779": "Ambulatory infusion pump, mechanical, reusable, for infusion 8 hours or greater",
+    "E0780": "Ambulatory infusion pump, mechanical, reusable, for infusion less than 8 hours",
+    "E0781": "Ambulatory infusion pump, single or multiple channels, electric or battery "
+    "operated, with administrative equipment, worn by patient",
+}
+SUPPLY_DESCRIPTIONS = {
+    CATHETER_SUPPLIES_CODE: "Supplies for maintenance of non-insulin drug infusion catheter, "
+    "per week (list drugs separately)",
+    PUMP_SUPPLIES_CODE: "Infusion supplies for external drug infusion pump, per cassette or "
+    "bag (list drugs separately)",
+}
+# Capped rental: KH the first month, KI months 2-3, KJ months 4-13; the rental ends after 13.
+CAPPED_RENTAL_MONTHS = 13
+MAX_RENTAL_MONTH = 99  # a pump that is not a capped rental: a sanity bound on the month number

@@ -20,13 +20,18 @@ from django.core.management.base import BaseCommand, CommandParser
 from calculator import engine, services
 from calculator.domain.billing import (
     DEFAULT_PROFILE,
+    MONTHS_PER_LINE_CHOICES,
     NDC_UNITS,
+    PUMP_CODES,
+    CoverageModifier,
     DrugCoding,
     NdcQuantityBasis,
     PerDiemCoding,
+    PolicyKind,
     Rounding,
     RoundingScope,
     UnitBasis,
+    WeekCounting,
 )
 from calculator.domain.dispensing import MAX_BEYOND_USE_DAYS
 from calculator.domain.dosing import (
@@ -56,8 +61,11 @@ DRUG_FLAGS = {
     "priming_volume": "priming_volume",
     "beyond_use_days": "beyond_use_days",
     "stock_ndc": "stock_ndc",
+    "discarded": "discarded",
 }
 ORDER_FLAGS = ("hours_per_day", "days", "start", "end", "therapy")
+# Order keys the flags set with --input too (they are not part of the one-drug order).
+MEDICARE_FLAGS = ("coverage_modifier", "delivery_date", "secondary_profile")
 POLICY_FLAGS = {
     "per_diem": "per_diem_coding",
     "drug_coding": "drug_coding",
@@ -66,7 +74,13 @@ POLICY_FLAGS = {
     "unlisted_unit_basis": "unlisted_unit_basis",
     "month_lines": "month_lines",
     "place_of_service": "place_of_service",
+    "kind": "kind",
+    "capped_rental": "capped_rental",
+    "a4221_weeks": "a4221_weeks",
+    "jz_from": "jz_from",
+    "jw_from": "jw_from",
     "ndc_quantity_basis": "ndc_quantity_basis",
+    "max_months_per_line": "max_months_per_line",
 }
 
 
@@ -137,6 +151,23 @@ class Command(BaseCommand):
         order.add_argument(
             "--input", help="a whole order as JSON (several drugs); - reads standard input"
         )
+        medicare = parser.add_argument_group("Medicare DME (SPEC 11)")
+        medicare.add_argument(
+            "--coverage-modifier", help=f"after KD: {', '.join(CoverageModifier)}"
+        )
+        medicare.add_argument("--pump", help=f"pump code: {', '.join(PUMP_CODES)}")
+        medicare.add_argument("--rental-month", help="the pump's rental month (1 = KH)")
+        medicare.add_argument("--delivery-date", help="first span date, YYYY-MM-DD")
+        medicare.add_argument(
+            "--single-dose",
+            action=argparse.BooleanOptionalAction,
+            default=None,
+            help="the product comes in single-dose containers (default: the catalog's)",
+        )
+        medicare.add_argument("--discarded", help='drug discarded (JW line), e.g. "280 mg"')
+        medicare.add_argument(
+            "--secondary-profile", help="a per-diem profile for the secondary claim, e.g. HMSA"
+        )
         policy = parser.add_argument_group("billing policy")
         policy.add_argument("--profile", help=f"billing profile name (default {DEFAULT_PROFILE})")
         policy.add_argument("--per-diem", choices=[coding.value for coding in PerDiemCoding])
@@ -149,6 +180,12 @@ class Command(BaseCommand):
         policy.add_argument("--unlisted-unit-basis", choices=[basis.value for basis in UnitBasis])
         policy.add_argument("--month-lines", action=argparse.BooleanOptionalAction, default=None)
         policy.add_argument("--place-of-service", help="two-digit code (default 12, home)")
+        policy.add_argument("--kind", choices=[kind.value for kind in PolicyKind])
+        policy.add_argument("--capped-rental", action=argparse.BooleanOptionalAction, default=None)
+        policy.add_argument("--a4221-weeks", choices=[c.value for c in WeekCounting])
+        policy.add_argument("--jz-from", help="JZ from this date of service, YYYY-MM-DD")
+        policy.add_argument("--jw-from", help="JW lines from this date of service, YYYY-MM-DD")
+        policy.add_argument("--max-months-per-line", type=int, choices=MONTHS_PER_LINE_CHOICES)
         policy.add_argument(
             "--ndc-quantity-basis",
             choices=[basis.value for basis in NdcQuantityBasis],
@@ -197,6 +234,13 @@ class Command(BaseCommand):
                 request.setdefault("days", None)
         if options["profile"]:
             request["profile"] = options["profile"]
+        request.update({flag: options[flag] for flag in MEDICARE_FLAGS if options[flag]})
+        if options["pump"] or options["rental_month"]:
+            request["pump"] = {"code": options["pump"], "rental_month": options["rental_month"]}
+        if options["single_dose"] is not None and isinstance(request.get("drugs"), list):
+            for raw in request["drugs"]:
+                if isinstance(raw, dict):
+                    raw["single_dose"] = options["single_dose"]
         overrides = {
             key: options[flag] for flag, key in POLICY_FLAGS.items() if options[flag] is not None
         }
@@ -257,12 +301,10 @@ def render_text(calculation: engine.Calculation, response: dict[str, Any]) -> st
     out.append("Claim lines")
     header = f"  {'Code':<6} {'Mod':<4} {'Units':>6}  {'From':<10} {'To':<10} {'POS':<3}  NDC"
     out.append(header)
-    for line in response["lines"]:
-        out.append(
-            f"  {line['code']:<6} {' '.join(line['modifiers']):<4} {line['units']:>6}  "
-            f"{line['from'] or '':<10} {line['to'] or '':<10} {line['place_of_service']:<3}  "
-            f"{line.get('supplemental') or ''}".rstrip()
-        )
+    out.extend(_line_row(line) for line in response["lines"])
+    if "secondary_lines" in response:
+        out.extend(["", f"Secondary claim lines ({response['secondary_profile']})", header])
+        out.extend(_line_row(line) for line in response["secondary_lines"])
     if response["warnings"]:
         out.append("")
         out.extend(
@@ -270,6 +312,15 @@ def render_text(calculation: engine.Calculation, response: dict[str, Any]) -> st
             for warning in response["warnings"]
         )
     return "\n".join(out)
+
+
+def _line_row(line: dict[str, Any]) -> str:
+    """Return one claim line as a row of the text table."""
+    return (
+        f"  {line['code']:<6} {' '.join(line['modifiers']):<4} {line['units']:>6}  "
+        f"{line['from'] or '':<10} {line['to'] or '':<10} {line['place_of_service']:<3}  "
+        f"{line.get('supplemental') or ''}"
+    ).rstrip()
 
 
 def dispensing_text(dispensing: dict[str, Any]) -> list[str]:

@@ -53,6 +53,7 @@ class Command(BaseCommand):
                     "ncpdp_unit": row.get("ncpdp_unit") or "ML",
                     "hcpcs": codes.get(row.get("hcpcs") or ""),
                     "preservative_free": bool(row.get("preservative_free")),
+                    "single_dose": bool(row.get("single_dose")),
                     "typical_daily_dose_low": row.get("typical_daily_dose_low") or "",
                     "typical_daily_dose_high": row.get("typical_daily_dose_high") or "",
                     "max_daily_dose": row.get("max_daily_dose") or "",
@@ -71,7 +72,8 @@ class Command(BaseCommand):
             added["reservoirs"] += created
         for row in profiles["profiles"]:
             name = row.pop("name")
-            row["source_revised"] = _date(row.get("source_revised"))
+            for key in ("source_revised", "jz_from", "jw_from"):
+                row[key] = _date(row.get(key))
             _, created = BillingProfile.objects.get_or_create(name=name, defaults=row)
             added["profiles"] += created
         if any(added.values()):

@@ -268,12 +268,13 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Show a saved order: inputs, steps, claim lines, warnings and its history."""
     order = get_object_or_404(
         Order.objects.select_related(
-            "profile", "created_by", "verified_by", "billed_by", "voided_by"
+            "profile", "secondary_profile", "created_by", "verified_by", "billed_by", "voided_by"
         ),
         pk=pk,
     )
     history = order.history.select_related("history_user").order_by("history_date")
     lines = list(order.lines.all())
+    secondary_lines = list(order.secondary_lines.all())
     problems = []
     if order.status == Order.Status.VERIFIED:
         problems = scrubber.problems_by_order([order])[order.pk]
@@ -286,6 +287,8 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "drugs": order.drugs.select_related("dispensing"),
             "lines": lines,
             "claim_total": claim_total(line.charge for line in lines),
+            "secondary_lines": secondary_lines,
+            "secondary_total": claim_total(line.charge for line in secondary_lines),
             "problems": problems,
             "history": history,
             "own_order": order.created_by_id == request.user.pk,
