@@ -279,12 +279,18 @@ def _columns(obj: Any, **changes: Any) -> dict[str, Any]:
 
 
 def clone_orders(order: Order, count: int) -> None:
-    """Add `count` copies of a saved order (same status), with its drugs and claim lines."""
-    from calculator.models import ClaimLine, Order, OrderDrug
+    """Add `count` copies of a saved order (same status), with its drugs and claim lines, each
+    for a patient of its own (one patient's overlapping per diem would hold the claims)."""
+    from calculator.models import ClaimLine, Order, OrderDrug, Patient
 
     drugs, lines = list(order.drugs.all()), list(order.lines.all())
+    start = Patient.objects.filter(number__startswith="CLONE-").count()
+    patients = Patient.objects.bulk_create(
+        Patient(number=f"CLONE-{index}") for index in range(start, start + count)
+    )
     clones = Order.objects.bulk_create(
-        Order(**_columns(order, patient_reference=f"CLONE-{index}")) for index in range(count)
+        Order(**_columns(order, patient_reference=patient.number, patient_id=patient.pk))
+        for patient in patients
     )
     OrderDrug.objects.bulk_create(
         OrderDrug(**_columns(drug, order_id=clone.pk)) for clone in clones for drug in drugs
