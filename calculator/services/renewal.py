@@ -13,6 +13,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 
+from calculator.domain.billing.policy import PUMP_CODES
 from calculator.domain.charges import unit_price_for
 from calculator.domain.patients import next_period
 from calculator.models import BillingProfile, Order
@@ -68,11 +69,24 @@ def renewal_of(order: Order) -> Renewal:
         request.pop("nursing_visits", None)
     for position, drug in enumerate(request.get("drugs") or []):
         _carry_on(drug, previous_drugs.get(position))
+        drug.pop("discarded", None)  # the previous period's waste, not this one's
+    _next_rental(request, order)
     calculation = order_calculation(
         request_data={k: v for k, v in request.items() if k != "patient_reference"}
     )
     changes = tuple(_changes(order, calculation))
     return Renewal(order, request, start, end, changes, calculation)
+
+
+def _next_rental(request: dict[str, Any], order: Order) -> None:
+    """A Medicare DME pump's rental goes on: the next period starts at the month after the last
+    one the previous order billed (its pump lines' units), delivered on the new start date."""
+    request.pop("delivery_date", None)  # default: the start of the new period
+    pump = request.get("pump")
+    if not isinstance(pump, dict) or not isinstance(pump.get("rental_month"), int):
+        return
+    billed = sum(line.units for line in order.lines.all() if line.code in PUMP_CODES)
+    pump["rental_month"] += billed or 1
 
 
 def _undated(visit: Any) -> bool:

@@ -146,3 +146,21 @@ def test_837p_with_the_medicare_claim_and_the_secondary_claim_passes_pyx12(
     assert written.count("OI***Y*P**Y") == 2
     assert "NM1*PR*2*HMSA*****PI*990040115" in written
     assert "NM1*PR*2*NORIDIAN JURISDICTION D*****PI*19003" in written
+
+
+def test_renewing_a_medicare_order_bills_the_next_rental_month_from_the_new_start(
+    make_medicare_order, pharmacist
+):
+    """January billed rental month 1 (KH); February's draft bills month 2 (KI), its span
+    dates from February 1st, and no JW waste carried over from January."""
+    january = make_medicare_order()
+    renewal = services.renewal_of(january)
+    warnings = [w.id for w in renewal.calculation.warnings_to_acknowledge]
+    draft = services.order_renew(order=january, created_by=pharmacist, acknowledged=warnings).draft
+    pump = [line for line in draft.lines.all() if line.code == "E0781"]
+    assert [(line.modifiers, line.units) for line in pump] == [("RR KI", 1)]
+    assert {
+        (line.start_date.isoformat(), line.end_date.isoformat()) for line in draft.lines.all()
+    } == {("2026-02-01", "2026-02-28")}
+    assert draft.request["pump"]["rental_month"] == 2
+    assert "delivery_date" not in draft.request
