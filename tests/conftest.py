@@ -1,5 +1,6 @@
 import copy
 import datetime
+import itertools
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -203,11 +204,18 @@ def provider(db):
 
 @pytest.fixture
 def make_claim_order(prices, payer, pharmacist, pharmacist2):
-    """Return a factory: a verified order with complete claim details (the seed by default)."""
+    """Return a factory: a verified order with complete claim details (the seed by default).
+
+    Each seed order is for a patient of its own (ACC-1, ACC-2, ...): two orders of one patient
+    over the same days would hold each other's per diem (the scrubber's overlap rule)."""
     from calculator import services
 
+    made = itertools.count(1)
+
     def make(request: dict | None = None, **details) -> "Order":
-        order = services.order_create(created_by=pharmacist, request_data=request or SEED_ORDER)
+        if request is None:
+            request = {**SEED_ORDER, "patient_reference": f"ACC-{next(made)}"}
+        order = services.order_create(created_by=pharmacist, request_data=request)
         services.order_update_claim_details(
             order=order, changed_by=pharmacist, payer=payer, **{**PATIENT, **details}
         )
