@@ -18,12 +18,19 @@ from calculator.domain.billing import HMSA, NdcQuantityBasis
 from calculator.domain.dispensing import (
     DispensingInput,
     DispensingPlan,
+    StockProduct,
     dispensing_plan,
     dispensing_steps,
 )
 from calculator.domain.dosing import DoseResult, RateChange, ServicePeriod, compute
 from calculator.domain.errors import InvalidOrder
-from calculator.domain.units import MASS, VOLUME, parse_amount, parse_rate
+from calculator.domain.units import (
+    MASS,
+    VOLUME,
+    parse_amount,
+    parse_concentration,
+    parse_rate,
+)
 from tests.helpers import drug, order
 
 fuzz = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -181,6 +188,23 @@ def test_a_bolus_is_programmed_again_only_when_a_run_changes_it() -> None:
     ]
     # (4.8 + 0.16) x 10 + (6.72 + 0.16) x 10 + (6.72 + 0.32) x 11 = 49.6 + 68.8 + 77.44
     assert plan.dispensed_volume_ml == plan.administered_volume_ml == Decimal("195.84")
+
+
+def test_a_titrated_drug_is_compounded_per_reservoir_from_its_fill() -> None:
+    """From 50 mg/mL in 20 mL vials: reservoir 1 (95.04 mL at 25 mg/mL) takes 47.52 mL of stock
+    (3 vials, 12.48 mL = 624 mg left), reservoir 2 (94.08 mL) 47.04 mL (3 vials, 12.96 mL =
+    648 mg left)."""
+    stock = StockProduct(concentration=parse_concentration("50 mg/mL"), package_volume=ml("20 mL"))
+    plan = plan_of(result_of(titrated_order()), stock=stock)
+    assert plan.worksheet is not None
+    assert [
+        (line.fill_volume_ml, line.stock_volume_ml, line.diluent_volume_ml, line.containers)
+        for line in plan.worksheet.lines
+    ] == [
+        (Decimal("95.04"), Decimal("47.52"), Decimal("47.52"), 3),
+        (Decimal("94.08"), Decimal("47.04"), Decimal("47.04"), 3),
+    ]
+    assert [line.waste_amount for line in plan.worksheet.lines] == [Decimal(624), Decimal(648)]
 
 
 # --- Billing: the NDC quantity as dispensed ---------------------------------------------------
