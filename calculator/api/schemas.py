@@ -410,11 +410,22 @@ class WorksheetOut(Schema):
     waste_amount: QuantityOut
 
 
+class RateOut(Schema):
+    from_: date = Field(alias="from", description="The first day of the run at this rate")
+    rate: QuantityOut
+    bolus_volume: QuantityOut | None
+
+
 class DispensingOut(Schema):
     """The dispensing plan of a drug: without a reservoir only the rate and bolus volume."""
 
-    rate: QuantityOut = Field(description="The pump's rate in mL/hr while infusing")
+    rate: QuantityOut = Field(
+        description="The pump's rate in mL/hr while infusing (a titrated drug's at the start)"
+    )
     bolus_volume: QuantityOut | None
+    rates: list[RateOut] | None = Field(
+        None, description="A titrated drug's rate from each run's first day; null at one rate"
+    )
     days_per_reservoir: int | None
     reservoirs: list[ReservoirOut]
     dispensed_volume: QuantityOut | None

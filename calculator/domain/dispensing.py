@@ -39,6 +39,7 @@ from calculator.domain.dosing import (
     amount_dimension,
     concentration_ratio,
     is_per_day,
+    sum_ratios,
     weight_in,
 )
 from calculator.domain.errors import ErrorCollector
@@ -141,6 +142,19 @@ class PumpProgram:
 
 
 @dataclass(frozen=True)
+class RateRun:
+    """A titrated drug's run of days (`first_day`..`last_day`, dated from `start`) and what the
+    pump is programmed to over it (5 mg/hr from day 1, 7 mg/hr from day 11)."""
+
+    start: date
+    end: date
+    first_day: int
+    last_day: int
+    result: DoseResult
+    pump: PumpProgram
+
+
+@dataclass(frozen=True)
 class Reservoir:
     """One cassette or bag of the period: days `first_day`..`last_day` of service (day 1 is the
     first), its fill volume (priming included), its fill day and beyond-use day, and the same as
@@ -224,24 +238,33 @@ class DispensingPlan:
     priming_volume_ml: Decimal
     reservoirs: tuple[Reservoir, ...]
     worksheet: Worksheet | None
+    # A titrated drug's runs, each with its pump program (empty for a drug at one rate).
+    rate_runs: tuple[RateRun, ...] = ()
+    # Each reservoir's fill volume (priming included) as an exact ratio, by reservoir.
+    fill_ratios: tuple[Ratio, ...] = ()
 
     @property
     def administered_volume_ml(self) -> Decimal:
-        """Return daily volume x days (4.8 mL/day x 31 days = 148.8 mL)."""
+        """Return daily volume x days (4.8 mL/day x 31 days = 148.8 mL), summed over the runs
+        of a titrated drug."""
         return self.result.total_volume_ml
+
+    def runs_of(self, reservoir: Reservoir) -> tuple[RateRun, ...]:
+        """Return the runs a reservoir's days fall in (none for a drug at one rate)."""
+        return tuple(
+            run
+            for run in self.rate_runs
+            if run.first_day <= reservoir.last_day and run.last_day >= reservoir.first_day
+        )
 
     @property
     def dispensed_volume_ml(self) -> Decimal | None:
         """Return the sum of the fill volumes, priming included (96 + 52.8 = 148.8 mL)."""
         if not self.reservoirs:
             return None
-        # Summed as ratios over the daily volume's denominator and divided once, so the sum
-        # is exact even when a fill volume does not end (100 mg in 3 mL).
-        numerators = [
-            _fill_ratio(self.result, reservoir.days, self.priming_volume_ml)[0]
-            for reservoir in self.reservoirs
-        ]
-        return exact_divide(_sum(numerators), self.result.daily_volume_ratio[1])
+        # Summed as ratios and divided once, so the sum is exact even when a fill volume does
+        # not end (100 mg in 3 mL).
+        return exact_divide(*sum_ratios([(ratio, 1) for ratio in self.fill_ratios]))
 
     @property
     def waste_volume_ml(self) -> Decimal | None:
@@ -364,14 +387,19 @@ def _check_dispensing(
                 f"the priming volume {priming} must be smaller than the reservoir ({reservoir})",
             )
         else:
-            numerator, denominator = result.daily_volume_ratio
-            if _multiply(EXACT_CONTEXT.subtract(reservoir_ml, priming_ml), denominator) < numerator:
-                errors.add(
-                    f"{prefix}.reservoir_volume",
-                    f"a {reservoir} reservoir holds less than one day: "
-                    f"{readable(result.daily_volume_ml)} mL/day + {_ml(priming_ml)} priming = "
-                    f"{_ml(EXACT_CONTEXT.add(result.daily_volume_ml, priming_ml))}",
-                )
+            usable = EXACT_CONTEXT.subtract(reservoir_ml, priming_ml)
+            for run_start, run_result in _daily_runs(result):
+                numerator, denominator = run_result.daily_volume_ratio
+                if _multiply(usable, denominator) < numerator:
+                    daily = run_result.daily_volume_ml
+                    since = "" if run_start is None else f" from {run_start.isoformat()}"
+                    errors.add(
+                        f"{prefix}.reservoir_volume",
+                        f"a {reservoir} reservoir holds less than one day{since}: "
+                        f"{readable(daily)} mL/day + {_ml(priming_ml)} priming = "
+                        f"{_ml(EXACT_CONTEXT.add(daily, priming_ml))}",
+                    )
+                    break
     if dispensing.stock is not None:
         _check_stock(result, dispensing.stock, f"{prefix}.stock_ndc", errors)
 
@@ -447,48 +475,111 @@ def dispensing_plan(
     reservoir = dispensing.reservoir_volume
     if reservoir is None:
         return DispensingPlan(result, dispensing, pump, None, None, priming_ml, (), None)
+    usable_ml = EXACT_CONTEXT.subtract(reservoir.canonical_value, priming_ml)
     numerator, denominator = result.daily_volume_ratio
-    usable = _multiply(EXACT_CONTEXT.subtract(reservoir.canonical_value, priming_ml), denominator)
-    by_volume = int(EXACT_CONTEXT.divide_int(usable, numerator))
-    per_reservoir = by_volume
+    by_volume = int(EXACT_CONTEXT.divide_int(_multiply(usable_ml, denominator), numerator))
     bud, lead = dispensing.beyond_use_days, dispensing.fill_lead_days
-    if bud is not None:
-        per_reservoir = min(per_reservoir, bud - lead)
-    reservoirs = tuple(
-        _reservoir(number, first, days, result, priming_ml, bud, lead, period.start)
-        for number, (first, days) in enumerate(_runs(result.days, per_reservoir), start=1)
-    )
+    most_days = None if bud is None else bud - lead
+    per_reservoir: int | None = by_volume if most_days is None else min(by_volume, most_days)
+    rate_runs = _rate_runs(result)
+    if rate_runs:
+        # Each reservoir holds its own number of days: the days of a titrated drug differ.
+        by_volume = per_reservoir = None
+    spans = _fill_spans(_day_pieces(result), usable_ml, most_days)
+    reservoirs, fill_ratios = [], []
+    for number, (first, days, volume) in enumerate(spans, start=1):
+        fill = _plus(volume, (priming_ml, _ONE))
+        fill_ratios.append(fill)
+        reservoirs.append(_reservoir(number, first, days, fill, bud, lead, period.start))
     worksheet = None
     if dispensing.stock is not None:
-        worksheet = _worksheet(result, dispensing.stock, priming_ml, reservoirs)
+        worksheet = _worksheet(result, dispensing.stock, reservoirs, fill_ratios)
     return DispensingPlan(
-        result, dispensing, pump, per_reservoir, by_volume, priming_ml, reservoirs, worksheet
+        result,
+        dispensing,
+        pump,
+        per_reservoir,
+        by_volume,
+        priming_ml,
+        tuple(reservoirs),
+        worksheet,
+        rate_runs,
+        tuple(fill_ratios),
     )
 
 
-def _runs(days: int, per_reservoir: int) -> list[tuple[int, int]]:
-    """Return (first day, days) of each run of at most `per_reservoir` days (31, 14 -> 14, 14,
-    3)."""
-    return [
-        (first, min(per_reservoir, days - first + 1)) for first in range(1, days + 1, per_reservoir)
-    ]
+def _daily_runs(result: DoseResult) -> list[tuple[date | None, DoseResult]]:
+    """Return (first date, result) of each run of a titrated drug, else (None, the result)."""
+    if result.runs:
+        return [(run.start, run.result) for run in result.runs]
+    return [(None, result)]
 
 
-def _fill_ratio(result: DoseResult, days: int, priming_ml: Decimal) -> Ratio:
-    """Return days x daily volume + priming as one ratio (20 x 4.8 + 0 = 96 mL)."""
-    numerator, denominator = result.daily_volume_ratio
-    return (
-        EXACT_CONTEXT.add(_multiply(numerator, days), _multiply(priming_ml, denominator)),
-        denominator,
-    )
+def _rate_runs(result: DoseResult) -> tuple[RateRun, ...]:
+    """Return a titrated drug's runs as days of the period with their pump programs."""
+    runs, first = [], 1
+    for run in result.runs:
+        last = first + run.days - 1
+        runs.append(RateRun(run.start, run.end, first, last, run.result, pump_program(run.result)))
+        first = last + 1
+    return tuple(runs)
+
+
+def _day_pieces(result: DoseResult) -> list[tuple[Ratio, int]]:
+    """Return (daily volume, days) of each run of days at one daily volume, in order."""
+    if result.runs:
+        return [(run.result.daily_volume_ratio, run.days) for run in result.runs]
+    return [(result.daily_volume_ratio, result.days)]
+
+
+def _fill_spans(
+    pieces: list[tuple[Ratio, int]], usable_ml: Decimal, most_days: int | None
+) -> list[tuple[int, int, Ratio]]:
+    """Return (first day, days, volume of those days) of each reservoir: from its first day,
+    the most whole days whose volumes add up to no more than `usable_ml` (the reservoir less
+    its priming) and, with a beyond-use limit, no more than `most_days`. Validation has made
+    sure a reservoir holds at least one day of any run."""
+    days_left = [days for _, days in pieces]
+    spans: list[tuple[int, int, Ratio]] = []
+    piece, day = 0, 1
+    while piece < len(pieces):
+        first, taken, volume = day, 0, (_ZERO, _ONE)
+        while piece < len(pieces):
+            (numerator, denominator), left = pieces[piece][0], days_left[piece]
+            room = _plus((usable_ml, _ONE), (-volume[0], volume[1]))
+            # The whole days of this run that fit in the room left: floor(room / daily volume).
+            fit = int(
+                EXACT_CONTEXT.divide_int(
+                    _multiply(room[0], denominator), _multiply(room[1], numerator)
+                )
+            )
+            if most_days is not None:
+                fit = min(fit, most_days - taken)
+            fit = min(fit, left)
+            if fit:
+                volume = _plus(volume, (_multiply(numerator, fit), denominator))
+                taken += fit
+                day += fit
+                days_left[piece] -= fit
+            if days_left[piece]:
+                break
+            piece += 1
+        if not taken:
+            raise ValueError(f"a reservoir holds no day from day {first} (not validated?)")
+        spans.append((first, taken, volume))
+    return spans
+
+
+def _plus(a: Ratio, b: Ratio) -> Ratio:
+    """Return a + b as one ratio (kept over one denominator when they share it)."""
+    return sum_ratios([(a, 1), (b, 1)])
 
 
 def _reservoir(
     number: int,
     first_day: int,
     days: int,
-    result: DoseResult,
-    priming_ml: Decimal,
+    fill: Ratio,
     bud: int | None,
     lead: int,
     start: date | None,
@@ -506,7 +597,7 @@ def _reservoir(
         number=number,
         first_day=first_day,
         last_day=last_day,
-        fill_volume_ml=exact_divide(*_fill_ratio(result, days, priming_ml)),
+        fill_volume_ml=exact_divide(*fill),
         fill_day=fill_day,
         beyond_use_day=beyond_use_day,
         first_date=dated(first_day),
@@ -519,16 +610,15 @@ def _reservoir(
 def _worksheet(
     result: DoseResult,
     stock: StockProduct,
-    priming_ml: Decimal,
-    reservoirs: tuple[Reservoir, ...],
+    reservoirs: list[Reservoir],
+    fill_ratios: list[Ratio],
 ) -> Worksheet:
     target = result.drug.concentration
     target_amount, target_ml = concentration_ratio(target)
     stock_amount, stock_ml = concentration_ratio(stock.concentration)
     package_ml = stock.package_volume.canonical_value
     lines = []
-    for reservoir in reservoirs:
-        fill_numerator, fill_denominator = _fill_ratio(result, reservoir.days, priming_ml)
+    for reservoir, (fill_numerator, fill_denominator) in zip(reservoirs, fill_ratios, strict=True):
         # stock volume = target concentration x fill volume / stock concentration, one ratio.
         numerator = _multiply(_multiply(target_amount, stock_ml), fill_numerator)
         denominator = _multiply(_multiply(target_ml, stock_amount), fill_denominator)
@@ -575,17 +665,31 @@ def dispensing_steps(plan: DispensingPlan) -> list[str]:
     """Return the plan as written on paper, one line per step (seed: "5 mg/hr / 25 mg/mL =
     0.2 mL/hr", "100 mL - 0 mL priming = 100 mL; 100 mL / 4.8 mL/day = ~20.833333 -> 20 whole
     days", "20 days x 4.8 mL/day = 96 mL", ...)."""
-    steps = _pump_steps(plan)
+    titrated = bool(plan.rate_runs)
+    steps = _titrated_pump_steps(plan) if titrated else _pump_steps(plan.result, plan.pump)
     if not plan.reservoirs:
         return steps
-    steps.extend(_reservoir_steps(plan))
+    steps.extend(_titrated_reservoir_steps(plan) if titrated else _reservoir_steps(plan))
     if plan.worksheet is not None:
         steps.extend(_worksheet_steps(plan, plan.worksheet))
     return steps
 
 
-def _pump_steps(plan: DispensingPlan) -> list[str]:
-    result, pump = plan.result, plan.pump
+def _titrated_pump_steps(plan: DispensingPlan) -> list[str]:
+    """Return each run's pump steps, marked with its first date ("from 2026-01-11: 7 mg/hr /
+    25 mg/mL = 0.28 mL/hr"); a run's bolus only when it changes the bolus."""
+    steps, bolus_before = [], None
+    for run in plan.rate_runs:
+        drug = run.result.drug
+        bolus = (drug.bolus, drug.boluses_per_day)
+        with_bolus = run is plan.rate_runs[0] or bolus != bolus_before
+        bolus_before = bolus
+        since = f"from {run.start.isoformat()}: "
+        steps.extend(since + step for step in _pump_steps(run.result, run.pump, with_bolus))
+    return steps
+
+
+def _pump_steps(result: DoseResult, pump: PumpProgram, with_bolus: bool = True) -> list[str]:
     drug = result.drug
     rate = drug.rate
     rate_word = _unit_word(rate.numerator)
@@ -627,7 +731,7 @@ def _pump_steps(plan: DispensingPlan) -> list[str]:
             f"{rate_ml}{while_infusing}"
         )
     bolus = drug.bolus
-    if bolus is not None and pump.bolus_volume_ml is not None:
+    if with_bolus and bolus is not None and pump.bolus_volume_ml is not None:
         bolus_ml = _ml(pump.bolus_volume_ml)
         if bolus.dimension == VOLUME:
             if bolus.numerator == "mL":
@@ -715,6 +819,67 @@ def _reservoir_steps(plan: DispensingPlan) -> list[str]:
     return [step for step in steps if step]
 
 
+def _titrated_reservoir_steps(plan: DispensingPlan) -> list[str]:
+    """Return the reservoirs of a titrated drug: each day holds its run's daily volume, and a
+    reservoir takes the most whole days from its first day that fit (priming included) and,
+    with beyond-use days, that it may be used ("reservoir 1: 10 days x 4.8 mL/day + 7 days x
+    6.72 mL/day = 95.04 mL; one day more: 101.76 mL > 100 mL")."""
+    dispensing, priming_ml = plan.dispensing, plan.priming_volume_ml
+    reservoir = dispensing.reservoir_volume
+    assert reservoir is not None
+    reservoir_ml = reservoir.canonical_value
+    reservoir_text = _ml(reservoir_ml) + ("" if reservoir.numerator == "mL" else f" ({reservoir})")
+    steps = [
+        f"{_day_span(run.first_day, run.last_day)} ({_date_span(run.start, run.end)}): "
+        f"{readable(run.result.daily_volume_ml)} mL/day"
+        for run in plan.rate_runs
+    ]
+    bud, lead = dispensing.beyond_use_days, dispensing.fill_lead_days
+    most_days = None if bud is None else bud - lead
+    if bud is not None and lead:
+        steps.append(
+            f"{bud} beyond-use days - {_days(lead)} filled ahead = {_days(most_days)} of use"
+        )
+    steps.append(
+        f"each reservoir: the most whole days that fit in {reservoir_text}"
+        + (f" with {_ml(priming_ml)} priming" if priming_ml else "")
+        + ("" if most_days is None else f", at most {_days(most_days)}")
+    )
+    for each in plan.reservoirs:
+        parts = []
+        for run in plan.runs_of(each):
+            days = min(run.last_day, each.last_day) - max(run.first_day, each.first_day) + 1
+            parts.append(f"{_days(days)} x {readable(run.result.daily_volume_ml)} mL/day")
+        priming = f" + {_ml(priming_ml)} priming" if priming_ml else ""
+        step = f"reservoir {each.number}: {' + '.join(parts)}{priming} = {_ml(each.fill_volume_ml)}"
+        next_day = each.last_day + 1
+        if next_day <= plan.result.days:
+            if most_days is not None and each.days == most_days:
+                step += f"; {_days(most_days)} of use reached"
+            else:
+                (run,) = (r for r in plan.rate_runs if r.first_day <= next_day <= r.last_day)
+                more = EXACT_CONTEXT.add(each.fill_volume_ml, run.result.daily_volume_ml)
+                step += f"; one day more: {_ml(more)} > {_ml(reservoir_ml)}"
+        steps.append(step)
+        steps.append(f"reservoir {each.number}: {_schedule_text(each, bud)}")
+    dispensed, administered = plan.dispensed_volume_ml, plan.administered_volume_ml
+    assert dispensed is not None
+    if len(plan.reservoirs) > 1:
+        fills = " + ".join(_ml(each.fill_volume_ml) for each in plan.reservoirs)
+        steps.append(f"{fills} = {_ml(dispensed)} dispensed")
+    runs = " + ".join(
+        f"{readable(run.result.daily_volume_ml)} mL/day x {_days(run.last_day - run.first_day + 1)}"
+        for run in plan.rate_runs
+    )
+    steps.append(f"{runs} = {_ml(administered)} administered")
+    if plan.waste_volume_ml:
+        steps.append(
+            f"{_ml(dispensed)} dispensed - {_ml(administered)} administered = "
+            f"{_ml(plan.waste_volume_ml)} of priming, not administered"
+        )
+    return steps
+
+
 def _schedule_text(reservoir: Reservoir, bud: int | None) -> str:
     """Return "days 1-14 (2026-01-01 to 2026-01-14), filled 2026-01-01; 2026-01-01 + 14 days =
     beyond-use date 2026-01-15" (days numbered when the start is not known)."""
@@ -779,6 +944,14 @@ def _worksheet_steps(plan: DispensingPlan, worksheet: Worksheet) -> list[str]:
     return steps
 
 
+def _day_span(first: int, last: int) -> str:
+    return f"day {first}" if first == last else f"days {first}-{last}"
+
+
+def _date_span(first: date, last: date) -> str:
+    return first.isoformat() if first == last else f"{first.isoformat()} to {last.isoformat()}"
+
+
 def _ml(value: Decimal) -> str:
     return f"{readable(value)} mL"
 
@@ -824,6 +997,7 @@ __all__ = [
     "DispensingInput",
     "DispensingPlan",
     "PumpProgram",
+    "RateRun",
     "Reservoir",
     "StockProduct",
     "Storage",

@@ -112,15 +112,26 @@ def calculated_line_json(line: CalculatedLine) -> dict[str, Any]:
 
 
 def dispensing_json(plan: DispensingPlan) -> dict[str, Any]:
-    """Return a drug's dispensing plan: the pump rate in mL/hr and the bolus in mL, and with a
-    reservoir its reservoirs (dated when the order is), volumes and compounding worksheet."""
+    """Return a drug's dispensing plan: the pump rate in mL/hr and the bolus in mL (at the
+    start; a titrated drug's `rates` from each change), and with a reservoir its reservoirs
+    (dated when the order is), volumes and compounding worksheet."""
 
     def ml(value: Decimal | None) -> dict[str, str] | None:
         return None if value is None else quantity_json(value, "mL")
 
+    # A titrated drug: what the pump runs at from each run's first day (null at one rate).
+    rates = [
+        {
+            "from": run.start.isoformat(),
+            "rate": quantity_json(run.pump.rate_ml_per_hr, "mL/hr"),
+            "bolus_volume": ml(run.pump.bolus_volume_ml),
+        }
+        for run in plan.rate_runs
+    ]
     return {
         "rate": quantity_json(plan.pump.rate_ml_per_hr, "mL/hr"),
         "bolus_volume": ml(plan.pump.bolus_volume_ml),
+        "rates": rates or None,
         "days_per_reservoir": plan.days_per_reservoir,
         "reservoirs": [reservoir_json(reservoir) for reservoir in plan.reservoirs],
         "dispensed_volume": ml(plan.dispensed_volume_ml),

@@ -18,12 +18,44 @@ PAGE_SIZES = {"roll": "4in 2in", "a4": "A4", "letter": "letter"}
 
 @dataclass(frozen=True)
 class Label:
-    """One reservoir's label."""
+    """One reservoir's label; `rates` are a titrated drug's rates over its days (empty at one
+    rate: the plan's rate)."""
 
     drug: OrderDrug
     dispensing: OrderDispensing
     reservoir: dict[str, Any]
     count: int  # reservoirs of this drug
+    rates: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class WorksheetRow:
+    """One reservoir on the worksheet: its compounding line (when compounded) and its rates."""
+
+    reservoir: dict[str, Any]
+    line: dict[str, Any] | None
+    rates: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class WorksheetDrug:
+    drug: OrderDrug
+    dispensing: OrderDispensing
+    plan: dict[str, Any]
+    rows: list[WorksheetRow]
+
+
+def reservoir_rates(plan: dict[str, Any], reservoir: dict[str, Any]) -> list[dict[str, Any]]:
+    """Return the rates (the plan's `rates` entries) a titrated drug runs at over a reservoir's
+    days: the one running on its first day and each change up to its last day. Empty for a drug
+    at one rate (plans saved before the rates, too)."""
+    rates = plan.get("rates") or []
+    first, last = str(reservoir["from"]), str(reservoir["to"])
+    return [
+        rate
+        for number, rate in enumerate(rates)
+        if rate["from"] <= last and (number + 1 == len(rates) or rates[number + 1]["from"] > first)
+    ]
 
 
 def dispensed_drugs(order: Order) -> list[OrderDrug]:
@@ -39,7 +71,26 @@ def labels(drugs: list[OrderDrug]) -> list[Label]:
         dispensing = _dispensing(drug)
         assert dispensing is not None
         reservoirs = dispensing.reservoirs
-        found.extend(Label(drug, dispensing, each, len(reservoirs)) for each in reservoirs)
+        found.extend(
+            Label(drug, dispensing, each, len(reservoirs), reservoir_rates(dispensing.plan, each))
+            for each in reservoirs
+        )
+    return found
+
+
+def worksheet_drugs(drugs: list[OrderDrug]) -> list[WorksheetDrug]:
+    """Return each drug's worksheet rows: a reservoir, its compounding line and its rates."""
+    found = []
+    for drug in drugs:
+        dispensing = _dispensing(drug)
+        assert dispensing is not None
+        plan = dispensing.plan
+        lines = {line["reservoir"]: line for line in (plan.get("worksheet") or {}).get("lines", [])}
+        rows = [
+            WorksheetRow(each, lines.get(each["number"]), reservoir_rates(plan, each))
+            for each in plan.get("reservoirs", [])
+        ]
+        found.append(WorksheetDrug(drug, dispensing, plan, rows))
     return found
 
 
@@ -51,6 +102,7 @@ def print_context(order: Order, *, kind: str, sheet: str, interactive: bool) -> 
         "kind": kind,
         "drugs": drugs,
         "labels": labels(drugs) if kind == "labels" else [],
+        "worksheet_drugs": worksheet_drugs(drugs) if kind == "worksheet" else [],
         "sheet": sheet,
         "sheets": SHEETS,
         "page_size": PAGE_SIZES[sheet] if kind == "labels" else "letter",

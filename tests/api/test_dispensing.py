@@ -117,3 +117,28 @@ def test_a_saved_order_answers_its_plan_from_the_snapshot(catalog, pharmacist_cl
     order = Order.objects.get()
     shown = pharmacist_client.get(reverse("api:order", kwargs={"pk": order.pk})).json()
     assert shown["drugs"][0]["dispensing"] == order.response["drugs"][0]["dispensing"]
+
+
+def test_a_titrated_drug_answers_its_rates_and_reservoirs_over_the_runs(catalog, pharmacist_client):
+    """5 mg/hr, 7 mg/hr from the 11th, 100 mL: days 1-17 (95.04 mL) and 18-31 (94.08 mL)."""
+    request = seed_with(
+        reservoir_volume="100 mL", rate_changes=[{"from": "2026-01-11", "rate": "7 mg/hr"}]
+    )
+    response = post(pharmacist_client, url("calculate"), request)
+    assert response.status_code == 200, response.content
+    (drug,) = response.json()["drugs"]
+    dispensing = drug["dispensing"]
+    assert dispensing["rate"] == {"value": "0.2", "unit": "mL/hr"}  # at the start
+    assert dispensing["rates"] == [
+        {"from": "2026-01-01", "rate": {"value": "0.2", "unit": "mL/hr"}, "bolus_volume": None},
+        {"from": "2026-01-11", "rate": {"value": "0.28", "unit": "mL/hr"}, "bolus_volume": None},
+    ]
+    assert dispensing["days_per_reservoir"] is None
+    assert [r["fill_volume"]["value"] for r in dispensing["reservoirs"]] == ["95.04", "94.08"]
+    assert dispensing["dispensed_volume"] == dispensing["administered_volume"]
+    assert dispensing["administered_volume"] == drug["total_volume"]
+
+
+def test_a_drug_at_one_rate_has_no_rates(catalog, pharmacist_client):
+    response = post(pharmacist_client, url("calculate"), seed_with(reservoir_volume="100 mL"))
+    assert response.json()["drugs"][0]["dispensing"]["rates"] is None

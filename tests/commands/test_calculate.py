@@ -292,3 +292,34 @@ def test_command_line_process_exits_with_status_2():
     )
     assert completed.returncode == 2
     assert 'error: drugs.0.rate: "ML" is not a unit here; did you mean mL?' in completed.stderr
+
+
+def test_a_titrated_drug_is_dispensed_over_its_runs(catalog):
+    """The seed titrated to 7 mg/hr on the 11th in a 100 mL cassette: days 1-17 (10 x 4.8 +
+    7 x 6.72 = 95.04 mL) and days 18-31 (14 x 6.72 = 94.08 mL); dispensed = administered =
+    189.12 mL (planned on the first rate alone it was 148.8 mL: out on day 25)."""
+    status, out, _ = run(
+        *SEED,
+        "--days",
+        "31",
+        "--start",
+        "2026-01-01",
+        "--end",
+        "2026-01-31",
+        "--reservoir-volume",
+        "100 mL",
+        "--rate-change",
+        "2026-01-11=7 mg/hr",
+    )
+    assert status == 0
+    for step in (
+        "from 2026-01-11: 7 mg/hr / 25 mg/mL = 0.28 mL/hr",
+        "95.04 mL + 94.08 mL = 189.12 mL dispensed",
+        "4.8 mL/day x 10 days + 6.72 mL/day x 21 days = 189.12 mL administered",
+    ):
+        assert f"    {step}\n" in out
+    reservoirs = [line.split() for line in out.splitlines() if line.endswith("mL  -")]
+    assert reservoirs == [
+        ["1", "2026-01-01", "2026-01-17", "17", "95.04", "mL", "-"],
+        ["2", "2026-01-18", "2026-01-31", "14", "94.08", "mL", "-"],
+    ]

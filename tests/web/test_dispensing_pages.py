@@ -186,3 +186,35 @@ def test_a_clerk_may_print_but_someone_without_the_right_may_not(
     assert client_for(clerk).get(url).status_code == 200
     nobody = django_user_model.objects.create_user("nobody")
     assert client_for(nobody).get(url).status_code == 403
+
+
+def test_a_titrated_drugs_labels_and_worksheet_show_each_reservoirs_own_rates(
+    pharmacist_client,
+):
+    """5 mg/hr, then 7 mg/hr from the 11th, in the 100 mL cassette with 14 beyond-use days:
+    days 1-14 (10 x 4.8 + 4 x 6.72 = 74.88 mL, both rates), 15-28 (14 x 6.72 = 94.08 mL) and
+    29-31 (3 x 6.72 = 20.16 mL), at 0.28 mL/hr only."""
+    form = dispensing_form(
+        reservoir=cassette(), beyond_use_days="14", rate_changes="2026-01-11 7 mg/hr"
+    )
+    response = pharmacist_client.post(reverse("calculator:order-new"), form)
+    assert response.status_code == 302, response.text
+    order = Order.objects.get()
+    page = pharmacist_client.get(reverse("calculator:order-detail", args=[order.pk])).text
+    assert texts(page, "fill-volume") == ["74.88 mL", "94.08 mL", "20.16 mL"]
+    assert texts(page, "pump-rate") == ["0.2 mL/hr", "0.28 mL/hr"]
+    assert "Dispensed 189.12 mL" in " ".join(texts(page, "dispensing"))
+    labels = texts(
+        pharmacist_client.get(reverse("calculator:order-labels", args=[order.pk])).text, "label"
+    )
+    assert "Rate 0.2 mL/hr from 2026-01-01 · Rate 0.28 mL/hr from 2026-01-11" in labels[0]
+    for label in labels[1:]:
+        assert "Rate 0.28 mL/hr from 2026-01-11" in label
+        assert "0.2 mL/hr" not in label
+    worksheet = pharmacist_client.get(reverse("calculator:order-worksheet", args=[order.pk])).text
+    assert texts(worksheet, "reservoir-rates") == [
+        "0.2 mL/hr from 2026-01-01; 0.28 mL/hr from 2026-01-11",
+        "0.28 mL/hr from 2026-01-11",
+        "0.28 mL/hr from 2026-01-11",
+    ]
+    assert "Dispensed 189.12 mL; administered 189.12 mL." in worksheet

@@ -373,7 +373,7 @@ def drug_line(
     """Return the drug line for one drug over one segment of the period (its NDC quantity the
     amount dispensed in the segment's reservoirs when the policy says so and `plan` has them)."""
     if result.runs:
-        return titrated_drug_line(result, segment=segment, policy=policy)
+        return titrated_drug_line(result, segment=segment, policy=policy, plan=plan)
     drug = result.drug
     days = segment.days
     ndc_unit = drug.ndc_unit
@@ -448,12 +448,9 @@ def dispensed_reservoirs(plan: DispensingPlan | None, segment: Segment) -> tuple
 def _dispensed_volume_ratio(
     plan: DispensingPlan, reservoirs: tuple[Reservoir, ...]
 ) -> tuple[Decimal, Decimal]:
-    """Return the fill volumes of `reservoirs`, priming included, as one ratio over the daily
-    volume's denominator (days x daily volume + priming x reservoirs)."""
-    numerator, denominator = plan.result.daily_volume_ratio
-    days = sum(reservoir.days for reservoir in reservoirs)
-    priming = _multiply(_multiply(plan.priming_volume_ml, len(reservoirs)), denominator)
-    return EXACT_CONTEXT.add(_multiply(numerator, days), priming), denominator
+    """Return the fill volumes of `reservoirs`, priming included, as one ratio (the sum of
+    their days' volumes, each day at its run's volume, + priming x reservoirs)."""
+    return sum_ratios([(plan.fill_ratios[reservoir.number - 1], 1) for reservoir in reservoirs])
 
 
 def _dispensed_in_ndc_unit(result: DoseResult, dispensed: tuple[Decimal, Decimal]) -> Decimal:
@@ -583,9 +580,15 @@ _Pieces = list[tuple[DoseResult, int]]
 
 
 def titrated_drug_line(
-    result: DoseResult, *, segment: Segment, policy: BillingPolicy
+    result: DoseResult,
+    *,
+    segment: Segment,
+    policy: BillingPolicy,
+    plan: DispensingPlan | None = None,
 ) -> CalculatedLine:
-    """Return the drug line of a titrated drug over one segment of the period."""
+    """Return the drug line of a titrated drug over one segment of the period (its NDC quantity
+    the amount dispensed in the segment's reservoirs when the policy says so and `plan` has
+    them, as drug_line)."""
     drug = result.drug
     pieces = runs_within(result, segment.start, segment.end, segment.days)
 
@@ -601,7 +604,14 @@ def titrated_drug_line(
         ndc_amount = containers.quantize(Decimal(1), ROUND_CEILING, EXACT_CONTEXT)
     else:
         ndc_amount = _divide(*over(_ndc_daily_ratio))
-    quantity = ndc_quantity(ndc_amount, decimals=policy.ndc_quantity_decimals)
+    # The units count what is administered; the NDC quantity may be what is dispensed.
+    dispensed = None
+    if policy.ndc_quantity_basis == "dispensed" and plan is not None and plan.reservoirs:
+        dispensed = _dispensed_volume_ratio(plan, dispensed_reservoirs(plan, segment))
+    quantity = ndc_quantity(
+        ndc_amount if dispensed is None else _dispensed_in_ndc_unit(result, dispensed),
+        decimals=policy.ndc_quantity_decimals,
+    )
     on_ndc_basis = policy.unlisted_unit_basis == UnitBasis.NDC
     if bills_specific_code(drug.hcpcs, policy):
         code = drug.hcpcs
@@ -637,6 +647,8 @@ def titrated_drug_line(
                 policy,
                 _shown_in(word),
             )
+    if dispensed is not None:
+        work += f"; NDC quantity as dispensed: {readable(quantity)} {ndc_unit}"
     return CalculatedLine(
         kind="drug",
         code=code,
