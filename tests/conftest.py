@@ -149,7 +149,7 @@ PATIENT = {
     "patient_city": "Kaneohe",
     "patient_state": "HI",
     "patient_zip": "96744",
-    "diagnosis_code": "G89.3",
+    "diagnosis_codes": "G89.3",
 }
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from calculator.api.schemas import ClaimDetailsIn
 from calculator.domain.errors import InvalidOrder
+from calculator.domain.patients import MAX_DIAGNOSIS_CODES, InvalidDiagnosis, clean_diagnosis_list
 from calculator.models import Order, Payer
 from calculator.web.forms import ClaimDetailsForm
 
@@ -27,7 +28,7 @@ FORM_TO_API: dict[str, tuple[str, str]] = {
     "patient_city": ("patient", "city"),
     "patient_state": ("patient", "state"),
     "patient_zip": ("patient", "zip"),
-    "diagnosis_code": ("diagnosis_codes", "0.code"),
+    "diagnosis_codes": ("", "diagnosis_codes"),
     "authorization_number": ("authorization", "number"),
     "authorization_code": ("authorization", "code"),
     "authorization_units": ("authorization", "units"),
@@ -74,16 +75,8 @@ def validated_claim_details(
     if "member_id" in sent:
         posted["member_id"] = _as_posted(sent["member_id"])
     if "diagnosis_codes" in sent:
-        codes = sent["diagnosis_codes"] or []
-        if len(codes) > 1:
-            problems[_api_path(prefix, "diagnosis_codes")] = [
-                "a claim keeps one diagnosis code for now (pointer 1): send the principal one"
-            ]
-        elif codes and codes[0]["pointer"] != 1:
-            problems[f"{_api_path(prefix, 'diagnosis_codes')}.0.pointer"] = [
-                "the one diagnosis code is pointer 1"
-            ]
-        posted["diagnosis_code"] = codes[0]["code"] if codes else ""
+        path = _api_path(prefix, "diagnosis_codes")
+        posted["diagnosis_codes"] = _diagnoses(sent["diagnosis_codes"] or [], path, problems)
     if "payer_id" in sent:
         posted["payer"] = _payer_choice(sent["payer_id"], prefix, problems)
     form = ClaimDetailsForm(posted)
@@ -95,6 +88,36 @@ def validated_claim_details(
     if problems:
         raise InvalidOrder(problems)
     return form.cleaned_data
+
+
+def _diagnoses(sent: list[dict[str, Any]], path: str, problems: dict[str, list[str]]) -> str:
+    """Return the codes sent as the page's field would hold them, in pointer order (a pointer
+    is the code's number on the claim, 1 the principal; without one, its place in the list);
+    record each problem under its item's path."""
+    if len(sent) > MAX_DIAGNOSIS_CODES:
+        problems[path] = [
+            f"at most {MAX_DIAGNOSIS_CODES} diagnosis codes on a claim, not {len(sent)}"
+        ]
+        return ""
+    item_at: dict[int, int] = {}  # pointer -> index in the list sent
+    for index, item in enumerate(sent):
+        pointer = index + 1 if item.get("pointer") is None else item["pointer"]
+        if not 1 <= pointer <= len(sent):
+            message = f"a pointer from 1 to {len(sent)} (the number of codes sent)"
+        elif pointer in item_at:
+            message = f"pointer {pointer} is already diagnosis_codes.{item_at[pointer]}"
+        else:
+            item_at[pointer] = index
+            continue
+        problems[f"{path}.{index}.pointer"] = [message]
+    if len(item_at) < len(sent):
+        return ""
+    order = [item_at[pointer] for pointer in sorted(item_at)]
+    try:
+        return ", ".join(clean_diagnosis_list([sent[index]["code"] for index in order]))
+    except InvalidDiagnosis as error:
+        problems[f"{path}.{order[error.index or 0]}.code"] = [str(error)]
+        return ""
 
 
 def _payer_choice(payer_id: str | None, prefix: str, problems: dict[str, list[str]]) -> str:

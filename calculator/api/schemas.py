@@ -257,8 +257,14 @@ class PatientIn(Strict):
 
 class DiagnosisIn(Strict):
     code: StrictStr = Field(description="ICD-10-CM, with or without the dot", examples=["G89.3"])
-    pointer: StrictInt = Field(
-        1, description="Its diagnosis pointer on the claim lines (1: the principal diagnosis)"
+    pointer: StrictInt | None = Field(
+        None,
+        description=(
+            "The code's number on the claim, from 1 to the number of codes sent: 1 is the "
+            "principal diagnosis (HI ABK), the others follow in pointer order (HI ABF). Every "
+            "service line points at diagnoses 1 to 4 (SV107). Default: its place in the list"
+        ),
+        examples=[1],
     )
 
 
@@ -284,7 +290,10 @@ class ClaimDetailsIn(Strict):
     patient: PatientIn | None = None
     diagnosis_codes: list[DiagnosisIn] | None = Field(
         None,
-        description="ICD-10-CM codes with their pointers; one per claim for now (pointer 1)",
+        description=(
+            "ICD-10-CM codes with their pointers, at most 12 and none twice; sending the list "
+            "replaces the order's codes (an empty list clears them)"
+        ),
     )
     authorization: AuthorizationIn | None = None
 

@@ -12,9 +12,9 @@ Shape of the file (one transaction set per interchange):
     per claim:
       2000B HL*..22*0 SBR*P*18       subscriber, who is the patient (SBR*S on a secondary claim)
       2010BA NM1*IL N3 N4 DMG, 2010BB NM1*PR
-      2300 CLM [REF*G1] HI*ABK
+      2300 CLM [REF*G1] HI*ABK[*ABF...] (the principal diagnosis, then up to 11 others)
       per other payer: 2320 SBR OI, 2330A NM1*IL, 2330B NM1*PR
-      per line: 2400 LX SV1 DTP*472 REF*6R, 2410 LIN**N4 CTP
+      per line: 2400 LX SV1 (SV107 points at diagnoses 1 to 4) DTP*472 REF*6R, 2410 LIN**N4 CTP
     SE GE IEA                        trailers with their counts
 """
 
@@ -30,6 +30,7 @@ from decimal import Decimal
 from calculator.domain.billing import NDC_UNITS
 from calculator.domain.ndc import is_ndc11
 from calculator.domain.npi import npi_is_valid
+from calculator.domain.patients import MAX_DIAGNOSIS_CODES
 
 VERSION = "005010X222A1"
 ELEMENT = "*"
@@ -43,6 +44,8 @@ NOC_CODES = frozenset({"J3490", "J3590", "J7799", "J7999", "J8499", "J8999", "J9
 MAX_LINES_PER_CLAIM = 50  # loop 2400 repeats at most 50 times
 MAX_CONTROL_NUMBER = 999_999_999  # ISA13 is nine digits
 DESCRIPTION_LENGTH = 80  # SV101-7
+# SV107 holds at most four diagnosis pointers: every line points at the claim's first four.
+MAX_LINE_POINTERS = 4
 CENT = Decimal("0.01")
 
 _QUANTITY = re.compile(r"\d{1,11}(\.\d{1,3})?")
@@ -141,7 +144,7 @@ class Claim:
     claim_id: str
     total: Decimal
     place_of_service: str
-    diagnosis_code: str
+    diagnosis_codes: tuple[str, ...]  # the principal first, at most MAX_DIAGNOSIS_CODES
     subscriber: Subscriber
     payer: Payer
     lines: tuple[ServiceLine, ...]
@@ -225,8 +228,7 @@ def claim_problems(claim: Claim) -> list[str]:
         problems.append("the patient sex must be F, M or U")
     if not (_digits(subscriber.zip_code, 5) or _digits(subscriber.zip_code, 9)):
         problems.append("the patient ZIP code must be 5 or 9 digits")
-    if not _DIAGNOSIS.fullmatch(diagnosis_text(claim.diagnosis_code)):
-        problems.append(f'"{claim.diagnosis_code}" is not an ICD-10-CM code')
+    problems.extend(_diagnosis_problems(claim.diagnosis_codes))
     if not _digits(claim.place_of_service, 2):
         problems.append("the place of service must be two digits")
     if not claim.lines:
@@ -443,12 +445,45 @@ def _claim_loop(claim: Claim) -> list[str]:
     ]
     if _clean(claim.authorization_number):
         segments.append(_segment("REF", "G1", _clean(claim.authorization_number)[:50]))
-    segments.append(_segment("HI", _composite("ABK", diagnosis_text(claim.diagnosis_code))))
+    segments.append(_diagnoses(claim.diagnosis_codes))
     for other in claim.other_payers:
         segments += _other_payer_loops(other, claim.subscriber)
+    pointers = line_pointers(len(claim.diagnosis_codes))
     for number, line in enumerate(claim.lines, start=1):
-        segments += _line_loop(line, number=number, claim_place=claim.place_of_service)
+        segments += _line_loop(
+            line, number=number, claim_place=claim.place_of_service, pointers=pointers
+        )
     return segments
+
+
+def _diagnosis_problems(codes: Sequence[str]) -> list[str]:
+    if not codes:
+        return ["the diagnosis code is missing"]
+    problems = []
+    if len(codes) > MAX_DIAGNOSIS_CODES:
+        problems.append(f"an 837P claim carries at most {MAX_DIAGNOSIS_CODES} diagnoses")
+    seen: set[str] = set()
+    for code in codes:
+        text = diagnosis_text(code)
+        if not _DIAGNOSIS.fullmatch(text):
+            problems.append(f'"{code}" is not an ICD-10-CM code')
+        elif text in seen:
+            problems.append(f"diagnosis {text} is there twice")
+        seen.add(text)
+    return problems
+
+
+def _diagnoses(codes: Sequence[str]) -> str:
+    """Return HI: ABK for the principal diagnosis, ABF for each other one."""
+    qualifiers = ["ABK", *["ABF"] * (len(codes) - 1)]
+    return _segment(
+        "HI", *(_composite(q, diagnosis_text(c)) for q, c in zip(qualifiers, codes, strict=True))
+    )
+
+
+def line_pointers(diagnosis_count: int) -> str:
+    """Return SV107: the pointers of the claim's first diagnoses, at most four (1:2:3:4)."""
+    return _composite(*(str(n) for n in range(1, min(diagnosis_count, MAX_LINE_POINTERS) + 1)))
 
 
 def _other_payer_loops(other: OtherPayer, subscriber: Subscriber) -> list[str]:
@@ -469,7 +504,7 @@ def _other_payer_loops(other: OtherPayer, subscriber: Subscriber) -> list[str]:
     ]
 
 
-def _line_loop(line: ServiceLine, *, number: int, claim_place: str) -> list[str]:
+def _line_loop(line: ServiceLine, *, number: int, claim_place: str, pointers: str) -> list[str]:
     description = ""
     if line.code in NOC_CODES:
         description = _clean(line.description)[:DESCRIPTION_LENGTH].rstrip()
@@ -478,7 +513,9 @@ def _line_loop(line: ServiceLine, *, number: int, claim_place: str) -> list[str]
     place = line.place_of_service if line.place_of_service != claim_place else ""
     segments = [
         _segment("LX", str(number)),
-        _segment("SV1", procedure, amount_text(line.charge), "UN", str(line.units), place, "", "1"),
+        _segment(
+            "SV1", procedure, amount_text(line.charge), "UN", str(line.units), place, "", pointers
+        ),
         _service_dates(line.start, line.end),
     ]
     if _clean(line.control_number):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 from calculator.domain.text import storable
@@ -58,6 +59,40 @@ def parse_diagnosis_codes(text: str) -> list[str]:
             raise ValueError(f'"{code[:20]}" is not an ICD-10-CM code such as G89.3')
     unique = list(dict.fromkeys(code.replace(".", "") for code in codes))
     return unique
+
+
+class InvalidDiagnosis(ValueError):
+    """A list of diagnosis codes a claim cannot carry; `index` is the code at fault (0-based),
+    None when the list itself is (more than 12 codes)."""
+
+    def __init__(self, message: str, index: int | None = None) -> None:
+        super().__init__(message)
+        self.index = index
+
+
+def split_diagnosis_codes(text: str) -> list[str]:
+    """Return the codes in text separated by commas, semicolons or spaces, as typed."""
+    return [code for code in re.split(r"[\s,;]+", text.strip()) if code]
+
+
+def clean_diagnosis_list(codes: Sequence[str]) -> list[str]:
+    """Return a claim's diagnosis codes (the principal first) as an 837P carries them (upper
+    case, no dot), or raise InvalidDiagnosis for a code that is not ICD-10-CM, a code given
+    twice, or more than MAX_DIAGNOSIS_CODES codes. Nothing is dropped silently."""
+    if len(codes) > MAX_DIAGNOSIS_CODES:
+        raise InvalidDiagnosis(
+            f"at most {MAX_DIAGNOSIS_CODES} diagnosis codes on a claim, not {len(codes)}"
+        )
+    cleaned: list[str] = []
+    for index, code in enumerate(codes):
+        typed = code.strip().upper()
+        if not ICD10_CM.fullmatch(typed):
+            raise InvalidDiagnosis(f'"{typed[:20]}" is not an ICD-10-CM code such as G89.3', index)
+        text = typed.replace(".", "")
+        if text in cleaned:
+            raise InvalidDiagnosis(f"{typed} is already diagnosis {cleaned.index(text) + 1}", index)
+        cleaned.append(text)
+    return cleaned
 
 
 def next_period(start: date, end: date) -> tuple[date, date]:

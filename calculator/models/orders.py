@@ -7,6 +7,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from calculator.domain.dosing import ROUTE_LABELS
+from calculator.domain.patients import split_diagnosis_codes
 from calculator.models.catalog import BillingProfile, DrugProduct
 from calculator.models.claims import Payer
 
@@ -82,8 +83,11 @@ class Order(models.Model):
     patient_city = models.CharField(max_length=30, blank=True)
     patient_state = models.CharField(max_length=2, blank=True)
     patient_zip = models.CharField(max_length=9, blank=True)
-    diagnosis_code = models.CharField(
-        "diagnosis (ICD-10-CM)", max_length=8, blank=True, help_text="e.g. G89.3, no dot needed"
+    diagnosis_codes = models.CharField(
+        "diagnoses (ICD-10-CM)",
+        max_length=120,
+        blank=True,
+        help_text="The principal first, separated by commas (at most 12), e.g. G893, C50911.",
     )
     authorization_number = models.CharField(max_length=30, blank=True)
     authorization_code = models.CharField(
@@ -137,6 +141,11 @@ class Order(models.Model):
     @property
     def warnings(self) -> list[dict]:
         return self.response.get("warnings", [])
+
+    @property
+    def diagnosis_list(self) -> list[str]:
+        """The diagnosis codes as saved, the principal first (pointer 1, 2, ... on the claim)."""
+        return split_diagnosis_codes(self.diagnosis_codes)
 
 
 class OrderDrug(models.Model):

@@ -27,7 +27,7 @@ SNAPSHOT_FIELDS = {
     "city": "patient_city",
     "state": "patient_state",
     "zip_code": "patient_zip",
-    "principal_diagnosis": "diagnosis_code",
+    "diagnosis_codes": "diagnosis_codes",
     "authorization_number": "authorization_number",
     "authorization_code": "authorization_code",
     "authorization_units": "authorization_units",

@@ -22,19 +22,23 @@ from calculator.domain.billing import (
     code_date_problem,
 )
 from calculator.domain.ndc import format_ndc, is_ndc11
+from calculator.domain.patients import InvalidDiagnosis, clean_diagnosis_list
 from calculator.models import ClaimLine, DrugProduct, HcpcsCode, Order, OrderDrug
 from calculator.models.orders import SavedLine
 
 SPECIFIC_PER_DIEMS = {"S9326", "S9327", "S9328"}
 PER_DIEMS = {"S9325"} | SPECIFIC_PER_DIEMS
-ICD10 = re.compile(r"[A-TV-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?")
 
 
 # The kinds of reason a claim is held for, to count held claims by reason and to filter the
 # review queue on one: key, label, and a test of the reason's text (the first that matches).
 REASON_KINDS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
     ("claim-details", "Claim details missing", re.compile(r"^claim details missing")),
-    ("diagnosis", "Diagnosis not an ICD-10-CM code", re.compile(r"not an ICD-10-CM code")),
+    (
+        "diagnosis",
+        "Diagnosis not an ICD-10-CM code",
+        re.compile(r"not an ICD-10-CM code|is already diagnosis \d|diagnosis codes on a claim"),
+    ),
     ("payer", "Payer inactive", re.compile(r"^the payer .* is inactive$")),
     ("authorization", "Authorization exceeded or dates outside it", re.compile(r"authoriz")),
     ("price", "No price in the price list", re.compile(r": no price in the ")),
@@ -209,13 +213,15 @@ def _claim_detail_problems(order: Order) -> list[str]:
             ("patient city", order.patient_city),
             ("patient state", order.patient_state),
             ("patient ZIP", order.patient_zip),
-            ("diagnosis code", order.diagnosis_code),
+            ("diagnosis code", order.diagnosis_codes),
         )
         if not value
     ]
     problems = [f"claim details missing: {', '.join(missing)}"] if missing else []
-    if order.diagnosis_code and not ICD10.fullmatch(order.diagnosis_code.upper()):
-        problems.append(f'"{order.diagnosis_code}" is not an ICD-10-CM code such as G89.3')
+    try:
+        clean_diagnosis_list(order.diagnosis_list)
+    except InvalidDiagnosis as error:
+        problems.append(str(error))
     if order.payer_id and not order.payer.active:
         problems.append(f"the payer {order.payer.name} is inactive")
     return problems

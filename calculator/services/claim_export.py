@@ -204,7 +204,7 @@ def _claim_from_lines(order: Order, lines: list[SavedLine], *, policy: dict) -> 
         # An unpriced claim never reaches the file (the scrubber holds it); None stays visible.
         total=total,  # type: ignore[arg-type]
         place_of_service=place,
-        diagnosis_code=order.diagnosis_code,
+        diagnosis_codes=tuple(order.diagnosis_list),
         authorization_number=order.authorization_number,
         subscriber=edi_837p.Subscriber(
             member_id=order.member_id,

@@ -287,7 +287,7 @@ CLAIM_DETAIL_FIELDS = (
     "patient_city",
     "patient_state",
     "patient_zip",
-    "diagnosis_code",
+    "diagnosis_codes",
     "authorization_number",
     "authorization_code",
     "authorization_units",

@@ -25,6 +25,7 @@ from calculator.domain.dosing import (
     THERAPY_LABELS,
     Therapy,
 )
+from calculator.domain.patients import InvalidDiagnosis, clean_diagnosis_list, split_diagnosis_codes
 from calculator.domain.text import storable
 from calculator.domain.units import QuantityError, parse_decimal
 from calculator.models import BillingProfile, DrugProduct, Order, PumpReservoir
@@ -745,7 +746,12 @@ class ClaimDetailsForm(CrispyForm):
     patient_city = forms.CharField(label="City", max_length=30, required=False)
     patient_state = forms.CharField(label="State", max_length=2, required=False)
     patient_zip = forms.CharField(label="ZIP", max_length=10, required=False)
-    diagnosis_code = forms.CharField(label="Diagnosis (ICD-10-CM)", max_length=8, required=False)
+    diagnosis_codes = forms.CharField(
+        label="Diagnoses (ICD-10-CM)",
+        max_length=200,
+        required=False,
+        help_text="The principal first, separated by commas (at most 12), e.g. G89.3, C50.911.",
+    )
     authorization_number = forms.CharField(max_length=30, required=False)
     authorization_code = forms.CharField(
         max_length=5, required=False, help_text="Blank: the per-diem code."
@@ -767,7 +773,7 @@ class ClaimDetailsForm(CrispyForm):
         self.helper = embedded_helper(
             HTML('<h2 class="h6 mt-3">Payer and subscriber</h2>'),
             Row(
-                *columns("col-md-4", "payer", "member_id", "diagnosis_code"),
+                *columns("col-md-4", "payer", "member_id", "diagnosis_codes"),
                 *columns("col-md-4", "patient_last_name", "patient_first_name"),
                 *columns("col-md-2", "patient_birth_date", "patient_sex"),
                 Column("patient_address", css_class="col-md-5"),
@@ -803,13 +809,12 @@ class ClaimDetailsForm(CrispyForm):
             raise ValidationError("a 5-digit ZIP or ZIP+4")
         return digits
 
-    def clean_diagnosis_code(self) -> str:
-        from calculator.selectors.scrubber import ICD10
-
-        code = self.cleaned_data["diagnosis_code"].strip().upper()
-        if code and not ICD10.fullmatch(code):
-            raise ValidationError(f'"{code}" is not an ICD-10-CM code such as G89.3')
-        return code.replace(".", "")
+    def clean_diagnosis_codes(self) -> str:
+        typed = split_diagnosis_codes(self.cleaned_data["diagnosis_codes"])
+        try:
+            return ", ".join(clean_diagnosis_list(typed))
+        except InvalidDiagnosis as error:
+            raise ValidationError(str(error)) from error
 
     def clean_authorization_code(self) -> str:
         code = self.cleaned_data["authorization_code"].strip().upper()

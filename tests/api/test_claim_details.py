@@ -12,7 +12,7 @@ from django.urls import reverse
 from calculator.models import Order, Payer
 from tests.api.test_endpoints import bearer, issue_token, post
 from tests.conftest import PATIENT, seed_order
-from tests.helpers import assert_valid_837p, read_claims
+from tests.helpers import assert_valid_837p, read_claims, segments
 
 ORDERS = reverse("api:orders")
 CLAIM = {
@@ -28,7 +28,7 @@ CLAIM = {
         "state": "hi",
         "zip": "96744",
     },
-    "diagnosis_codes": [{"code": "G89.3", "pointer": 1}],
+    "diagnosis_codes": [{"code": "C50.911", "pointer": 2}, {"code": "G89.3", "pointer": 1}],
     "authorization": {"number": "AUTH-42", "units": 31, "start": "2026-01-01", "end": "2026-01-31"},
 }
 
@@ -66,6 +66,8 @@ def test_token_order_with_details_second_pharmacist_export_and_pyx12(
     assert_valid_837p(text)
     claim = read_claims(text)[0]
     assert claim["diagnosis"] == "G893"
+    assert "HI*ABK:G893*ABF:C50911~" in text  # pointer 1 is the principal, whatever the order
+    assert all(s.endswith("**1:2") for s in segments(text) if s.startswith("SV1*"))
     assert "NM1*IL*1*Kealoha*Leilani****MI*XHM123456789~" in text
     assert "NM1*PR*2*HMSA*****PI*990040115~" in text
     assert "REF*G1*AUTH-42~" in text
@@ -86,7 +88,38 @@ def test_patch_changes_only_the_fields_sent(make_claim_order, pharmacist):
     order.refresh_from_db()
     assert order.member_id == "NEW-1" and order.authorization_units == 20
     assert order.patient_last_name == PATIENT["patient_last_name"]
-    assert order.diagnosis_code == "G893"
+    assert order.diagnosis_codes == "G893"
+
+
+@pytest.mark.parametrize(
+    ("sent", "saved"),
+    [
+        ([{"code": "g89.3"}, {"code": "C50.911"}, {"code": "Z45.2"}], "G893, C50911, Z452"),
+        ([{"code": "C50.911", "pointer": 2}, {"code": "G89.3", "pointer": 1}], "G893, C50911"),
+        ([{"code": "C50.911"}], "C50911"),
+        ([], ""),
+    ],
+)
+def test_diagnoses_are_saved_in_pointer_order(make_claim_order, pharmacist, sent, saved):
+    """A pointer is the code's number on the claim (1: the principal); without one, its place
+    in the list."""
+    order = make_claim_order()
+    response = patch(
+        Client(), claim_url(order.pk), {"diagnosis_codes": sent}, **bearer(issue_token(pharmacist))
+    )
+    assert response.status_code == 200, response.content
+    order.refresh_from_db()
+    assert order.diagnosis_codes == saved
+
+
+def test_twelve_diagnoses_are_kept(make_claim_order, pharmacist):
+    order = make_claim_order()
+    codes = [{"code": f"C50.9{n:02d}"} for n in range(12)]
+    token = bearer(issue_token(pharmacist))
+    response = patch(Client(), claim_url(order.pk), {"diagnosis_codes": codes}, **token)
+    assert response.status_code == 200, response.content
+    order.refresh_from_db()
+    assert len(order.diagnosis_list) == 12
 
 
 @pytest.mark.parametrize(
@@ -111,17 +144,28 @@ def test_patch_changes_only_the_fields_sent(make_claim_order, pharmacist):
         ),
         ({"patient": {"zip": "123"}}, {"patient.zip": ["a 5-digit ZIP or ZIP+4"]}),
         (
-            {
-                "diagnosis_codes": [
-                    {"code": "G89.3", "pointer": 1},
-                    {"code": "C50.911", "pointer": 2},
-                ]
-            },
-            {
-                "diagnosis_codes": [
-                    "a claim keeps one diagnosis code for now (pointer 1): send the principal one"
-                ]
-            },
+            {"diagnosis_codes": [{"code": "G89.3"}, {"code": "C50.911"}, {"code": "g893"}]},
+            {"diagnosis_codes.2.code": ["G893 is already diagnosis 1"]},
+        ),
+        (
+            {"diagnosis_codes": [{"code": "G89.3"}, {"code": "C50.911", "pointer": 3}]},
+            {"diagnosis_codes.1.pointer": ["a pointer from 1 to 2 (the number of codes sent)"]},
+        ),
+        (
+            {"diagnosis_codes": [{"code": "G89.3", "pointer": 0}]},
+            {"diagnosis_codes.0.pointer": ["a pointer from 1 to 1 (the number of codes sent)"]},
+        ),
+        (
+            {"diagnosis_codes": [{"code": "G89.3"}, {"code": "C50.911", "pointer": 1}]},
+            {"diagnosis_codes.1.pointer": ["pointer 1 is already diagnosis_codes.0"]},
+        ),
+        (
+            {"diagnosis_codes": [{"code": f"C50.9{n:02d}"} for n in range(13)]},
+            {"diagnosis_codes": ["at most 12 diagnosis codes on a claim, not 13"]},
+        ),
+        (
+            {"diagnosis_codes": [{"code": "C50.911", "pointer": 2}, {"code": "ZZ", "pointer": 1}]},
+            {"diagnosis_codes.1.code": ['"ZZ" is not an ICD-10-CM code such as G89.3']},
         ),
     ],
 )

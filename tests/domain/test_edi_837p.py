@@ -11,7 +11,7 @@ import pytest
 
 from calculator.domain import edi_837p
 from tests.conftest import SEED_NDC11
-from tests.helpers import assert_valid_837p, read_claims
+from tests.helpers import assert_valid_837p, read_claims, segments
 
 PROVIDER = edi_837p.BillingProvider(
     name="Aloha Home Infusion Pharmacy",
@@ -43,7 +43,7 @@ CLAIM = edi_837p.Claim(
     claim_id="ORD-1",
     total=Decimal("298.00"),
     place_of_service="12",
-    diagnosis_code="G89.3",
+    diagnosis_codes=("G89.3",),
     subscriber=edi_837p.Subscriber(
         member_id="XHM123456789",
         last_name="Kealoha",
@@ -69,6 +69,56 @@ def _file_with(**line_changes) -> str:
 def test_pure_claim_file_is_valid_837p():
     """The dataclasses alone make a file pyx12 accepts (no database involved)."""
     assert_valid_837p(_file_with())
+
+
+def _claim_text(**changes) -> str:
+    claim = dataclasses.replace(CLAIM, **changes)
+    return edi_837p.claim_file(envelope=ENVELOPE, provider=PROVIDER, claims=[claim])
+
+
+def _segment(text: str, name: str) -> list[str]:
+    return [s for s in segments(text) if s.startswith(f"{name}*")]
+
+
+def test_one_diagnosis_is_the_principal_and_every_line_points_at_it():
+    text = _claim_text()
+    assert _segment(text, "HI") == ["HI*ABK:G893"]
+    assert all(s.endswith("**1") for s in _segment(text, "SV1"))
+
+
+def test_several_diagnoses_go_out_principal_first_and_the_lines_point_at_the_first_four():
+    """HI carries ABK for the principal and ABF for the others, 12 at most; SV107 holds at
+    most four pointers, so each line points at diagnoses 1 to 4."""
+    codes = ("G89.3", "C50.911", "Z45.2", "R52", "E11.9", "I10")
+    text = _claim_text(diagnosis_codes=codes)
+    assert _segment(text, "HI") == ["HI*ABK:G893*ABF:C50911*ABF:Z452*ABF:R52*ABF:E119*ABF:I10"]
+    assert all(s.endswith("**1:2:3:4") for s in _segment(text, "SV1"))
+    assert_valid_837p(text)
+    two = _claim_text(diagnosis_codes=("G89.3", "C50.911"))
+    assert _segment(two, "HI") == ["HI*ABK:G893*ABF:C50911"]
+    assert all(s.endswith("**1:2") for s in _segment(two, "SV1"))
+    assert_valid_837p(two)
+
+
+def test_twelve_diagnoses_are_valid_837p():
+    codes = tuple(f"C50.9{n:02d}" for n in range(12))
+    text = _claim_text(diagnosis_codes=codes)
+    assert _segment(text, "HI")[0].count("*ABF:") == 11
+    assert_valid_837p(text)
+
+
+@pytest.mark.parametrize(
+    ("codes", "message"),
+    [
+        ((), "the diagnosis code is missing"),
+        (("G89.3", "8-9.3"), '"8-9.3" is not an ICD-10-CM code'),
+        (("G89.3", "G893"), "diagnosis G893 is there twice"),
+        (tuple(f"C50.9{n:02d}" for n in range(13)), "an 837P claim carries at most 12 diagnoses"),
+    ],
+)
+def test_rejects_diagnoses_the_hi_segment_cannot_carry(codes, message):
+    with pytest.raises(edi_837p.InvalidClaimFile, match=message):
+        _claim_text(diagnosis_codes=codes)
 
 
 def test_rejects_a_10_digit_ndc_in_lin03():

@@ -32,9 +32,18 @@ def test_a_draft_is_not_ready_and_says_which_claim_details_are_missing(
 
 
 def test_a_diagnosis_that_is_not_icd10_is_named(make_claim_order):
-    assert problems(make_claim_order(diagnosis_code="8-9.3")) == [
+    assert problems(make_claim_order(diagnosis_codes="8-9.3")) == [
         '"8-9.3" is not an ICD-10-CM code such as G89.3'
     ]
+
+
+def test_several_diagnoses_pass_and_a_repeated_one_holds_the_claim(make_claim_order):
+    """Codes saved outside the page (an import, the admin) are checked as the page checks them."""
+    order = make_claim_order(diagnosis_codes="G893, C50911")
+    assert problems(order) == []
+    Order.objects.filter(pk=order.pk).update(diagnosis_codes="G893, C50911, G89.3")
+    assert problems(Order.objects.get(pk=order.pk)) == ["G89.3 is already diagnosis 1"]
+    assert scrubber.reason_kind("G89.3 is already diagnosis 1") == "diagnosis"
 
 
 def test_an_inactive_ndc_and_an_unpriced_line_hold_the_claim(make_claim_order):

@@ -95,11 +95,11 @@ def test_verification_copies_the_claim_details_and_a_later_edit_leaves_them(
     assert order.patient == patient and order.member_id == ""
     services.order_verify(order=order, verified_by=pharmacist2)
     order.refresh_from_db()
-    assert (order.payer, order.member_id, order.patient_last_name, order.diagnosis_code) == (
+    assert (order.payer, order.member_id, order.patient_last_name, order.diagnosis_codes) == (
         payer,
         "XHM123456789",
         "Kealoha",
-        "G893",
+        "G893, C50911",  # every code of the patient, the principal first
     )
     patient.last_name, patient.member_id = "Kealoha-Smith", "NEW1"
     services.patient_save(patient=patient, changed_by=pharmacist)

@@ -54,7 +54,7 @@ def test_held_and_payer_filters_narrow_the_list_and_stay_in_the_url(
     make_claim_order, pharmacist, clerk_client
 ):
     ready = make_claim_order()
-    held = make_claim_order(diagnosis_code="")
+    held = make_claim_order(diagnosis_codes="")
     other_payer = Payer.objects.create(name="Aetna", payer_id="60054")
     aetna = make_claim_order()
     Order.objects.filter(pk=aetna.pk).update(payer=other_payer)
@@ -75,7 +75,7 @@ def test_held_and_payer_filters_narrow_the_list_and_stay_in_the_url(
 
 def test_the_filters_are_kept_in_the_page_links(make_claim_order, clerk_client):
     for _ in range(26):  # one more than a page
-        make_claim_order(diagnosis_code="")
+        make_claim_order(diagnosis_codes="")
     response = clerk_client.get(URL, {"held": "on", "payer": "HMSA"})
     links = re.findall(r'href="\?([^"]*)"', response.text)
     assert len(links) == 1
