@@ -370,17 +370,33 @@ def _authorization_problems(order: Order, lines: list[ClaimLine]) -> list[str]:
 # --- No overlapping per diem (issue 15 point 4) ----------------------------------------------
 
 
+STATUS_LABELS = dict(Order.Status.choices)
+
+
+@dataclass(frozen=True)
+class _Other:
+    """What the overlap check reads of another order (a row, not a model instance)."""
+
+    pk: int
+    patient_id: int
+    therapy: str
+    start_date: date
+    end_date: date
+    status: str
+
+
 def overlapping_per_diem(orders: list[Order]) -> dict[int, list[str]]:
     """Return, for each order whose per-diem days overlap another verified or billed order of
     the same patient and therapy, a problem naming the other order (one query for all)."""
     patients = {order.patient_id for order in orders if order.patient_id is not None}
     if not patients:
         return {}
-    others: dict[int, list[Order]] = {}
+    others: dict[int, list[_Other]] = {}
     billed_or_verified = Order.objects.filter(
         patient_id__in=patients, status__in=[Order.Status.VERIFIED, Order.Status.BILLED]
-    ).only("pk", "patient_id", "therapy", "start_date", "end_date", "status")
-    for other in billed_or_verified.order_by("start_date", "pk"):
+    ).values_list("pk", "patient_id", "therapy", "start_date", "end_date", "status")
+    for row in billed_or_verified.order_by("start_date", "pk"):
+        other = _Other(*row)
         others.setdefault(other.patient_id, []).append(other)
     problems: dict[int, list[str]] = {}
     for order in orders:
@@ -397,7 +413,7 @@ def overlapping_per_diem(orders: list[Order]) -> dict[int, list[str]]:
             days = (last - first).days + 1
             problems.setdefault(order.pk, []).append(
                 f"{days} per-diem {'day' if days == 1 else 'days'} ({first} to {last}) overlap "
-                f"order {other.pk} ({other.get_status_display().lower()}, {other.start_date} to "
+                f"order {other.pk} ({STATUS_LABELS[other.status].lower()}, {other.start_date} to "
                 f"{other.end_date}) of the same patient and therapy"
             )
     return problems
