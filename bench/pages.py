@@ -10,9 +10,11 @@ verify it, then grows in bulk to each scale in turn, keeping a copy of the datab
 labelers, the FDA directory's 11,774 injectables at the largest scale); orders are
 `bulk_create`d copies of the seed order with its OrderDrug and ClaimLine rows. Orders fill
 31-day periods 2,000 at a time: the first 2,000 fall in January 2026, each next 2,000 in the
-period 35 days before. Every other order is verified (half of those on the STANDARD profile),
-the rest are drafts: January's claim summary holds 1,000 orders at both scales, 500 of them
-on STANDARD.
+period 35 days before. Each order has a patient of its own (one patient's overlapping per diem
+would hold each claim against all the others). Every other order is verified (half of those on
+the STANDARD profile), the rest are drafts: January's claim summary holds 1,000 orders at both
+scales, 500 of them on STANDARD. The verified orders are all held (the seed order has no payer
+nor member ID).
 
 Pages (as the role that uses them; the test Client, force_login):
 
@@ -28,6 +30,10 @@ Pages (as the role that uses them; the test Client, force_login):
   ADMIN PRODUCTS GET /admin/calculator/drugproduct/             administrator (100 a page)
   PDF 500       GET  /claims/summary.pdf January, STANDARD      clerk (500 orders)
   PDF 1000      GET  /claims/summary.pdf January                clerk (1,000 orders)
+  REPORTS MONTH GET  /reports/ January 2026                     clerk (1,000 verified orders)
+  REPORTS YEAR  GET  /reports/ February 2025 - January 2026     clerk (every verified order
+                                                                of the last 11 periods)
+  LIST HELD     GET  /orders/?held=on                           clerk (held claims, 25 a page)
 
 It checks each page's answer (status 200 and a text it must hold), counts the queries of one
 request (CaptureQueriesContext), then times R rounds, each round one request of every page at
@@ -73,6 +79,7 @@ SEED_REQUEST = {
     "drugs": [{"ndc": "00074-1133-03", "rate": "5 mg/hr"}],
 }
 JANUARY = {"date_from": "2026-01-01", "date_to": "2026-01-31"}
+A_YEAR = {"date_from": "2025-02-01", "date_to": "2026-01-31"}
 ALL_DATES = {"date_from": "", "date_to": ""}
 ADD_DRUG = {
     "action": "add-drug",
@@ -155,11 +162,16 @@ class Orders:
         self.count = Order.objects.count()
 
     def grow_to(self, total: int) -> None:
-        from calculator.models import ClaimLine, Order, OrderDrug
+        from calculator.models import ClaimLine, Order, OrderDrug, Patient
 
         while self.count < total:
             batch = range(self.count, min(total, self.count + 1000))
-            clones = [self._order(index) for index in batch]
+            patients = Patient.objects.bulk_create(
+                Patient(number=f"CLONE-{index}") for index in batch
+            )
+            clones = [
+                self._order(index, patient) for index, patient in zip(batch, patients, strict=True)
+            ]
             Order.objects.bulk_create(clones)  # SQLite returns the new primary keys
             shifts = [PERIOD_STEP * (index // PER_PERIOD) for index in batch]
             OrderDrug.objects.bulk_create(
@@ -181,7 +193,7 @@ class Orders:
             )
             self.count += len(clones)
 
-    def _order(self, index: int):
+    def _order(self, index: int, patient):
         from calculator.models import Order
 
         shift = PERIOD_STEP * (index // PER_PERIOD)
@@ -192,7 +204,8 @@ class Orders:
         return Order(
             **copy_fields(
                 self.seed,
-                patient_reference=f"CLONE-{index}",
+                patient_reference=patient.number,
+                patient_id=patient.pk,
                 start_date=self.seed.start_date - shift,
                 end_date=self.seed.end_date - shift,
                 status=Order.Status.VERIFIED if verified else Order.Status.DRAFT,
@@ -210,6 +223,11 @@ def pages(orders: int, products: int) -> list[tuple[str, str, str, str, dict, st
 
     in_january = min(orders, PER_PERIOD)
     shown_january = in_january // 2  # the seed and every other clone are verified
+    # The year's verified orders (all held: the seed has no payer nor member ID): those of the
+    # periods that end on or after 2025-02-01, 364 days before January 31 2026.
+    in_year = sum(
+        1 for index in range(0, orders, 2) if (PERIOD_STEP * (index // PER_PERIOD)).days <= 364
+    )
     pages_ = -(-orders // ORDERS_PER_PAGE)
     middle = pages_ // 2 + 1
     order = Order.objects.filter(status=Order.Status.VERIFIED).order_by("pk")[orders // 4].pk
@@ -253,6 +271,30 @@ def pages(orders: int, products: int) -> list[tuple[str, str, str, str, dict, st
         ),
         ("PDF 500", "clerk", "get", "/claims/summary.pdf", {**JANUARY, "profile": "STANDARD"}, ""),
         ("PDF 1000", "clerk", "get", "/claims/summary.pdf", JANUARY, ""),
+        (
+            "REPORTS MONTH",
+            "clerk",
+            "get",
+            "/reports/",
+            JANUARY,
+            f"Held claims by reason ({shown_january})",
+        ),
+        (
+            "REPORTS YEAR",
+            "clerk",
+            "get",
+            "/reports/",
+            A_YEAR,
+            f"Held claims by reason ({in_year})",
+        ),
+        (
+            "LIST HELD",
+            "clerk",
+            "get",
+            "/orders/",
+            {"held": "on"},
+            f"Page 1 of {-(-(orders // 2) // ORDERS_PER_PAGE)}",
+        ),
     ]
 
 
@@ -299,12 +341,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5, help="timed requests per page (median)")
     parser.add_argument("--pdf-runs", type=int, default=1, help="timed requests per PDF")
     parser.add_argument(
+        "--pages", default="", help="only these pages, comma-separated labels (e.g. 'LIST HELD')"
+    )
+    parser.add_argument(
         "--sql", action="store_true", help="print the SQL of pages whose query count changes"
     )
     args = parser.parse_args(argv)
     scales = [tuple(int(part) for part in scale.split(":")) for scale in args.scales.split(",")]
     if scales != sorted(scales) or scales[0][0] < 4 * 250:
         parser.error("--scales must be ascending, with at least 1,000 orders")
+
+    only = {label.strip().upper() for label in args.pages.split(",") if label.strip()}
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-pages-"))
     try:
@@ -349,7 +396,7 @@ def main(argv: list[str] | None = None) -> int:
             grow_products(scale[1])
             databases[scale] = tmp / f"scale-{scale[0]}.sqlite3"
             snapshot(databases[scale])
-            plans[scale] = pages(*scale)
+            plans[scale] = [page for page in pages(*scale) if not only or page[0] in only]
         grow_s = time.perf_counter() - started
 
         sizes: dict[tuple[str, tuple], int] = {}

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.db.models import Case, CharField, Count, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
 
 from calculator.domain.charges import CENT
 from calculator.domain.reports import age_cutoffs
@@ -149,6 +150,11 @@ def by_drug(orders: QuerySet[Order]) -> list[dict]:
     ]
 
 
+def _start_of(day: datetime.date) -> datetime.datetime:
+    """Return the first moment of `day` in the current time zone."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
 def unbilled_ages(orders: QuerySet[Order], today: datetime.date) -> list[dict]:
     """Return the verified, not billed orders by days since verification (AGE_BUCKETS), with
     their count and charges. One query."""
@@ -158,9 +164,11 @@ def unbilled_ages(orders: QuerySet[Order], today: datetime.date) -> list[dict]:
     buckets = age_cutoffs(today)
     wanted = {}
     for index, (_, oldest, newest) in enumerate(buckets):
-        when = Q(order__verified_at__date__lte=newest)
+        # Verified on a day from `oldest` to `newest` (local days), as bounds on the timestamp:
+        # `verified_at__date` would convert every row's timestamp in Python on SQLite.
+        when = Q(order__verified_at__lt=_start_of(newest + datetime.timedelta(days=1)))
         if oldest is not None:
-            when &= Q(order__verified_at__date__gte=oldest)
+            when &= Q(order__verified_at__gte=_start_of(oldest))
         wanted[f"orders_{index}"] = Count("order", filter=when, distinct=True)
         wanted[f"charges_{index}"] = Sum("charge", filter=when)
     found = verified.aggregate(**wanted)

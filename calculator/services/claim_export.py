@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Count, Max, Prefetch
+from django.db.models import Count, Max, Prefetch, Q
 from django.utils import timezone
 
 from calculator.domain import edi_837p
@@ -116,15 +116,31 @@ def review_queue(orders: Iterable[Order] | None = None) -> list[QueueEntry]:
 
 def held_orders(orders=None) -> dict[int, tuple[str, ...]]:
     """Return the held claims of the verified orders among `orders` (a queryset; all orders by
-    default): order pk -> its reasons, as the review queue shows them. Constant queries."""
+    default): order pk -> its reasons, as the review queue shows them. Constant queries: the
+    scrubber reads only the columns it checks (no snapshot but the policies), and the orders it
+    passes are loaded in full for the 837P's own checks."""
     verified = (Order.objects.all() if orders is None else orders).filter(
         status=Order.Status.VERIFIED
     )
-    return {
-        entry.order.pk: entry.problems
-        for entry in review_queue(_orders(verified))
-        if entry.problems
-    }
+    problems = scrubber.problems_of(verified)
+    held = {pk: tuple(reasons) for pk, reasons in problems.items() if reasons}
+    passed = [pk for pk, reasons in problems.items() if not reasons]
+    for order in _orders(Order.objects.filter(pk__in=passed)) if passed else ():
+        reasons = tuple(
+            problem for claim in claims_of(order) for problem in edi_837p.claim_problems(claim)
+        )
+        if reasons:
+            held[order.pk] = reasons
+    return held
+
+
+def held_claims() -> Q:
+    """Return the orders whose claims are held, as a filter: the verified orders missing a
+    claim detail (in SQL, however many), and those of the others `held_orders` holds."""
+    verified = Q(status=Order.Status.VERIFIED)
+    missing = scrubber.claim_details_missing()
+    others = held_orders(Order.objects.filter(verified).exclude(missing))
+    return verified & missing | Q(pk__in=list(others))
 
 
 # --- Model -> x12 dataclasses -----------------------------------------------------------------

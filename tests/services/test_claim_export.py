@@ -201,3 +201,30 @@ def test_unpriced_claim_is_held_until_repriced(make_claim_order, provider, clerk
     text = export_file(clerk, order)
     assert_valid_837p(text)
     assert_claim_matches(read_claims(text)[0], order)
+
+
+@pytest.mark.parametrize("field", ["member_id", "patient_zip", "diagnosis_codes"])
+def test_the_held_filter_holds_what_the_review_queue_holds(make_claim_order, provider, field):
+    """The order list's held filter (claim details missing found in SQL, the rest scrubbed)
+    holds exactly the claims the review queue's checks hold, with the same reasons."""
+    from tests.helpers import clone_orders
+
+    ready = make_claim_order()
+    clone_orders(ready, 2)  # a patient each: ready too
+    missing = make_claim_order(**{field: ""})
+    clone_orders(missing, 1)
+    overlapping = make_claim_order()  # the same patient and days as `ready`
+    draft = services.order_create(created_by=ready.created_by, request_data=SEED_ORDER)
+    held = claim_export.held_orders()
+    queue = {
+        entry.order.pk: entry.problems
+        for entry in claim_export.review_queue(
+            claim_export._orders(Order.objects.filter(status=Order.Status.VERIFIED))
+        )
+        if entry.problems
+    }
+    assert held == queue
+    assert missing.pk in held and overlapping.pk in held and ready.pk in held
+    assert draft.pk not in held
+    filtered = set(Order.objects.filter(claim_export.held_claims()).values_list("pk", flat=True))
+    assert filtered == set(held)

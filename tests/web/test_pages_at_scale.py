@@ -51,7 +51,14 @@ PAGES: dict[str, tuple[str, str, Callable[[Order], str], dict]] = {
         lambda order: reverse("calculator:order-detail", args=[order.pk]),
         {},
     ),
+    "order list, held": (
+        "clerk",
+        "get",
+        lambda order: reverse("calculator:order-list"),
+        {"held": "on"},
+    ),
     "claim summary": ("clerk", "get", lambda order: reverse("calculator:claim-summary"), JANUARY),
+    "reports, January": ("clerk", "get", lambda order: reverse("calculator:reports"), JANUARY),
     "review queue": ("clerk", "get", lambda order: reverse("calculator:claim-exports"), {}),
     "admin products": (
         "administrator",

@@ -124,6 +124,22 @@ def test_age_buckets_count_days_since_verification(make_claim_order, clerk_clien
         assert cell(html, "ages", label) == ["1", str(SEED_TOTAL)]
 
 
+def test_age_buckets_split_at_local_midnight(make_claim_order, clerk_client):
+    """Day 7 ends at local midnight: its first second counts 0-7 days, the one before 8-30."""
+    today = timezone.localdate()
+    seventh = timezone.make_aware(
+        datetime.datetime.combine(today - datetime.timedelta(days=7), datetime.time.min)
+    )
+    for when in (seventh, seventh + datetime.timedelta(hours=23, minutes=59)):
+        order = make_claim_order()
+        Order.objects.filter(pk=order.pk).update(verified_at=when)
+    order = make_claim_order()
+    Order.objects.filter(pk=order.pk).update(verified_at=seventh - datetime.timedelta(seconds=1))
+    html = clerk_client.get(URL, JANUARY).text
+    assert cell(html, "ages", "0-7 days") == ["2", str(2 * SEED_TOTAL)]
+    assert cell(html, "ages", "8-30 days") == ["1", str(SEED_TOTAL)]
+
+
 def test_tables_sort_by_the_column_asked_for(make_claim_order, clerk_client):
     make_claim_order()
     make_claim_order(seed_order(drugs=[{"ndc": "42023011310", "rate": "5 mg/hr"}]))  # ketamine

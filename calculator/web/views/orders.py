@@ -246,7 +246,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
     if filters.is_valid():
         wanted = dict(filters.cleaned_data)
         if wanted.pop("held"):
-            orders = orders.filter(pk__in=claim_export.held_orders())
+            orders = orders.filter(claim_export.held_claims())
         orders = orders_filtered(orders, **wanted)
     page = Paginator(orders, ORDERS_PER_PAGE).get_page(request.GET.get("page"))
     held = claim_export.held_orders(Order.objects.filter(pk__in=[order.pk for order in page]))
