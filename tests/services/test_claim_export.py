@@ -213,7 +213,8 @@ def test_the_held_filter_holds_what_the_review_queue_holds(make_claim_order, pro
     clone_orders(ready, 2)  # a patient each: ready too
     missing = make_claim_order(**{field: ""})
     clone_orders(missing, 1)
-    overlapping = make_claim_order()  # the same patient and days as `ready`
+    # the same patient and days as `ready`
+    overlapping = make_claim_order({**SEED_ORDER, "patient_reference": ready.patient_reference})
     draft = services.order_create(created_by=ready.created_by, request_data=SEED_ORDER)
     held = claim_export.held_orders()
     queue = {
