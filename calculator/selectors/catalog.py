@@ -14,6 +14,7 @@ from django.db.models import Case, IntegerField, Model, Q, Value, When
 
 from calculator.domain import ndc
 from calculator.domain.billing import BillingPolicy, CodeDates
+from calculator.domain.text import storable
 from calculator.engine import Product
 from calculator.models import BillingProfile, DrugProduct, HcpcsCode, PriceListEntry, versions
 from calculator.models.versions import VersionedMemo
@@ -110,6 +111,8 @@ def active_product(pk: object) -> DrugProduct | None:
 def active_profile(name: str) -> BillingProfile | None:
     """Return the active billing profile of this exact name (None for none), through the catalog
     memo: a fresh instance each call."""
+    if not storable(name):  # no stored name holds NUL or a lone surrogate (PostgreSQL refuses)
+        return None
     memo = _CATALOG_MEMO.for_stamp(versions.current().catalog)
     if ("profile_row", name) not in memo:
         found = BillingProfile.objects.filter(name=name, active=True).first()
@@ -170,6 +173,8 @@ def _lookalike(fragment: str) -> Product | None:
 
 
 def _policy(name: str) -> BillingPolicy | None:
+    if not storable(name):  # no stored name holds NUL or a lone surrogate (PostgreSQL refuses)
+        return None
     found = BillingProfile.objects.filter(name__iexact=name, active=True).first()
     return found.to_policy() if found else None
 
