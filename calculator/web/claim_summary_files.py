@@ -11,14 +11,16 @@ import datetime
 import io
 from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
+from html import escape
 from typing import Any, NamedTuple
 
 from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 
 from calculator.domain.charges import claim_total
 from calculator.models import BillingProfile, ClaimLine, Order
-from calculator.models.orders import SavedLine
+from calculator.models.orders import SavedLine, SecondaryClaimLine
 
 CSV_HEADER = (
     "order",
@@ -81,19 +83,49 @@ class SummaryLine(NamedTuple):
     supplemental: str
 
     @classmethod
-    def of(cls, line: SavedLine) -> SummaryLine:
+    def from_row(
+        cls,
+        position: int,
+        start_date: datetime.date | None,
+        end_date: datetime.date | None,
+        place_of_service: str,
+        code: str,
+        modifiers: str,
+        charge: Decimal | None,
+        units: int,
+        description: str,
+        supplemental: str,
+    ) -> SummaryLine:
+        """Return the cells of a line read as `SUMMARY_LINE_COLUMNS[1:]` (no model made)."""
         return cls(
-            str(line.position + 1),
-            _date(line.start_date),
-            _date(line.end_date),
-            line.place_of_service,
-            line.code,
-            line.modifiers,
-            None if line.charge is None else str(line.charge),
-            str(line.units),
-            line.description,
-            line.supplemental,
+            str(position + 1),
+            _date(start_date),
+            _date(end_date),
+            place_of_service,
+            code,
+            modifiers,
+            None if charge is None else str(charge),
+            str(units),
+            description,
+            supplemental,
         )
+
+
+# The columns a summary line is read from, its order first: `SummaryLine.from_row` takes the
+# others in this order.
+SUMMARY_LINE_COLUMNS = (
+    "order_id",
+    "position",
+    "start_date",
+    "end_date",
+    "place_of_service",
+    "code",
+    "modifiers",
+    "charge",
+    "units",
+    "description",
+    "supplemental",
+)
 
 
 class SummaryClaim(NamedTuple):
@@ -111,6 +143,52 @@ class SummaryClaim(NamedTuple):
     secondary_lines: tuple[SummaryLine, ...] = ()
     secondary_total: Decimal | None = None
 
+    @property
+    def rows(self) -> SafeString:
+        return line_rows_html(self.lines)
+
+    @property
+    def secondary_rows(self) -> SafeString:
+        return line_rows_html(self.secondary_lines)
+
+
+# Box 24's rows of one claim on the page, as `_summary_claim_lines.html` lays them out around
+# them. Written here rather than as a template loop: a month's summary is thousands of rows, and
+# the template engine spent most of the page's time on them (docs/performance.md).
+_SUPPLEMENTAL_ROW = '<tr class="ndc-line"><td></td><td colspan="8">{}</td></tr>'
+_LINE_ROW = (
+    '<tr class="claim-line" data-code="{code}">'
+    '<td class="num">{number}</td>'
+    '<td class="from">{start}</td>'
+    '<td class="to">{end}</td>'
+    '<td class="pos">{place_of_service}</td>'
+    '<td class="code">{code}</td>'
+    '<td class="modifiers">{modifiers}</td>'
+    '<td class="num charge">{charge}</td>'
+    '<td class="num units">{units}</td>'
+    '<td class="description">{description}</td>'
+    "</tr>"
+)
+_NO_PRICE = mark_safe('<span class="text-danger">no price</span>')
+
+
+def line_rows_html(lines: Iterable[SummaryLine]) -> SafeString:
+    """Return the table rows of a claim's lines: the shaded NDC line above each drug line.
+    Every cell is escaped (`html.escape`, what Django's `escape` does, without its lazy-string
+    wrapper that cost more than the rest of the row)."""
+    rows = []
+    for line in lines:
+        if line.supplemental:
+            rows.append(_SUPPLEMENTAL_ROW.format(escape(line.supplemental)))
+        cells = {name: escape(value) for name, value in line._asdict().items() if value}
+        rows.append(
+            _LINE_ROW.format(**{**_EMPTY_CELLS, **cells, "charge": cells.get("charge", _NO_PRICE)})
+        )
+    return mark_safe("".join(rows))
+
+
+_EMPTY_CELLS = dict.fromkeys(SummaryLine._fields, "")
+
 
 def _order_url(name: str) -> Callable[[int], str]:
     """Return a function of an order's number giving its URL: reversed once, not per order."""
@@ -120,26 +198,51 @@ def _order_url(name: str) -> Callable[[int], str]:
     return lambda pk: f"{head}{pk}{tail}"
 
 
+def _lines_by_order(model: type[SavedLine], order_ids: list[int]) -> dict[int, list[tuple]]:
+    """Return the saved lines of the orders as rows of `SUMMARY_LINE_COLUMNS`, by order, in
+    claim order: one query, and no model instance per line (a month is thousands of lines)."""
+    rows: dict[int, list[tuple]] = {pk: [] for pk in order_ids}
+    if order_ids:
+        for row in (
+            model.objects.filter(order_id__in=order_ids)
+            .order_by("order_id", "position")
+            .values_list(*SUMMARY_LINE_COLUMNS)
+        ):
+            rows[row[0]].append(row[1:])
+    return rows
+
+
+def _claim_total(rows: list[tuple]) -> Decimal | None:
+    charge = SUMMARY_LINE_COLUMNS.index("charge") - 1
+    return claim_total(row[charge] for row in rows)
+
+
 def summary_claims(orders: Iterable[Order]) -> list[SummaryClaim]:
-    """Return each order (its lines prefetched) with its lines' cells and claim total."""
+    """Return each order with its lines' cells and claim total: two queries for the lines of
+    all the orders (primary and secondary), whatever their number."""
     detail_url = _order_url("calculator:order-detail")
     bill_url = _order_url("calculator:order-bill")
+    orders = list(orders)
+    primary = _lines_by_order(ClaimLine, [order.pk for order in orders])
+    secondary = _lines_by_order(
+        SecondaryClaimLine, [order.pk for order in orders if order.secondary_profile_id]
+    )
     claims = []
     for order in orders:
-        lines = list(order.lines.all())
-        secondary = list(order.secondary_lines.all()) if order.secondary_profile_id else []
+        lines = primary[order.pk]
+        secondary_lines = secondary.get(order.pk, [])
         days = f"{order.days} day{'' if order.days == 1 else 's'}"
         claims.append(
             SummaryClaim(
                 order,
-                [SummaryLine.of(line) for line in lines],
-                claim_total(line.charge for line in lines),
+                [SummaryLine.from_row(*row) for row in lines],
+                _claim_total(lines),
                 f"{_date(order.start_date)} to {_date(order.end_date)} ({days})",
                 detail_url(order.pk),
                 bill_url(order.pk),
                 order.secondary_profile.name if order.secondary_profile_id else "",
-                tuple(SummaryLine.of(line) for line in secondary),
-                claim_total(line.charge for line in secondary),
+                tuple(SummaryLine.from_row(*row) for row in secondary_lines),
+                _claim_total(secondary_lines),
             )
         )
     return claims

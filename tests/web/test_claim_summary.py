@@ -445,6 +445,22 @@ def test_summary_shows_charges_and_each_claims_total(
     assertContains(response, "charges incomplete (a line has no price).")
 
 
+def test_line_cells_are_escaped(clerk_client, seed_order):
+    """Box 24's rows are written in Python (claim_summary_files.line_rows_html) for speed: every
+    cell is still escaped, and an unpriced line still says so."""
+    ClaimLine.objects.filter(order=seed_order, code="J3490").update(
+        description='<script>alert("x")</script> & co', supplemental="N4<b>1</b>", charge=None
+    )
+    response = clerk_client.get(SUMMARY, JANUARY)
+    assertNotContains(response, "<script>alert")
+    assertContains(
+        response,
+        '<td class="description">&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; co</td>',
+    )
+    assertContains(response, '<td colspan="8">N4&lt;b&gt;1&lt;/b&gt;</td>')
+    assertContains(response, '<td class="num charge"><span class="text-danger">no price</span>')
+
+
 def _page_cells(html: str, order_pk: int) -> list[str]:
     """Return the texts of one order's header, facts and box-24 cells on the page, in order."""
     section = html[html.index(f'id="order-{order_pk}"') :]

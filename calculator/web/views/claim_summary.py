@@ -104,7 +104,8 @@ def _summary(filters: ClaimSummaryFilterForm) -> dict[str, Any]:
     orders = _orders(filters)
     limit = max_orders()
     matched = orders.count()  # always: the same queries under and over the limit
-    claims = claim_summary_files.summary_claims(orders[:limit])
+    # summary_claims reads the lines itself, as plain rows: no prefetch of line models.
+    claims = claim_summary_files.summary_claims(orders.prefetch_related(None)[:limit])
     query = filters.query()
     summary_url = reverse("calculator:claim-summary")
     return {
