@@ -9,7 +9,7 @@ times, one after the other:
 
   FIRST    `import_ndc --product --package` into that catalog: every kept package is added;
   AGAIN    the same command again: every kept package is read and found unchanged;
-  READ     `importers.read_fda` alone on the same files (parsing, no database), to show how
+  READ     `domain.fda_files.read_fda` alone on the same files (parsing, no database), to show how
            the first run's time splits between reading the files and writing the products.
 
 It checks that FIRST added what the generator's summary says it should (or updated a seeded
@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         from django.core.management import call_command
         from django.utils import timezone
 
-        from calculator import importers
+        from calculator.domain import fda_files
         from calculator.models import DrugProduct
 
         started = time.perf_counter()
@@ -103,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         memory_first = peak_mb()
         again_s, again = run()
         started = time.perf_counter()
-        result = importers.read_fda(product, package, today=timezone.localdate())
+        result = fda_files.read_fda(product, package, today=timezone.localdate())
         read_s = time.perf_counter() - started
         load_after = Path("/proc/loadavg").read_text().split()[:3]
         stored = DrugProduct.objects.count()
