@@ -39,6 +39,7 @@ CSV_HEADER = (
     "ndc_quantity",
     "supplemental",
     "description",
+    "claim",
 )
 
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
@@ -294,30 +295,54 @@ def spreadsheet_safe(value: object) -> str:
     return text
 
 
+class ClaimRow(NamedTuple):
+    """One saved line of an export, with the claim it is on: the order's primary claim (its
+    profile) or, for an order with a secondary profile, the secondary claim (SPEC 11)."""
+
+    order: Order
+    profile: str
+    claim: str  # PRIMARY or SECONDARY
+    line: SavedLine
+
+
+PRIMARY, SECONDARY = "primary", "secondary"
+
+
+def claim_rows(orders: Iterable[Order]) -> Iterator[ClaimRow]:
+    """Yield each order's primary lines, then its secondary claim's lines, in claim order
+    (lines and secondary lines prefetched)."""
+    for order in orders:
+        for line in order.lines.all():
+            yield ClaimRow(order, order.profile.name, PRIMARY, line)
+        if order.secondary_profile_id:
+            for line in order.secondary_lines.all():
+                yield ClaimRow(order, order.secondary_profile.name, SECONDARY, line)
+
+
 def summary_csv_rows(orders: Iterable[Order]) -> Iterator[list[str]]:
     """Yield the header, then one row per saved claim line of each order, in claim order."""
     yield list(CSV_HEADER)
-    for order in orders:
-        for line in order.lines.all():
-            row: list[object] = [
-                order.pk,
-                order.patient_reference,
-                order.profile.name,
-                order.status,
-                line.position + 1,
-                line.start_date.isoformat() if line.start_date else "",
-                line.end_date.isoformat() if line.end_date else "",
-                line.place_of_service,
-                line.code,
-                line.modifiers,
-                line.units,
-                line.ndc,
-                line.ndc_unit,
-                line.ndc_quantity,
-                line.supplemental,
-                line.description,
-            ]
-            yield [spreadsheet_safe(cell) for cell in row]
+    for order, profile, claim, line in claim_rows(orders):
+        row: list[object] = [
+            order.pk,
+            order.patient_reference,
+            profile,
+            order.status,
+            line.position + 1,
+            line.start_date.isoformat() if line.start_date else "",
+            line.end_date.isoformat() if line.end_date else "",
+            line.place_of_service,
+            line.code,
+            line.modifiers,
+            line.units,
+            line.ndc,
+            line.ndc_unit,
+            line.ndc_quantity,
+            line.supplemental,
+            line.description,
+            claim,
+        ]
+        yield [spreadsheet_safe(cell) for cell in row]
 
 
 # --- XLSX -------------------------------------------------------------------------------------
@@ -325,26 +350,27 @@ def summary_csv_rows(orders: Iterable[Order]) -> Iterator[list[str]]:
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TEXT, DATE, INTEGER, MONEY = "@", "yyyy-mm-dd", "0", "0.00"
 
-# Each column: its header, its cell format, and how to read it from (order, line). NDCs, codes,
+# Each column: its header, its cell format, and how to read it from a ClaimRow. NDCs, codes,
 # modifiers and the N4 quantity are text, so a spreadsheet keeps their leading zeros as typed.
-XLSX_COLUMNS: tuple[tuple[str, str, Callable[[Order, ClaimLine], object]], ...] = (
-    ("order", INTEGER, lambda order, line: order.pk),
-    ("patient_reference", TEXT, lambda order, line: order.patient_reference),
-    ("status", TEXT, lambda order, line: order.status),
-    ("line", INTEGER, lambda order, line: line.position + 1),
-    ("from", DATE, lambda order, line: line.start_date),
-    ("to", DATE, lambda order, line: line.end_date),
-    ("place_of_service", TEXT, lambda order, line: line.place_of_service),
-    ("code", TEXT, lambda order, line: line.code),
-    ("modifiers", TEXT, lambda order, line: line.modifiers),
-    ("units", INTEGER, lambda order, line: line.units),
-    ("ndc", TEXT, lambda order, line: line.ndc),
-    ("ndc_unit", TEXT, lambda order, line: line.ndc_unit),
-    ("ndc_quantity", TEXT, lambda order, line: line.ndc_quantity),
-    ("supplemental", TEXT, lambda order, line: line.supplemental),
-    ("description", TEXT, lambda order, line: line.description),
-    ("unit_price", MONEY, lambda order, line: line.unit_price),
-    ("charge", MONEY, lambda order, line: line.charge),
+XLSX_COLUMNS: tuple[tuple[str, str, Callable[[ClaimRow], object]], ...] = (
+    ("order", INTEGER, lambda row: row.order.pk),
+    ("patient_reference", TEXT, lambda row: row.order.patient_reference),
+    ("status", TEXT, lambda row: row.order.status),
+    ("line", INTEGER, lambda row: row.line.position + 1),
+    ("from", DATE, lambda row: row.line.start_date),
+    ("to", DATE, lambda row: row.line.end_date),
+    ("place_of_service", TEXT, lambda row: row.line.place_of_service),
+    ("code", TEXT, lambda row: row.line.code),
+    ("modifiers", TEXT, lambda row: row.line.modifiers),
+    ("units", INTEGER, lambda row: row.line.units),
+    ("ndc", TEXT, lambda row: row.line.ndc),
+    ("ndc_unit", TEXT, lambda row: row.line.ndc_unit),
+    ("ndc_quantity", TEXT, lambda row: row.line.ndc_quantity),
+    ("supplemental", TEXT, lambda row: row.line.supplemental),
+    ("description", TEXT, lambda row: row.line.description),
+    ("unit_price", MONEY, lambda row: row.line.unit_price),
+    ("charge", MONEY, lambda row: row.line.charge),
+    ("claim", TEXT, lambda row: row.claim),
 )
 _SHEET_NAME_FORBIDDEN = str.maketrans({character: " " for character in "[]:*?/\\"})
 
@@ -373,28 +399,25 @@ def _write_cell(sheet: Any, row: int, column: int, value: object, number_format:
 
 def summary_xlsx(orders: Iterable[Order]) -> bytes:
     """Return the summary's saved claim lines as an .xlsx workbook: one sheet per profile (in
-    the orders' order), a frozen header row, typed cells (text, dates, whole numbers, money
+    the orders' order; a secondary claim's lines on its own profile's sheet), a frozen header row, typed cells (text, dates, whole numbers, money
     with two decimals)."""
     from openpyxl import Workbook  # imported on use: pages never need it
 
-    by_profile: dict[str, list[Order]] = {}
-    for order in orders:
-        by_profile.setdefault(order.profile.name, []).append(order)
+    by_profile: dict[str, list[ClaimRow]] = {}
+    for claim_row in claim_rows(orders):
+        by_profile.setdefault(claim_row.profile, []).append(claim_row)
     workbook = Workbook()
     workbook.remove(workbook.active)
     taken: set[str] = set()
-    for profile_name, profile_orders in (by_profile or {"Claim summary": []}).items():
+    for profile_name, profile_rows in (by_profile or {"Claim summary": []}).items():
         sheet = workbook.create_sheet(sheet_name(profile_name, taken))
         taken.add(sheet.title)
         for column, (header, _, _) in enumerate(XLSX_COLUMNS, start=1):
             _write_cell(sheet, 1, column, header, TEXT)
         sheet.freeze_panes = "A2"
-        row = 2
-        for order in profile_orders:
-            for line in order.lines.all():
-                for column, (_, number_format, value_of) in enumerate(XLSX_COLUMNS, start=1):
-                    _write_cell(sheet, row, column, value_of(order, line), number_format)
-                row += 1
+        for row, claim_row in enumerate(profile_rows, start=2):
+            for column, (_, number_format, value_of) in enumerate(XLSX_COLUMNS, start=1):
+                _write_cell(sheet, row, column, value_of(claim_row), number_format)
     output = io.BytesIO()
     workbook.save(output)
     return output.getvalue()

@@ -89,3 +89,58 @@ def test_claim_summary_prints_both_line_sets(catalog, pharmacist, pharmacist2, c
     assert "Secondary claim (HMSA)" in page.text
     codes = [row[0] for row in claim_lines(page.text)]
     assert codes == ["J2274", "E0781", "A4221", "A4222", "S9325", "J3490"]
+
+
+def test_csv_and_spreadsheet_carry_the_secondary_claim(
+    catalog, pharmacist, pharmacist2, client_for, clerk
+):
+    """The exports hold both line sets: the CSV names each line's claim and profile, and the
+    workbook puts the secondary claim's lines on its own profile's sheet."""
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    from tests.conftest import acknowledged, medicare_order
+
+    request = acknowledged(medicare_order(secondary_profile="HMSA"))
+    order = services.order_create(
+        created_by=pharmacist, request_data=request, acknowledged=request["acknowledged"]
+    )
+    services.order_verify(order=order, verified_by=pharmacist2)
+    january = {"date_from": "2026-01-01", "date_to": "2026-01-31"}
+    clerk_client = client_for(clerk)
+
+    csv_text = clerk_client.get(reverse("calculator:claim-summary-csv"), january).text
+    header, *rows = list(csv.reader(io.StringIO(csv_text)))
+    column = {name: index for index, name in enumerate(header)}
+    assert [
+        (row[column["code"]], row[column["profile"]], row[column["claim"]]) for row in rows
+    ] == [
+        ("J2274", "MEDICARE_DME", "primary"),
+        ("E0781", "MEDICARE_DME", "primary"),
+        ("A4221", "MEDICARE_DME", "primary"),
+        ("A4222", "MEDICARE_DME", "primary"),
+        ("S9325", "HMSA", "secondary"),
+        ("J3490", "HMSA", "secondary"),
+    ]
+
+    response = clerk_client.get(reverse("calculator:claim-summary-xlsx"), january)
+    workbook = load_workbook(io.BytesIO(response.content))
+    assert workbook.sheetnames == ["MEDICARE_DME", "HMSA"]
+    sheets = {
+        name: [
+            (row[7], row[-1])  # code, claim
+            for row in workbook[name].iter_rows(min_row=2, values_only=True)
+        ]
+        for name in workbook.sheetnames
+    }
+    assert sheets == {
+        "MEDICARE_DME": [
+            ("J2274", "primary"),
+            ("E0781", "primary"),
+            ("A4221", "primary"),
+            ("A4222", "primary"),
+        ],
+        "HMSA": [("S9325", "secondary"), ("J3490", "secondary")],
+    }
