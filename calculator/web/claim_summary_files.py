@@ -399,8 +399,8 @@ def _write_cell(sheet: Any, row: int, column: int, value: object, number_format:
 
 def summary_xlsx(orders: Iterable[Order]) -> bytes:
     """Return the summary's saved claim lines as an .xlsx workbook: one sheet per profile (in
-    the orders' order; a secondary claim's lines on its own profile's sheet), a frozen header row, typed cells (text, dates, whole numbers, money
-    with two decimals)."""
+    the orders' order; a secondary claim's lines on its own profile's sheet), a frozen header
+    row, typed cells (text, dates, whole numbers, money with two decimals)."""
     from openpyxl import Workbook  # imported on use: pages never need it
 
     by_profile: dict[str, list[ClaimRow]] = {}
