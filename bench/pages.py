@@ -53,9 +53,11 @@ manifest lookup is one dict read per URL).
 from __future__ import annotations
 
 import argparse
+import cProfile
 import io
 import os
 import platform
+import pstats
 import secrets
 import shutil
 import statistics
@@ -333,6 +335,18 @@ def check(client, method: str, path: str, data: dict, expected: str) -> tuple[in
     return len(body), [query["sql"] for query in queries.captured_queries]
 
 
+def profile(label: str, call) -> None:
+    """Print where one call's time goes under cProfile: the 35 costliest functions counting
+    what they call (the first are the request's own wrappers), then the 15 costliest alone."""
+    profiler = cProfile.Profile()
+    profiler.runcall(call)
+    print(f"--- {label} (cProfile, one request; profiling inflates every figure)")
+    for order, count in (("cumulative", 35), ("tottime", 15)):
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats(order).print_stats(count)
+        print(out.getvalue().split("\n", 4)[-1].rstrip())
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -345,6 +359,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--sql", action="store_true", help="print the SQL of pages whose query count changes"
+    )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="after the timings, print where each page's time goes at the largest scale "
+        "(cProfile, one request each)",
     )
     args = parser.parse_args(argv)
     scales = [tuple(int(part) for part in scale.split(":")) for scale in args.scales.split(",")]
@@ -424,6 +444,10 @@ def main(argv: list[str] | None = None) -> int:
                         elapsed = time.perf_counter() - started
                         times.setdefault((label, scale), []).append(elapsed)
                         cpu_times.setdefault((label, scale), []).append(time.process_time() - cpu)
+            if args.profile:
+                use_database(databases[scales[-1]])
+                for label, user, method, path, data, _ in plans[scales[-1]]:
+                    profile(label, lambda: request(clients[user], method, path, data))
         labels = [label for label, *_ in plans[scales[0]]]
         load_after = Path("/proc/loadavg").read_text().split()[:3]
     finally:
