@@ -335,11 +335,11 @@ def check(client, method: str, path: str, data: dict, expected: str) -> tuple[in
     return len(body), [query["sql"] for query in queries.captured_queries]
 
 
-def profile(label: str, call) -> None:
-    """Print where one call's time goes under cProfile: the 35 costliest functions counting
+def profile(label: str, call, *args) -> None:
+    """Print where `call(*args)`'s time goes under cProfile: the 35 costliest functions counting
     what they call (the first are the request's own wrappers), then the 15 costliest alone."""
     profiler = cProfile.Profile()
-    profiler.runcall(call)
+    profiler.runcall(call, *args)
     print(f"--- {label} (cProfile, one request; profiling inflates every figure)")
     for order, count in (("cumulative", 35), ("tottime", 15)):
         out = io.StringIO()
@@ -447,7 +447,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.profile:
                 use_database(databases[scales[-1]])
                 for label, user, method, path, data, _ in plans[scales[-1]]:
-                    profile(label, lambda: request(clients[user], method, path, data))
+                    profile(label, request, clients[user], method, path, data)
         labels = [label for label, *_ in plans[scales[0]]]
         load_after = Path("/proc/loadavg").read_text().split()[:3]
     finally:
