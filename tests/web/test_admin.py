@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
@@ -81,6 +83,24 @@ def test_seed_catalog_is_idempotent_and_never_overwrites(db):
         BillingProfile.objects.count(),
     )
     assert DrugProduct.objects.get(ndc="00074113303").concentration == "50 mg/mL"
+
+
+def test_seed_catalog_gives_a_shipped_product_its_missing_dea_schedule(db):
+    """A database made before products had a DEA schedule gets the shipped one on the next
+    seed (with a history row saying why); a schedule an administrator set is kept."""
+    call_command("seed_catalog", verbosity=0)
+    DrugProduct.objects.filter(ndc="00074113303").update(dea_schedule="")
+    DrugProduct.objects.filter(ndc="00409263450").update(dea_schedule="CIII")  # an edit
+    out = io.StringIO()
+    call_command("seed_catalog", stdout=out)
+    morphine = DrugProduct.objects.get(ndc="00074113303")
+    assert morphine.dea_schedule == "CII"
+    assert "set the DEA schedule of 1 products that had none" in out.getvalue()
+    assert morphine.history.latest().history_change_reason.startswith("seed_catalog:")
+    assert DrugProduct.objects.get(ndc="00409263450").dea_schedule == "CIII"
+    out = io.StringIO()
+    call_command("seed_catalog", stdout=out)
+    assert out.getvalue() == ""  # nothing left to add or fill
 
 
 def test_shipped_catalog_reads_cleanly(catalog):

@@ -19,14 +19,33 @@ def _date(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
 
 
+def _fill_dea_schedule(product: DrugProduct, schedule: str) -> bool:
+    """Give a shipped product that has no DEA schedule the shipped one; return whether it did.
+
+    The schedule came with the dispensing plan (issue 10), after databases already held these
+    products, and `get_or_create` never touches an existing row: their CII opioids printed no
+    controlled-substance mark on the worksheet and labels. A schedule is a legal fact (21 CFR
+    1308), not a pharmacy's preference, so filling a blank one is not overwriting an edit; a
+    schedule an administrator set (any value) is kept."""
+    if not schedule or product.dea_schedule:
+        return False
+    product.dea_schedule = schedule
+    product._change_reason = "seed_catalog: the shipped DEA schedule (21 CFR 1308)"
+    product.save(update_fields=["dea_schedule"])
+    return True
+
+
 class Command(BaseCommand):
-    help = "Add the shipped catalog and billing profiles that are missing (never overwrites)."
+    help = (
+        "Add the shipped catalog and billing profiles that are missing (never overwrites; the "
+        "one exception: a shipped product with no DEA schedule gets the shipped one)."
+    )
 
     @transaction.atomic
     def handle(self, *args, **options) -> None:
         catalog = json.loads((FIXTURES / "catalog.json").read_text())
         profiles = json.loads((FIXTURES / "profiles.json").read_text())
-        added = {"codes": 0, "products": 0, "reservoirs": 0, "profiles": 0}
+        added = {"codes": 0, "products": 0, "reservoirs": 0, "profiles": 0, "schedules": 0}
         for row in catalog["hcpcs_codes"]:
             _, created = HcpcsCode.objects.get_or_create(
                 code=row["code"],
@@ -41,7 +60,7 @@ class Command(BaseCommand):
             added["codes"] += created
         codes = {code.code: code for code in HcpcsCode.objects.all()}
         for row in catalog["products"]:
-            _, created = DrugProduct.objects.get_or_create(
+            product, created = DrugProduct.objects.get_or_create(
                 ndc=row["ndc"],
                 defaults={
                     "name": row["name"],
@@ -65,6 +84,8 @@ class Command(BaseCommand):
                 },
             )
             added["products"] += created
+            if not created and _fill_dea_schedule(product, row.get("dea_schedule") or ""):
+                added["schedules"] += 1
         for row in catalog["reservoirs"]:
             _, created = PumpReservoir.objects.get_or_create(
                 name=row["name"], defaults={"volume": row["volume"]}
@@ -79,5 +100,6 @@ class Command(BaseCommand):
         if any(added.values()):
             self.stdout.write(
                 f"Catalog: added {added['codes']} HCPCS codes, {added['products']} products, "
-                f"{added['reservoirs']} pump reservoirs, {added['profiles']} billing profiles."
+                f"{added['reservoirs']} pump reservoirs, {added['profiles']} billing profiles; "
+                f"set the DEA schedule of {added['schedules']} products that had none."
             )
