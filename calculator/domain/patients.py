@@ -61,6 +61,18 @@ def parse_diagnosis_codes(text: str) -> list[str]:
     return unique
 
 
+def dotted_diagnosis(code: str) -> str:
+    """Return an ICD-10-CM code as people read it, with its dot after the category's three
+    characters (G894 -> G89.4, C50911 -> C50.911, R52 -> R52); the claim carries it undotted."""
+    code = code.replace(".", "").strip().upper()
+    return f"{code[:3]}.{code[3:]}" if len(code) > 3 else code
+
+
+def dotted_diagnoses(text: str) -> str:
+    """Return a saved list of codes ("G894, C50911") as people read it ("G89.4, C50.911")."""
+    return ", ".join(dotted_diagnosis(code) for code in split_diagnosis_codes(text))
+
+
 class InvalidDiagnosis(ValueError):
     """A list of diagnosis codes a claim cannot carry; `index` is the code at fault (0-based),
     None when the list itself is (more than 12 codes)."""

@@ -7,7 +7,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from calculator.domain.dosing import ROUTE_LABELS
-from calculator.domain.patients import split_diagnosis_codes
+from calculator.domain.patients import dotted_diagnoses, split_diagnosis_codes
 from calculator.models.catalog import BillingProfile, DrugProduct
 from calculator.models.claims import Payer
 
@@ -141,6 +141,11 @@ class Order(models.Model):
     @property
     def warnings(self) -> list[dict]:
         return self.response.get("warnings", [])
+
+    @property
+    def diagnoses_shown(self) -> str:
+        """The diagnosis codes with their dots, for pages (G89.4, C50.911)."""
+        return dotted_diagnoses(self.diagnosis_codes)
 
     @property
     def diagnosis_list(self) -> list[str]:

@@ -86,6 +86,11 @@ class Patient(models.Model):
         return codes[0] if codes else ""
 
     @property
+    def diagnoses_shown(self) -> str:
+        """The diagnosis codes with their dots, for pages (G89.4, C50.911)."""
+        return patients.dotted_diagnoses(self.diagnosis_codes)
+
+    @property
     def diagnosis_list(self) -> list[str]:
         try:
             return patients.parse_diagnosis_codes(self.diagnosis_codes)

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from calculator.domain import patients
 from calculator.domain.patients import (
     MAX_DIAGNOSIS_CODES,
     InvalidDiagnosis,
@@ -56,3 +57,20 @@ def test_typed_codes_are_split_on_commas_semicolons_and_spaces():
         "Z45.2",
         "R52",
     ]
+
+
+@pytest.mark.parametrize(
+    ("saved", "shown"),
+    [("G894", "G89.4"), ("C50911", "C50.911"), ("R52", "R52"), ("g89.4", "G89.4")],
+)
+def test_a_diagnosis_is_shown_with_its_dot(saved, shown):
+    assert patients.dotted_diagnosis(saved) == shown
+
+
+@given(st.lists(CODES, max_size=MAX_DIAGNOSIS_CODES))
+def test_the_shown_codes_read_back_as_the_saved_ones(codes):
+    """What a page shows, typed back into a form, saves exactly what was saved."""
+    saved = ", ".join(patients.parse_diagnosis_codes(" ".join(codes)))
+    assert patients.parse_diagnosis_codes(patients.dotted_diagnoses(saved)) == (
+        patients.parse_diagnosis_codes(saved)
+    )
