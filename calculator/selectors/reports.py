@@ -69,13 +69,13 @@ def totals(orders: QuerySet[Order]) -> Totals:
     )
 
 
-def _standing(held: QuerySet[Order]) -> Case:
-    """Each line's claim: billed, verified (not billed), held, or draft."""
+def _standing() -> Case:
+    """Each billed or verified line's claim: billed, held (its order's stored verdict), or
+    verified (not billed)."""
     return Case(
         When(order__status=Order.Status.BILLED, then=Value("billed")),
-        When(order__in=held.values("pk"), then=Value("held")),
-        When(order__status=Order.Status.VERIFIED, then=Value("verified")),
-        default=Value("draft"),
+        When(order__verdict__held=True, then=Value("held")),
+        default=Value("verified"),
         output_field=CharField(),
     )
 
@@ -93,16 +93,14 @@ class MonthOf(Func):
         return self.as_sql(compiler, connection, template="to_char(%(expressions)s, 'YYYY-MM')")
 
 
-def charges_by_month(
-    orders: QuerySet[Order], held: QuerySet[Order]
-) -> list[tuple[datetime.date, dict[str, Decimal]]]:
+def charges_by_month(orders: QuerySet[Order]) -> list[tuple[datetime.date, dict[str, Decimal]]]:
     """Return each month (of the service's first day) with the charges billed, verified but
-    not billed, and held (the `held` orders); months without such charges are left out. One
-    query."""
+    not billed, and held, read from the stored verdicts (the caller refreshes them:
+    `services.claim_verdicts.held`); months without such charges are left out. One query."""
+    billed_or_verified = orders.filter(status__in=[Order.Status.BILLED, Order.Status.VERIFIED])
     rows = (
-        ClaimLine.objects.filter(order__in=orders)
-        .annotate(month=MonthOf(F("order__start_date")), standing=_standing(held))
-        .exclude(standing="draft")
+        ClaimLine.objects.filter(order__in=billed_or_verified)
+        .annotate(month=MonthOf(F("order__start_date")), standing=_standing())
         .values("month", "standing")
         .annotate(charges=Sum("charge"))
         .order_by("month")
@@ -126,7 +124,8 @@ def held_by_reason(held: QuerySet[Order]) -> HeldByReason:
     """Count the `held` orders' claims, and by kind of reason (a claim held for two kinds
     counts in both) from their stored verdicts. One query."""
     kinds = list(REASON_LABELS)
-    counts = ClaimVerdict.objects.filter(order__in=held.values("pk")).aggregate(
+    verdicts = ClaimVerdict.objects.filter(held=True, order__in=held.values("pk"))
+    counts = verdicts.aggregate(
         claims=Count("pk"),
         **{
             f"kind_{index}": Count("pk", filter=ClaimVerdict.has_kind(kind))

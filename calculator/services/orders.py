@@ -1,5 +1,6 @@
 """The write paths for orders: create, verify, mark billed, void. Each runs in one transaction
-and records who did what and when; nothing else writes an order."""
+and records who did what and when; nothing else writes an order. Those that change a claim
+recompute the stored claim verdicts in the same transaction (`claim_verdicts.record`)."""
 
 from __future__ import annotations
 

@@ -166,7 +166,7 @@ def reports_page(request: HttpRequest) -> HttpResponse:
     )
     held = claim_verdicts.held(orders)
     held_by_reason = reports.held_by_reason(held)
-    months = reports.charges_by_month(orders, held)
+    months = reports.charges_by_month(orders)
     month_rows = [(month.strftime("%b %Y"), values) for month, values in months]
     report = {
         "date_from": data["date_from"],
