@@ -13,6 +13,7 @@ from calculator.models.validators import (
     validate_ndc11,
     validate_volume,
 )
+from calculator.models.verdicts import ClaimVerdict
 from calculator.models.versions import CatalogVersion
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "CatalogVersion",
     "ClaimExport",
     "ClaimLine",
+    "ClaimVerdict",
     "DrugProduct",
     "HcpcsCode",
     "Order",

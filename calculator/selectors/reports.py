@@ -1,22 +1,22 @@
 """The billing reports' numbers, aggregated in the database: a constant number of queries
-however many orders the range holds. Which claims are held is the scrubber's verdict, worked
-out by the caller (`services.claim_export.held_orders`) and handed in as order numbers."""
+however many orders the range holds. Which claims are held is read from the stored verdicts
+(`services.claim_verdicts` refreshes them and hands in the held orders as a queryset)."""
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Case, CharField, Count, Q, QuerySet, Sum, Value, When
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models import Case, CharField, Count, F, Func, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from calculator.domain.charges import CENT
 from calculator.domain.reports import age_cutoffs
-from calculator.models import BillingProfile, ClaimLine, DrugProduct, Order, Payer
+from calculator.models import BillingProfile, ClaimLine, ClaimVerdict, DrugProduct, Order, Payer
 from calculator.selectors.orders import orders_filtered
+from calculator.selectors.scrubber import REASON_LABELS
 
 ZERO = Decimal("0.00")
 
@@ -69,37 +69,75 @@ def totals(orders: QuerySet[Order]) -> Totals:
     )
 
 
-def _standing(held_ids: Collection[int]) -> Case:
-    """Each line's claim: billed, verified (not billed), held, or draft."""
+def _standing() -> Case:
+    """Each billed or verified line's claim: billed, held (its order's stored verdict), or
+    verified (not billed)."""
     return Case(
         When(order__status=Order.Status.BILLED, then=Value("billed")),
-        When(order_id__in=list(held_ids), then=Value("held")),
-        When(order__status=Order.Status.VERIFIED, then=Value("verified")),
-        default=Value("draft"),
+        When(order__verdict__held=True, then=Value("held")),
+        default=Value("verified"),
         output_field=CharField(),
     )
 
 
-def charges_by_month(
-    orders: QuerySet[Order], held_ids: Collection[int]
-) -> list[tuple[datetime.date, dict[str, Decimal]]]:
+class MonthOf(Func):
+    """The month of a date as text, "2026-01", worked out by the database (TruncMonth is a
+    Python function per row on SQLite): the first seven characters of SQLite's ISO date text,
+    `to_char` on PostgreSQL."""
+
+    function = "SUBSTR"
+    template = "%(function)s(%(expressions)s, 1, 7)"
+    output_field = CharField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, template="to_char(%(expressions)s, 'YYYY-MM')")
+
+
+def charges_by_month(orders: QuerySet[Order]) -> list[tuple[datetime.date, dict[str, Decimal]]]:
     """Return each month (of the service's first day) with the charges billed, verified but
-    not billed, and held; months without such charges are left out. One query."""
+    not billed, and held, read from the stored verdicts (the caller refreshes them:
+    `services.claim_verdicts.held`); months without such charges are left out. One query."""
+    billed_or_verified = orders.filter(status__in=[Order.Status.BILLED, Order.Status.VERIFIED])
     rows = (
-        ClaimLine.objects.filter(order__in=orders)
-        .annotate(month=TruncMonth("order__start_date"), standing=_standing(held_ids))
-        .exclude(standing="draft")
+        ClaimLine.objects.filter(order__in=billed_or_verified)
+        .annotate(month=MonthOf(F("order__start_date")), standing=_standing())
         .values("month", "standing")
         .annotate(charges=Sum("charge"))
         .order_by("month")
     )
     months: dict[datetime.date, dict[str, Decimal]] = {}
     for row in rows:
-        month = row["month"]
-        month = month.date() if isinstance(month, datetime.datetime) else month
-        months.setdefault(month, {"billed": ZERO, "verified": ZERO, "held": ZERO})
-        months[month][row["standing"]] = _money(row["charges"])
+        year, month = (int(part) for part in row["month"].split("-"))
+        first = datetime.date(year, month, 1)
+        months.setdefault(first, {"billed": ZERO, "verified": ZERO, "held": ZERO})
+        months[first][row["standing"]] = _money(row["charges"])
     return list(months.items())
+
+
+@dataclass(frozen=True)
+class HeldByReason:
+    claims: int
+    by_kind: list[tuple[str, int]]  # (REASON_LABELS key, claims), most claims first
+
+
+def held_by_reason(held: QuerySet[Order]) -> HeldByReason:
+    """Count the `held` orders' claims, and by kind of reason (a claim held for two kinds
+    counts in both) from their stored verdicts. One query."""
+    kinds = list(REASON_LABELS)
+    verdicts = ClaimVerdict.objects.filter(held=True, order__in=held.values("pk"))
+    counts = verdicts.aggregate(
+        claims=Count("pk"),
+        **{
+            f"kind_{index}": Count("pk", filter=ClaimVerdict.has_kind(kind))
+            for index, kind in enumerate(kinds)
+        },
+    )
+    found = [(kind, counts[f"kind_{index}"]) for index, kind in enumerate(kinds)]
+    by_kind = [(kind, claims) for kind, claims in found if claims]
+    return HeldByReason(
+        claims=counts["claims"],
+        by_kind=sorted(by_kind, key=lambda item: (-item[1], item[0])),
+    )
 
 
 def by_payer(orders: QuerySet[Order]) -> list[dict]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Count, Max, Prefetch, Q
+from django.db.models import Count, Max, Prefetch, QuerySet
 from django.utils import timezone
 
 from calculator.domain import edi_837p
@@ -73,18 +73,22 @@ def provider_problems(provider: BillingProvider | None) -> list[str]:
     return edi_837p.provider_problems(provider_data(provider))
 
 
-def _orders(queryset, limit: int | None = None) -> list[Order]:
-    """Return the orders with what the checks and the file need, earliest service first (the
-    first `limit` of them, if given)."""
+def _orders(queryset, limit: int | None = None, *, exports: bool = True) -> list[Order]:
+    """Return the orders with what the checks and the file need (and the files that carried
+    them, unless `exports` is False), earliest service first (the first `limit`, if given)."""
+    prefetched = [
+        Prefetch("lines", queryset=ClaimLine.objects.order_by("position")),
+        Prefetch("secondary_lines", queryset=SecondaryClaimLine.objects.order_by("position")),
+        "drugs",
+    ]
+    if exports:
+        prefetched.append(
+            Prefetch("exports", queryset=ClaimExport.objects.order_by("interchange_number"))
+        )
     orders = (
         queryset.select_related("payer", "profile", "secondary_payer", "secondary_profile")
         .defer("request", "response", "acknowledgements")
-        .prefetch_related(
-            Prefetch("lines", queryset=ClaimLine.objects.order_by("position")),
-            Prefetch("secondary_lines", queryset=SecondaryClaimLine.objects.order_by("position")),
-            "drugs",
-            Prefetch("exports", queryset=ClaimExport.objects.order_by("interchange_number")),
-        )
+        .prefetch_related(*prefetched)
         .order_by("start_date", "pk")
     )
     return list(orders if limit is None else orders[:limit])
@@ -95,13 +99,17 @@ def verified_count() -> int:
     return Order.objects.filter(status=Order.Status.VERIFIED).count()
 
 
+def first_verified() -> list[Order]:
+    """Return the orders the review queue shows: the first QUEUE_LIMIT verified orders by
+    service start, with what the checks and the page need."""
+    return _orders(Order.objects.filter(status=Order.Status.VERIFIED), QUEUE_LIMIT)
+
+
 def review_queue(orders: Iterable[Order] | None = None) -> list[QueueEntry]:
     """Return each of `orders`, or of the first QUEUE_LIMIT verified orders by service start,
     with what holds its claim: the scrubber's reasons first, then anything the 837P itself
     would reject."""
-    if orders is None:
-        orders = _orders(Order.objects.filter(status=Order.Status.VERIFIED), QUEUE_LIMIT)
-    orders = list(orders)
+    orders = first_verified() if orders is None else list(orders)
     problems = scrubber.problems_by_order(orders)
     entries = []
     for order in orders:
@@ -114,33 +122,29 @@ def review_queue(orders: Iterable[Order] | None = None) -> list[QueueEntry]:
     return entries
 
 
-def held_orders(orders=None) -> dict[int, tuple[str, ...]]:
-    """Return the held claims of the verified orders among `orders` (a queryset; all orders by
-    default): order pk -> its reasons, as the review queue shows them. Constant queries: the
-    scrubber reads only the columns it checks (no snapshot but the policies), and the orders it
-    passes are loaded in full for the 837P's own checks."""
+def verdicts_of(orders: QuerySet[Order] | None = None) -> dict[int, tuple[str, ...]]:
+    """Return the verdict of each verified order among `orders` (a queryset; all orders by
+    default): order pk -> what holds its claim, as the review queue shows it (empty: ready).
+    Constant queries: the scrubber reads only the columns it checks (no snapshot but the
+    policies), and the orders it passes are loaded in full for the 837P's own checks."""
     verified = (Order.objects.all() if orders is None else orders).filter(
         status=Order.Status.VERIFIED
     )
     problems = scrubber.problems_of(verified)
-    held = {pk: tuple(reasons) for pk, reasons in problems.items() if reasons}
+    verdicts = {pk: tuple(reasons) for pk, reasons in problems.items()}
     passed = [pk for pk, reasons in problems.items() if not reasons]
-    for order in _orders(Order.objects.filter(pk__in=passed)) if passed else ():
-        reasons = tuple(
+    for order in _orders(Order.objects.filter(pk__in=passed), exports=False) if passed else ():
+        verdicts[order.pk] = tuple(
             problem for claim in claims_of(order) for problem in edi_837p.claim_problems(claim)
         )
-        if reasons:
-            held[order.pk] = reasons
-    return held
+    return verdicts
 
 
-def held_claims() -> Q:
-    """Return the orders whose claims are held, as a filter: the verified orders missing a
-    claim detail (in SQL, however many), and those of the others `held_orders` holds."""
-    verified = Q(status=Order.Status.VERIFIED)
-    missing = scrubber.claim_details_missing()
-    others = held_orders(Order.objects.filter(verified).exclude(missing))
-    return verified & missing | Q(pk__in=list(others))
+def held_orders(orders: QuerySet[Order] | None = None) -> dict[int, tuple[str, ...]]:
+    """Return the held claims of the verified orders among `orders` (all by default), computed
+    now: order pk -> its reasons. Pages read the stored verdicts instead
+    (`services.claim_verdicts`); this is what they must equal."""
+    return {pk: reasons for pk, reasons in verdicts_of(orders).items() if reasons}
 
 
 # --- Model -> x12 dataclasses -----------------------------------------------------------------

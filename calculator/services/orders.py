@@ -1,5 +1,6 @@
 """The write paths for orders: create, verify, mark billed, void. Each runs in one transaction
-and records who did what and when; nothing else writes an order."""
+and records who did what and when; nothing else writes an order. Those that change a claim
+recompute the stored claim verdicts in the same transaction (`claim_verdicts.record`)."""
 
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ from calculator.models import (
 )
 from calculator.models.orders import SavedLine
 from calculator.selectors.catalog import DatabaseCatalog
+from calculator.services.claim_verdicts import record as record_verdicts
 from calculator.services.patients import patient_for_order, snapshot_claim_details
 
 SavedLineT = TypeVar("SavedLineT", bound=SavedLine)
@@ -312,6 +314,7 @@ def order_update_claim_details(*, order: Order, changed_by: User, **details: Any
         setattr(order, field, value)
     order._history_user = changed_by
     order.save(update_fields=[*details] if details else None)
+    record_verdicts(order)
     return order
 
 
@@ -332,6 +335,7 @@ def order_reprice(*, order: Order, changed_by: User) -> Order:
     order._history_user = changed_by
     order._change_reason = "re-priced from the price list"
     order.save()  # a full save, so the history records who re-priced and when
+    record_verdicts(order)
     return order
 
 
@@ -357,6 +361,7 @@ def order_verify(*, order: Order, verified_by: User, confirm_own: bool = False) 
     snapshot = snapshot_claim_details(order)
     order._history_user = verified_by
     order.save(update_fields=["status", "verified_by", "verified_at", *snapshot])
+    record_verdicts(order)
     return order
 
 
@@ -371,6 +376,7 @@ def order_mark_billed(*, order: Order, billed_by: User) -> Order:
     order.billed_at = timezone.now()
     order._history_user = billed_by
     order.save(update_fields=["status", "billed_by", "billed_at"])
+    record_verdicts(order)
     return order
 
 
@@ -394,4 +400,5 @@ def order_void(*, order: Order, voided_by: User, reason: str) -> Order:
     order.void_reason = reason[:200]
     order._history_user = voided_by
     order.save(update_fields=["status", "voided_by", "voided_at", "void_reason"])
+    record_verdicts(order)
     return order

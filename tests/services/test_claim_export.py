@@ -11,7 +11,7 @@ import pytest
 
 from calculator import services
 from calculator.models import Order, PriceListEntry
-from calculator.services import claim_export
+from calculator.services import claim_export, claim_verdicts
 from tests.conftest import KETAMINE_NDC11, SEED_NDC11, SEED_ORDER
 from tests.helpers import assert_claim_matches, assert_valid_837p, read_claims, segments
 
@@ -205,8 +205,8 @@ def test_unpriced_claim_is_held_until_repriced(make_claim_order, provider, clerk
 
 @pytest.mark.parametrize("field", ["member_id", "patient_zip", "diagnosis_codes"])
 def test_the_held_filter_holds_what_the_review_queue_holds(make_claim_order, provider, field):
-    """The order list's held filter (claim details missing found in SQL, the rest scrubbed)
-    holds exactly the claims the review queue's checks hold, with the same reasons."""
+    """The order list's held filter (the stored verdicts) holds exactly the claims the review
+    queue's checks hold, with the same reasons."""
     from tests.helpers import clone_orders
 
     ready = make_claim_order()
@@ -227,5 +227,6 @@ def test_the_held_filter_holds_what_the_review_queue_holds(make_claim_order, pro
     assert held == queue
     assert missing.pk in held and overlapping.pk in held and ready.pk in held
     assert draft.pk not in held
-    filtered = set(Order.objects.filter(claim_export.held_claims()).values_list("pk", flat=True))
+    filtered = set(Order.objects.filter(claim_verdicts.held_claims()).values_list("pk", flat=True))
     assert filtered == set(held)
+    assert claim_verdicts.held_reasons(Order.objects.all()) == held

@@ -97,10 +97,14 @@ def test_the_clerk_reads_totals_months_payers_drugs_held_and_ages(month_of_claim
     assert cell(html, "ages", "over 60 days") == ["0", "0.00"]
 
 
-def test_the_review_queue_lists_only_the_claims_held_for_the_reason(month_of_claims, clerk_client):
+def test_the_review_queue_lists_only_the_claims_held_for_the_reason(
+    month_of_claims, clerk_client, pharmacist
+):
     held = month_of_claims["held"]
     other = Order.objects.get(pk=month_of_claims["ready"].pk)
-    Order.objects.filter(pk=other.pk).update(diagnosis_codes="")  # held for another reason
+    services.order_update_claim_details(  # held for another reason
+        order=other, changed_by=pharmacist, diagnosis_codes=""
+    )
     page = clerk_client.get(reverse("calculator:claim-exports"), {"reason": "claim-details"}).text
     table = page[page.index('id="held-orders"') :]
     assert f'href="/orders/{held.pk}/"' in table

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from calculator.models import ClaimExport
 from calculator.selectors import scrubber
-from calculator.services import claim_export
+from calculator.services import claim_export, claim_verdicts
 
 PERMISSION = "calculator.export_claims"
 
@@ -21,7 +21,7 @@ def _page(
     request: HttpRequest, *, status: int = 200, selected: Collection[int] = ()
 ) -> HttpResponse:
     provider = claim_export.billing_provider()
-    queue = claim_export.review_queue()
+    queue = claim_verdicts.review_queue()
     reason = request.GET.get("reason", "")
     reason = reason if reason in scrubber.REASON_LABELS else ""
     held = [

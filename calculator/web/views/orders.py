@@ -32,7 +32,7 @@ from calculator.selectors.catalog import (
     search_terms,
 )
 from calculator.selectors.orders import order_list_rows, orders_filtered
-from calculator.services import claim_export
+from calculator.services import claim_verdicts
 from calculator.web import dispensing_prints
 from calculator.web.forms import (
     ClaimDetailsForm,
@@ -246,10 +246,10 @@ def order_list(request: HttpRequest) -> HttpResponse:
     if filters.is_valid():
         wanted = dict(filters.cleaned_data)
         if wanted.pop("held"):
-            orders = orders.filter(claim_export.held_claims())
+            orders = orders.filter(claim_verdicts.held_claims())
         orders = orders_filtered(orders, **wanted)
     page = Paginator(orders, ORDERS_PER_PAGE).get_page(request.GET.get("page"))
-    held = claim_export.held_orders(Order.objects.filter(pk__in=[order.pk for order in page]))
+    held = claim_verdicts.held_reasons(Order.objects.filter(pk__in=[order.pk for order in page]))
     for order in page:
         order.held_reasons = held.get(order.pk, ())
         order.claim_total = None if order.unpriced_lines else claim_total([order.lines_charged])

@@ -6,7 +6,6 @@ verified orders. Thin: the form, then selectors.reports and the review queue's v
 from __future__ import annotations
 
 import datetime
-from collections import Counter
 from typing import Any
 
 from django import forms
@@ -19,7 +18,7 @@ from django.views.decorators.http import require_GET
 from calculator.domain.reports import CHART_SERIES, bar_chart, range_problem
 from calculator.models import BillingProfile, Payer
 from calculator.selectors import reports, scrubber
-from calculator.services import claim_export
+from calculator.services import claim_verdicts
 from calculator.web.forms import CrispyForm, columns, filter_helper, submit_column
 
 PERMISSION = "calculator.view_reports"
@@ -143,14 +142,10 @@ DRUG_COLUMNS = {
 }
 
 
-def _held_by_reason(held: dict[int, tuple[str, ...]]) -> list[dict]:
-    """Count the held claims by kind of reason (a claim with two kinds counts in both)."""
-    counts = Counter(
-        kind for reasons in held.values() for kind in {scrubber.reason_kind(r) for r in reasons}
-    )
+def _held_by_reason(held: reports.HeldByReason) -> list[dict]:
     return [
         {"key": key, "label": scrubber.REASON_LABELS[key], "claims": count}
-        for key, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+        for key, count in held.by_kind
     ]
 
 
@@ -169,8 +164,9 @@ def reports_page(request: HttpRequest) -> HttpResponse:
         profile=data["profile"],
         payer=data["payer"],
     )
-    held = claim_export.held_orders(orders)
-    months = reports.charges_by_month(orders, held_ids=held.keys())
+    held = claim_verdicts.held(orders)
+    held_by_reason = reports.held_by_reason(held)
+    months = reports.charges_by_month(orders)
     month_rows = [(month.strftime("%b %Y"), values) for month, values in months]
     report = {
         "date_from": data["date_from"],
@@ -183,8 +179,8 @@ def reports_page(request: HttpRequest) -> HttpResponse:
         "chart": bar_chart(month_rows) if month_rows else None,
         "payers": _sorted(reports.by_payer(orders), request.GET, "payer_sort", PAYER_COLUMNS),
         "drugs": _sorted(reports.by_drug(orders), request.GET, "drug_sort", DRUG_COLUMNS),
-        "held": _held_by_reason(held),
-        "held_count": len(held),
+        "held": _held_by_reason(held_by_reason),
+        "held_count": held_by_reason.claims,
         "ages": reports.unbilled_ages(orders, today),
         "today": today,
     }
