@@ -100,6 +100,10 @@ class Command(BaseCommand):
         if any(added.values()):
             self.stdout.write(
                 f"Catalog: added {added['codes']} HCPCS codes, {added['products']} products, "
-                f"{added['reservoirs']} pump reservoirs, {added['profiles']} billing profiles; "
-                f"set the DEA schedule of {added['schedules']} products that had none."
+                f"{added['reservoirs']} pump reservoirs, {added['profiles']} billing profiles"
+                + (
+                    f"; set the DEA schedule of {added['schedules']} products that had none."
+                    if added["schedules"]
+                    else "."
+                )
             )
