@@ -35,7 +35,7 @@ from calculator.domain.dosing import (
 class Strict(BaseModel):
     """A request object: unknown fields refused. A plain pydantic model, not ninja's Schema,
     which reads each object through its attribute getter and, with `extra="forbid"`, validates
-    it twice: fifteen times the cost of validating a calculate's body (docs/api.md)."""
+    it twice: over ten times the cost of validating a calculate's body (docs/api.md)."""
 
     model_config = ConfigDict(extra="forbid")
 
