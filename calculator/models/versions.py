@@ -88,6 +88,21 @@ def current() -> Versions:
     return kept["versions"]
 
 
+def stamps_join(alias: str) -> str:
+    """Return a LEFT JOIN that adds the stamp row as `alias` to another query of this request,
+    so that query reads the stamps too (`{alias}.catalog`, `{alias}.access`, NULL when the row is
+    missing), and the request saves the query `current()` would make; pass them to `keep()`."""
+    return f"LEFT JOIN {_TABLE} {alias} ON {alias}.id = {VERSION_ROW}"
+
+
+def keep(catalog: str | None, access: str | None) -> None:
+    """Keep the stamps another query of this request read (see `stamps_join`) as the request's,
+    unless it has read them already."""
+    kept = _request_versions.get()
+    if kept is not None and "versions" not in kept:
+        kept["versions"] = Versions(catalog, access)
+
+
 def bump(*columns: str) -> None:
     """Give the named stamps (CATALOG, ACCESS) new values, in the caller's transaction; the
     rest of this request then reads the new ones."""

@@ -14,7 +14,7 @@ from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.utils import timezone
 
-from calculator.models import ApiToken
+from calculator.models import ApiToken, versions
 from calculator.selectors.users import user_columns, user_from_row
 
 TOKEN_BYTES = 32
@@ -53,7 +53,8 @@ def token_revoke(*, user: User) -> bool:
 
 def token_user(token: str) -> User | None:
     """Return the active user a token belongs to, or None: one query by the token's unique hash
-    (a prepared join, not the ORM: compiling the query cost as much as the rest of a calculate).
+    (a prepared join, not the ORM: compiling the query cost as much as the rest of a calculate),
+    which reads the request's catalog and access stamps too (`versions.stamps_join`).
 
     The user comes back as `selectors.users` loads it (its dates deferred), and `last_used_at`
     is written at most once a minute."""
@@ -72,7 +73,8 @@ def token_user(token: str) -> User | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    token_id, stale, *user_values = row
+    token_id, stale, catalog, access, *user_values = row
+    versions.keep(catalog, access)
     if stale:
         ApiToken.objects.filter(pk=token_id).update(last_used_at=now)
     return user_from_row(user_values)
@@ -83,9 +85,11 @@ def _token_sql() -> str:
     token, user = ApiToken._meta, User._meta
     used = "t." + quote(token.get_field("last_used_at").column)
     return (
-        f"SELECT t.{quote(token.pk.column)}, ({used} IS NULL OR {used} < %s), {user_columns('u')}"
+        f"SELECT t.{quote(token.pk.column)}, ({used} IS NULL OR {used} < %s),"
+        f" v.catalog, v.access, {user_columns('u')}"
         f" FROM {quote(token.db_table)} t INNER JOIN {quote(user.db_table)} u"
         f" ON u.{quote(user.pk.column)} = t.{quote(token.get_field('user').column)}"
+        f" {versions.stamps_join('v')}"
         f" WHERE t.{quote(token.get_field('key_hash').column)} = %s"
         f" AND u.{quote(user.get_field('is_active').column)} = %s"
     )

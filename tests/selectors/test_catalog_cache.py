@@ -299,21 +299,41 @@ def test_a_superuser_flag_is_part_of_the_cache_key(catalog, pharmacist, client_f
 # --- Queries per request -------------------------------------------------------------------------
 
 
-def test_calculate_through_the_api_costs_two_queries(
-    catalog, pharmacist, django_assert_num_queries
-):
+def token_client(user: User):
     from django.test import Client
 
-    token = api_tokens.token_issue(user=pharmacist)
-    client = Client(headers={"Authorization": f"Bearer {token}"})
-    url = reverse("api:calculate")
-    body = json.dumps(CALCULATE)
-    assert client.post(url, body, content_type="application/json").status_code == 200
-    # The token (one indexed query, with its user) and the stamps; the catalog is in memory.
-    with django_assert_num_queries(2):
-        answer = client.post(url, body, content_type="application/json")
+    token = api_tokens.token_issue(user=user)
+    return Client(headers={"Authorization": f"Bearer {token}"})
+
+
+def api_calculate(client):
+    return client.post(reverse("api:calculate"), json.dumps(CALCULATE), "application/json")
+
+
+def test_calculate_through_the_api_costs_one_query(catalog, pharmacist, django_assert_num_queries):
+    client = token_client(pharmacist)
+    assert api_calculate(client).status_code == 200
+    # The token, with its user and the stamps (one indexed query); the catalog is in memory.
+    with django_assert_num_queries(1):
+        answer = api_calculate(client)
     assert answer.status_code == 200
     assert answer.json()["drugs"][0]["total_volume"]["value"] == "148.8"
+
+
+def test_the_stamps_the_token_query_reads_are_the_current_ones(catalog, pharmacist):
+    """A catalog or permission change between two calls is used by the second: the stamps come
+    with the token, not from a memory of the last call."""
+    client = token_client(pharmacist)
+    assert api_calculate(client).json()["drugs"][0]["total_volume"]["value"] == "148.8"
+    product = seed_product()
+    product.concentration = "50 mg/mL"
+    product.save()
+    assert api_calculate(client).json()["drugs"][0]["total_volume"]["value"] == "74.4"
+    for group in pharmacist.groups.all():
+        group.permissions.remove(
+            *Permission.objects.filter(codename__in=["view_order", "add_order"])
+        )
+    assert api_calculate(client).status_code == 403
 
 
 def test_the_preview_costs_three_queries(
