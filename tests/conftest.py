@@ -136,6 +136,18 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _outside_any_request():
+    """Each test ends outside any request. A WSGI server always closes the response, which
+    sends `request_finished` and drops the stamps the request kept (`models.versions`); a
+    harness that calls the WSGI application and never closes what it answered (schemathesis'
+    in-process calls) would leave them kept for the tests that come after it."""
+    yield
+    from calculator.models import versions
+
+    versions.request_finished()
+
+
 # --- Claims ready for an 837P file -------------------------------------------------------------
 
 KETAMINE_NDC11 = "42023011310"  # ketamine 10 mg/mL: no J-code, billed as J3490
