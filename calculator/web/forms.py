@@ -528,12 +528,24 @@ class _SharedFields(dict):
 
 
 class _ValidationOnly:
-    """Cleans its fields as Django's forms do (`BaseForm._clean_fields`, for forms without
-    disabled or file fields), without a BoundField per field: such a form is never rendered."""
+    """Cleans its fields and finds the changed ones as Django's forms do (`_clean_fields`,
+    `changed_data`, for forms without disabled, file or hidden-initial fields), without a
+    BoundField per field: such a form is never rendered."""
+
+    def _posted(self: Any, name: str, field: forms.Field) -> Any:
+        return field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
+
+    @cached_property
+    def changed_data(self: Any) -> list[str]:
+        return [
+            name
+            for name, field in self.fields.items()
+            if field.has_changed(self.get_initial_for_field(field, name), self._posted(name, field))
+        ]
 
     def _clean_fields(self: Any) -> None:
         for name, field in self.fields.items():
-            value = field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
+            value = self._posted(name, field)
             try:
                 self.cleaned_data[name] = field.clean(value)
                 if hasattr(self, f"clean_{name}"):
@@ -549,7 +561,11 @@ def validation_only(form_class: type[forms.BaseForm]) -> Any:
     a form being rendered may change its own widgets: about a fifth of the live preview's time.
     A form that is only validated, never rendered, needs no copy: the fields' cleaning reads
     them and changes nothing. Such a form must not be rendered or have its fields changed."""
-    assert not any(field.disabled for field in form_class.base_fields.values())
+    if any(
+        field.disabled or field.show_hidden_initial or isinstance(field, forms.FileField)
+        for field in form_class.base_fields.values()
+    ):
+        raise TypeError(f"{form_class.__name__}: a field that _ValidationOnly does not clean")
     shared = type(form_class)(
         form_class.__name__, (_ValidationOnly, form_class), {"__module__": __name__}
     )

@@ -13,7 +13,7 @@ from calculator.web.forms import OrderEntry
 from tests.web.test_order_pages import drug_row, order_form
 
 
-def _judged(data: dict[str, str], *, rendered: bool) -> tuple[bool, dict, list[dict], list]:
+def _judged(data: dict[str, str], *, rendered: bool) -> tuple:
     post = QueryDict(mutable=True)
     post.update(data)
     entry = OrderEntry(post, rendered=rendered)
@@ -23,6 +23,7 @@ def _judged(data: dict[str, str], *, rendered: bool) -> tuple[bool, dict, list[d
         entry.form.errors.get_json_data(),
         [form.errors.get_json_data() for form in entry.drugs.forms],
         list(entry.drugs.non_form_errors()),
+        [entry.form.changed_data, *(form.changed_data for form in entry.drugs.forms)],
     )
 
 
@@ -40,6 +41,11 @@ BAD_POSTS = {
     },
     "NUL in a choice": {"drugs-0-product": "1\x00", "secondary_profile": "a\x00b"},
     "no rows": {"drugs-TOTAL_FORMS": "0"},
+    "a row left as it came": {
+        "drugs-0-product": "",
+        "drugs-0-concentration": "",
+        **{f"drugs-0-{name}": "" for name in ("rate_value", "bolus_value", "weight_kg")},
+    },
     "management form missing": {"drugs-TOTAL_FORMS": ""},
 }
 
