@@ -9,10 +9,11 @@ from typing import Any
 
 from crispy_forms.bootstrap import StrictButton
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import HTML, Column, Div, Field, Layout, Row
+from crispy_forms.layout import HTML, Column, Div, Layout, Row
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.boundfield import BoundField
+from django.forms.formsets import ManagementForm
 from django.forms.utils import ErrorDict
 from django.utils.functional import cached_property
 
@@ -30,6 +31,7 @@ from calculator.domain.text import storable
 from calculator.domain.units import QuantityError, parse_decimal
 from calculator.models import BillingProfile, DrugProduct, Order, PumpReservoir
 from calculator.selectors.catalog import active_product, active_profile
+from calculator.web.widget_html import widget_html
 
 RATE_UNITS = [
     "mg/hr",
@@ -108,6 +110,40 @@ class NamedBoundField(BoundField):
     def css_classes(self, extra_classes: Any = None) -> str:
         return " ".join(filter(None, [super().css_classes(extra_classes), f"field-{self.name}"]))
 
+    @property
+    def is_checkbox(self) -> bool:
+        return isinstance(self.field.widget, forms.CheckboxInput)
+
+    def bootstrap_widget(self) -> str:
+        """Return the widget with the classes the bootstrap5 pack gives it (calculator/_field.html):
+        its kind (`textinput`, `select`...), Bootstrap's class for it, `is-invalid` on errors."""
+        widget = self.field.widget
+        if isinstance(widget, forms.CheckboxInput):
+            bootstrap = "form-check-input"
+        elif isinstance(widget, forms.Select):
+            bootstrap = "form-select"
+        else:
+            bootstrap = "form-control"
+        kind = type(widget).__name__.lower()
+        classes = [widget.attrs.get("class"), kind, bootstrap, "is-invalid" if self.errors else ""]
+        attrs = {"class": " ".join(filter(None, classes))}
+        if self.field.localize:
+            return self.as_widget(attrs=attrs)
+        # As BoundField.as_widget, with the HTML written by widget_html rather than templates.
+        attrs = self.build_widget_attrs(attrs, widget)
+        if self.auto_id and "id" not in widget.attrs:
+            attrs.setdefault("id", self.auto_id)
+        context = widget.get_context(self.html_name, self.value(), attrs)["widget"]
+        return widget_html(context) or self.as_widget(attrs={"class": attrs["class"]})
+
+
+class FieldByFieldForm(forms.Form):
+    """A form its page draws field by field with calculator/_field.html (the order form and its
+    drug rows: drawing them through crispy's template stack cost more than the rest of the
+    page). The markup is the bootstrap5 pack's, as for a CrispyForm."""
+
+    bound_field_class = NamedBoundField
+
 
 class CrispyForm(forms.Form):
     """A form rendered by django-crispy-forms (bootstrap5 pack) from the layout of its `helper`:
@@ -150,7 +186,9 @@ def submit_column(css_class: str, label: str) -> Div:
     return Div(button, css_class=f"{css_class} mb-3")
 
 
-class OrderForm(CrispyForm):
+class OrderForm(FieldByFieldForm):
+    """The order's own fields (calculator/order_form.html lays them out)."""
+
     patient_reference = forms.CharField(
         label="Patient reference",
         max_length=20,
@@ -161,6 +199,7 @@ class OrderForm(CrispyForm):
         queryset=BillingProfile.objects.filter(active=True),
         to_field_name="name",
         empty_label=None,
+        initial=DEFAULT_PROFILE,
         label="Billing profile",
         help_text="Beside each name: the payer's text it follows and that text's revision date.",
     )
@@ -207,42 +246,6 @@ class OrderForm(CrispyForm):
         help_text="One visit per line: its length, optionally after its date.",
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["profile"].initial = DEFAULT_PROFILE
-
-    @cached_property
-    def helper(self) -> FormHelper:
-        """The layout, made when the form is rendered (the live preview never renders it).
-        The order's own fields above the drug rows; the page renders the drug rows, then
-        `nursing_visits` on its own (full width) below them."""
-        return embedded_helper(
-            Row(
-                *columns(
-                    "col-md-6",
-                    "patient_reference",
-                    "profile",
-                    "therapy",
-                    "hours_per_day",
-                    "start",
-                    "end",
-                ),
-                css_class="gx-2",
-            ),
-            HTML('<h2 class="h6 mt-2">Medicare DME and secondary claim</h2>'),
-            Row(
-                *columns(
-                    "col-md-4",
-                    "coverage_modifier",
-                    "pump_code",
-                    "rental_month",
-                    "delivery_date",
-                    "secondary_profile",
-                ),
-                css_class="gx-2",
-            ),
-        )
-
     def clean_hours_per_day(self) -> str:
         return _number(self.cleaned_data["hours_per_day"], name="hours per day", example="24")
 
@@ -288,13 +291,6 @@ class DispensingFields(forms.Form):
         help_text="The vial a compounded reservoir is made from.",
     )
     storage = forms.ChoiceField(choices=STORAGES, required=False, label="Storage")
-
-    def dispensing_layout(self) -> list[Any]:
-        return [
-            HTML('<div class="col-12"><h4 class="h6 mt-1 mb-2">Dispensing (optional)</h4></div>'),
-            *columns("col-6 col-md-4", "reservoir", "reservoir_volume_ml", "priming_volume_ml"),
-            *columns("col-6 col-md-4", "beyond_use_days", "stock_ndc", "storage"),
-        ]
 
     def clean_reservoir_volume_ml(self) -> str:
         value = self.cleaned_data.get("reservoir_volume_ml", "")
@@ -346,7 +342,9 @@ class DispensingFields(forms.Form):
         return {"reservoir_name": name, "storage": data.get("storage") or ""}
 
 
-class DrugForm(DispensingFields, CrispyForm):
+class DrugForm(DispensingFields, FieldByFieldForm):
+    """One drug row (calculator/_drug_row.html lays it out)."""
+
     # The product's pk, in a hidden input beside a search box (the product combobox,
     # calculator/_product_field.html): never a <select> of the whole catalog.
     product = ProductChoiceField(
@@ -390,27 +388,6 @@ class DrugForm(DispensingFields, CrispyForm):
         super().__init__(*args, **kwargs)
         self.product_results: list[tuple[int, str]] | None = None  # (pk, label), no-JS "Find"
         self.product_results_error = ""
-
-    @cached_property
-    def helper(self) -> FormHelper:
-        """The layout, made when the form is rendered (the live preview never renders it).
-        The product combobox: a search box (`<prefix>-product_search`, not a form field) and
-        the hidden pk; choosing fills this row's concentration box (the slot) from its label."""
-        product = Field("product", template="calculator/_product_field.html")
-        concentration = Field("concentration", template="calculator/_concentration_field.html")
-        return embedded_helper(
-            Row(
-                Column(product, css_class="col-12"),
-                Column(concentration, css_class="col-md-6"),
-                Column("route", css_class="col-md-6"),
-                Column("compounded", css_class="col-12"),
-                *columns("col-6 col-md-4", "rate_value", "rate_unit", "weight_kg"),
-                *columns("col-6 col-md-4", "bolus_value", "bolus_unit", "boluses_per_day"),
-                Column("rate_changes", css_class="col-12"),
-                *self.dispensing_layout(),
-                css_class="gx-2",
-            )
-        )
 
     @property
     def search_name(self) -> str:
@@ -542,6 +519,81 @@ DrugFormSet = forms.formset_factory(
     absolute_max=10,
 )
 
+
+class _SharedFields(dict):
+    """A form class's fields that its instances use as they are: not deep-copied per form."""
+
+    def __deepcopy__(self, memo: dict) -> _SharedFields:
+        return self
+
+
+class _ValidationOnly:
+    """Cleans its fields and finds the changed ones as Django's forms do (`_clean_fields`,
+    `changed_data`, for forms without disabled, file or hidden-initial fields), without a
+    BoundField per field: such a form is never rendered."""
+
+    def _posted(self: Any, name: str, field: forms.Field) -> Any:
+        return field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
+
+    @cached_property
+    def changed_data(self: Any) -> list[str]:
+        return [
+            name
+            for name, field in self.fields.items()
+            if field.has_changed(self.get_initial_for_field(field, name), self._posted(name, field))
+        ]
+
+    def _clean_fields(self: Any) -> None:
+        for name, field in self.fields.items():
+            value = self._posted(name, field)
+            try:
+                self.cleaned_data[name] = field.clean(value)
+                if hasattr(self, f"clean_{name}"):
+                    self.cleaned_data[name] = getattr(self, f"clean_{name}")()
+            except ValidationError as error:
+                self.add_error(name, error)
+
+
+def validation_only(form_class: type[forms.BaseForm]) -> Any:
+    """Return a subclass of `form_class` whose instances share the class's field objects.
+
+    Django deep-copies every field (widget, choices, queryset) of every form it makes, so that
+    a form being rendered may change its own widgets: about a fifth of the live preview's time.
+    A form that is only validated, never rendered, needs no copy: the fields' cleaning reads
+    them and changes nothing. Such a form must not be rendered or have its fields changed."""
+    if any(
+        field.disabled or field.show_hidden_initial or isinstance(field, forms.FileField)
+        for field in form_class.base_fields.values()
+    ):
+        raise TypeError(f"{form_class.__name__}: a field that _ValidationOnly does not clean")
+    shared = type(form_class)(
+        form_class.__name__, (_ValidationOnly, form_class), {"__module__": __name__}
+    )
+    shared.base_fields = _SharedFields(form_class.base_fields)
+    return shared
+
+
+_ValidatedManagementForm = validation_only(ManagementForm)
+
+
+class ValidatedDrugFormSet(DrugFormSet):
+    """The drug rows of an entry that is validated and never rendered (the live preview)."""
+
+    form = validation_only(DrugForm)
+
+    @cached_property
+    def management_form(self) -> ManagementForm:
+        if not self.is_bound:
+            return super().management_form
+        form = _ValidatedManagementForm(
+            self.data, auto_id=self.auto_id, prefix=self.prefix, renderer=self.renderer
+        )
+        form.full_clean()
+        return form
+
+
+_ValidatedOrderForm = validation_only(OrderForm)
+
 # Where each engine field path goes on the form: (row field or None for the order form, name).
 ORDER_FIELD_FOR_PATH = {
     "patient_reference": "patient_reference",
@@ -580,10 +632,19 @@ DRUG_FIELD_FOR_KEY = {
 class OrderEntry:
     """The order form and its drug rows together, as one thing a view can validate and save."""
 
-    def __init__(self, data: Any = None, *, rows: int = 1, show_errors: bool = True) -> None:
-        self.form = OrderForm(data, prefix=None)
+    def __init__(
+        self, data: Any = None, *, rows: int = 1, show_errors: bool = True, rendered: bool = True
+    ) -> None:
+        """`rendered=False`: the entry is only validated (the live preview), so its forms share
+        their field definitions instead of copying them (`validation_only`)."""
+        if rendered or data is None:
+            self.form = OrderForm(data, prefix=None)
+            formset_class = DrugFormSet
+        else:
+            self.form = _ValidatedOrderForm(data, prefix=None)
+            formset_class = ValidatedDrugFormSet
         self.drugs = (
-            DrugFormSet(data, prefix="drugs")
+            formset_class(data, prefix="drugs")
             if data is not None
             else DrugFormSet(prefix="drugs", initial=[{} for _ in range(rows)])
         )

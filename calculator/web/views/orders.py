@@ -114,7 +114,7 @@ def order_new(request: HttpRequest) -> HttpResponse:
             )
         except InvalidOrder as invalid:
             entry.add_engine_errors(invalid.errors)
-            preview = _preview(OrderEntry(request.POST), acknowledged)
+            preview = _preview(OrderEntry(request.POST, rendered=False), acknowledged)
             preview["ack_errors"] = invalid.errors.get("acknowledged", [])
             return render(
                 request,
@@ -136,9 +136,10 @@ def order_new(request: HttpRequest) -> HttpResponse:
 @require_POST
 def order_preview(request: HttpRequest) -> HttpResponse:
     """Return the live preview (steps, claim lines, warnings) for the form as typed so far."""
-    entry = OrderEntry(request.POST)
+    entry = OrderEntry(request.POST, rendered=False)
     preview = _preview(entry, set(request.POST.getlist("ack")))
-    return render(request, "calculator/_preview.html", {"preview": preview})
+    # Without the request: the fragment needs none of the context processors (user, messages).
+    return HttpResponse(render_to_string("calculator/_preview.html", {"preview": preview}))
 
 
 @permission_required("calculator.add_order", raise_exception=True)
