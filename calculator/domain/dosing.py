@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 from calculator.domain.decimals import exact_divide, readable
 from calculator.domain.errors import ErrorCollector, InvalidOrder
+from calculator.domain.records import maker
 from calculator.domain.units import (
     ACTIVITY,
     EQUIVALENT,
@@ -140,6 +141,12 @@ class OrderInput:
         errors = ErrorCollector()
         _check_order(self, errors)
         return errors.errors
+
+
+# The request reader makes these for every order: without the dataclass __init__
+# (records.maker: every field's value, in the fields' order).
+make_drug_input = maker(DrugInput)
+make_order_input = maker(OrderInput)
 
 
 class DoseResult(NamedTuple):

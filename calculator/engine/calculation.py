@@ -10,7 +10,12 @@ from calculator.domain.billing import (
     BillingPolicy,
     CalculatedLine,
 )
-from calculator.domain.dispensing import DispensingInput, DispensingPlan, dispensing_plan
+from calculator.domain.dispensing import (
+    NO_DISPENSING,
+    DispensingInput,
+    DispensingPlan,
+    dispensing_plan,
+)
 from calculator.domain.dosing import (
     DoseResult,
     OrderInput,
@@ -156,8 +161,6 @@ def calculate(
 
 # --- Dispensing (SPEC 10) ---------------------------------------------------------------------
 
-_NO_DISPENSING = DispensingInput()
-
 
 def dispensing_plans(
     results: tuple[DoseResult, ...],
@@ -169,7 +172,7 @@ def dispensing_plans(
     errors = ErrorCollector()
     plans = []
     for result in results:
-        given = dispensing[result.index] if result.index < len(dispensing) else _NO_DISPENSING
+        given = dispensing[result.index] if result.index < len(dispensing) else NO_DISPENSING
         try:
             plans.append(dispensing_plan(result=result, dispensing=given, period=period))
         except InvalidOrder as error:
