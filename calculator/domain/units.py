@@ -530,6 +530,10 @@ def parse_duration_minutes(text: object) -> Decimal:
 
 def parse_decimal(text: object, *, name: str, example: str) -> Decimal:
     """Return a plain positive decimal number (hours per day: "24"), or raise QuantityError."""
+    if type(text) is str:
+        plain = _PLAIN_NUMBER.fullmatch(text.strip())
+        if plain:  # what _read_number takes with nothing after it
+            return Decimal(plain.group(1))
     if isinstance(text, bool):
         raise QuantityError(f"{name} must be a number, e.g. {example}")
     if isinstance(text, int | Decimal):

@@ -106,7 +106,9 @@ def read_medicare(
                 errors.add(key, "applies to a Medicare DME profile only")
         for index, raw in enumerate(raw_drugs):
             # Most rows have none of these keys: one set test instead of a look-up per key.
-            if isinstance(raw, Mapping) and not raw.keys().isdisjoint(MEDICARE_DRUG_FIELDS):
+            if (type(raw) is dict or isinstance(raw, Mapping)) and not raw.keys().isdisjoint(
+                MEDICARE_DRUG_FIELDS
+            ):
                 for key in _DME_ONLY_DRUG_FIELDS:
                     if not _blank(raw.get(key)) and raw.get(key) is not False:
                         errors.add(f"drugs.{index}.{key}", "applies to a Medicare DME profile only")

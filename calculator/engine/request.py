@@ -141,7 +141,7 @@ def parse_request(data: object, catalog: Catalog) -> ParsedRequest:
     """Return the order, policy, notices and catalog products read strictly from a request."""
     errors = ErrorCollector()
     warnings: list[SafetyWarning] = []
-    if not isinstance(data, Mapping):
+    if type(data) is not dict and not isinstance(data, Mapping):  # a dict: no ABC look-up
         raise InvalidOrder({"request": ["the request must be a JSON object"]})
     if not data.keys() <= REQUEST_FIELDS:
         for key in sorted(set(data) - REQUEST_FIELDS, key=str):
@@ -415,7 +415,7 @@ def _read_drug(
 ) -> tuple[DrugInput | None, Product | None]:
     """Return a drug row read field by field in one pass (every field's error on its path),
     and its catalog product."""
-    if not isinstance(raw, Mapping):
+    if type(raw) is not dict and not isinstance(raw, Mapping):
         errors.add(prefix, "each drug must be an object")
         return None, None
     if not raw.keys() <= DRUG_FIELDS:
@@ -682,7 +682,7 @@ def _read_dispensing(
 
     A reservoir without beyond-use days takes the product's default; the order may lower that
     default, not raise it."""
-    if not isinstance(raw, Mapping):
+    if type(raw) is not dict and not isinstance(raw, Mapping):
         return NO_DISPENSING
     if not any(key in raw for key in DISPENSING_FIELDS):
         return NO_DISPENSING

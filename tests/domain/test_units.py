@@ -664,3 +664,21 @@ def test_the_quick_reading_of_a_quantity_is_the_full_rules_reading(text: str) ->
         return (*every_field(measure), repr(units))
 
     assert outcome(_read_measure) == outcome(_read_measure_in_full)
+
+
+@fuzz
+@given(st.text() | number_like | typed_quantity)
+def test_a_plain_decimal_reads_as_the_full_rules_read_it(text: str) -> None:
+    """hours per day and other plain numbers: the quick pattern gives the value the number
+    rules give when nothing follows the number, and nothing else."""
+    whole = text.strip()
+    try:
+        value, rest = _read_number_in_full(whole, whole)
+        expected = repr(value) if not rest.strip() else None
+    except QuantityError:
+        expected = None
+    try:
+        got = repr(parse_decimal(text, name="hours per day", example="24"))
+    except QuantityError:
+        got = None
+    assert got == expected
