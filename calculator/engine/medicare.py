@@ -101,9 +101,10 @@ def read_medicare(
     giving them is a field error)."""
     raw_drugs = data.get("drugs") if isinstance(data.get("drugs"), list) else []
     if policy is None or not policy.is_medicare_dme:
-        for key in _DME_ONLY_REQUEST_FIELDS:
-            if not _blank(data.get(key)):
-                errors.add(key, "applies to a Medicare DME profile only")
+        if not data.keys().isdisjoint(_DME_ONLY_REQUEST_FIELDS):
+            for key in _DME_ONLY_REQUEST_FIELDS:
+                if not _blank(data.get(key)):
+                    errors.add(key, "applies to a Medicare DME profile only")
         for index, raw in enumerate(raw_drugs):
             # Most rows have none of these keys: one set test instead of a look-up per key.
             if (type(raw) is dict or isinstance(raw, Mapping)) and not raw.keys().isdisjoint(

@@ -295,7 +295,9 @@ def _read_policy(data: Mapping, catalog: Catalog, errors: ErrorCollector) -> Bil
     if policy is None:
         errors.add("profile", f'no billing profile is named "{name}"')
         return None
-    overrides = data.get("policy") or {}
+    overrides = data.get("policy")
+    if not overrides:  # most orders: the profile as saved
+        return policy
     if not isinstance(overrides, Mapping):
         errors.add("policy", "policy must be an object of settings")
         return policy
