@@ -43,6 +43,7 @@ from calculator.domain.dosing import (
     weight_in,
 )
 from calculator.domain.errors import ErrorCollector
+from calculator.domain.records import maker
 from calculator.domain.units import (
     EXACT_CONTEXT,
     PERCENT,
@@ -121,6 +122,10 @@ class DispensingInput:
     beyond_use_days: int | None = None
     stock: StockProduct | None = None
     fill_lead_days: int = 0
+
+
+# A drug row without a dispensing part: frozen, so shared.
+NO_DISPENSING = DispensingInput()
 
 
 # --- Results ----------------------------------------------------------------------------------
@@ -274,16 +279,21 @@ class DispensingPlan:
         return exact_divide(_multiply(self.priming_volume_ml, len(self.reservoirs)), _ONE)
 
 
+# Every order makes a plan and a pump program per drug: made without the dataclass __init__.
+_make_plan = maker(DispensingPlan)
+_make_pump = maker(PumpProgram)
+
+
 # --- Pump programming -------------------------------------------------------------------------
 
 
 def pump_program(result: DoseResult) -> PumpProgram:
     """Return the pump's rate in mL/hr while infusing and the bolus in mL (seed: 5 mg/hr /
     25 mg/mL = 0.2 mL/hr; a 1 mg bolus / 25 mg/mL = 0.04 mL; a bolus in mL stays in mL)."""
-    return PumpProgram(
-        rate_ml_per_hr=exact_divide(*_rate_ml_per_hr_ratio(result)),
-        bolus_volume_ml=_bolus_volume_ml(result),
-        hours_per_day=result.hours_per_day,
+    return _make_pump(
+        exact_divide(*_rate_ml_per_hr_ratio(result)),
+        _bolus_volume_ml(result),
+        result.hours_per_day,
     )
 
 
@@ -468,6 +478,10 @@ def dispensing_plan(
         raise ValueError(
             f"the period has {period.days} days but the dose result {result.days} days"
         )
+    if dispensing is NO_DISPENSING or dispensing == NO_DISPENSING:
+        # Nothing to dispense (most orders): nothing to check, the pump program only.
+        pump = pump_program(result)
+        return _make_plan(result, dispensing, pump, None, None, _ZERO, (), None, (), ())
     validate_dispensing(result=result, dispensing=dispensing)
     pump = pump_program(result)
     priming = dispensing.priming_volume

@@ -12,11 +12,11 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
-from functools import cached_property
 from typing import NamedTuple
 
 from calculator.domain.decimals import exact_divide, readable
 from calculator.domain.errors import ErrorCollector, InvalidOrder
+from calculator.domain.records import maker
 from calculator.domain.units import (
     ACTIVITY,
     EQUIVALENT,
@@ -133,13 +133,23 @@ class OrderInput:
     therapy: Therapy = Therapy.CONTINUOUS
     nursing_visits: tuple[NursingVisit, ...] = ()
 
-    @cached_property
+    @property
     def _field_errors(self) -> dict[str, list[str]]:
         """Return what `validate_order` finds wrong, worked out once per order: an order and
-        everything in it is frozen, so a second look would find the same."""
-        errors = ErrorCollector()
-        _check_order(self, errors)
-        return errors.errors
+        everything in it is frozen, so a second look would find the same. Kept in the
+        instance's __dict__ by hand: functools.cached_property takes a lock on Python 3.11."""
+        known = self.__dict__.get("_field_errors_found")
+        if known is None:
+            errors = ErrorCollector()
+            _check_order(self, errors)
+            known = self.__dict__["_field_errors_found"] = errors.errors
+        return known
+
+
+# The request reader makes these for every order: without the dataclass __init__
+# (records.maker: every field's value, in the fields' order).
+make_drug_input = maker(DrugInput)
+make_order_input = maker(OrderInput)
 
 
 class DoseResult(NamedTuple):

@@ -10,6 +10,7 @@ look up in the catalog.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 
 __all__ = [
     "AmbiguousNdc",
@@ -91,8 +92,12 @@ def ndc_candidates(digits10: str) -> tuple[str, str, str]:
     return ("0" + d, d[:5] + "0" + d[5:], d[:9] + "0" + d[9:])
 
 
+@lru_cache(maxsize=4096)
 def normalize_ndc(text: str) -> str:
-    """Return the 11-digit NDC for a label or claim form, e.g. "0002-7266-25" -> "00002726625"."""
+    """Return the 11-digit NDC for a label or claim form, e.g. "0002-7266-25" -> "00002726625".
+
+    Pure, so cached by text: an order names the pharmacy's few products again and again (an
+    error is raised again each time, not kept)."""
     stripped = text.strip()
     if not stripped:
         raise NdcError(f"Enter an NDC: {_HOW}")

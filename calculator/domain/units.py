@@ -97,6 +97,8 @@ MAX_DECIMAL_PLACES = 6
 # thread's default context has 28 digits, which would round, and a `localcontext()` around
 # each division cost more than the division.
 EXACT_CONTEXT = Context(prec=60)
+_multiply = EXACT_CONTEXT.multiply
+_new = object.__new__
 
 # ASCII digits only: "\d" would also read Arabic-Indic or full-width digits, whose zero (U+0660)
 # looks like a decimal point.
@@ -110,6 +112,10 @@ _PLAIN_NUMBER = re.compile(
     rf"\+?(0*[0-9]{{1,{MAX_INTEGER_DIGITS}}}(?:\.[0-9]{{1,{MAX_DECIMAL_PLACES}}})?)"
     r"(?![0-9.,eE]|\s+\d)"
 )
+# A whole quantity as most are typed ("5 mg/hr", "25 mg/mL", "0.25 %"): a number
+# `_read_number` takes without a second look, then the unit part (a line break inside it is
+# read as the long way reads it). Anything else takes the long way, which says what is wrong.
+_PLAIN_QUANTITY = re.compile(_PLAIN_NUMBER.pattern + r"\s*(\S.*)", flags=re.DOTALL)
 _THOUSANDS = re.compile(r",\d{3}(?!\d)")
 _SPACED_DIGIT = re.compile(r"\s+\d")
 _IN_FORM = re.compile(r"(\S+)\s+in\s+(.+)")
@@ -185,17 +191,11 @@ class Measure:
     def _of(cls, value: Decimal, units: UnitPart) -> Measure:
         """Return the Measure of `value` in an already read unit part, as the constructor
         would make it but without working the unit part's facts out again (the hot path)."""
-        measure = object.__new__(cls)
-        measure.__dict__.update(
-            value=value,
-            numerator=units.numerator,
-            per=units.per,
-            joiner=units.joiner,
-            dimension=units.dimension,
-            per_dimensions=units.per_dimensions,
-            canonical_value=EXACT_CONTEXT.multiply(value, units.factor),
-            per_canonical=units.per_canonical,
-        )
+        measure = _new(cls)
+        fields = measure.__dict__
+        fields.update(units.measure_fields)
+        fields["value"] = value
+        fields["canonical_value"] = _multiply(value, units.factor)
         return measure
 
     def __str__(self) -> str:
@@ -296,6 +296,8 @@ class UnitPart(NamedTuple):
     per_canonical: tuple[Decimal, ...]
     is_rate: bool  # what parse_rate accepts
     is_concentration: bool  # what parse_concentration accepts
+    # The fields every Measure in these units shares (all but value and canonical_value).
+    measure_fields: dict[str, object]
 
 
 def parse_measure(text: object) -> Measure:
@@ -305,6 +307,21 @@ def parse_measure(text: object) -> Measure:
 
 def _read_measure(text: object) -> tuple[Measure, UnitPart]:
     """Return the Measure typed in `text` and its unit part, or raise QuantityError saying why."""
+    if type(text) is str:
+        whole = text.strip()
+        plain = _PLAIN_QUANTITY.fullmatch(whole) if len(whole) <= 60 else None
+        if plain:
+            units = unit_part(plain.group(2))
+            value = Decimal(plain.group(1))
+            if units is not None and value:
+                return Measure._of(value, units), units
+    return _read_measure_in_full(text)
+
+
+def _read_measure_in_full(text: object) -> tuple[Measure, UnitPart]:
+    """Read a quantity rule by rule, saying what is wrong with it if anything is
+    (`_read_measure` comes here for what its one pattern and the cached unit parts do not
+    take; the tests hold the two to the same answers)."""
     if not isinstance(text, str):
         if isinstance(text, int | Decimal) and not isinstance(text, bool):
             raise QuantityError(f'"{text}" needs a unit, e.g. {text} mg')
@@ -375,6 +392,7 @@ def _read_unit_part(rest: str, whole: str) -> UnitPart:
     dimension = dimension_of(numerator)
     pers = tuple(per)
     per_dimensions = tuple(dimension_of(symbol) for _, symbol in pers)
+    per_canonical = tuple(multiply(count, factor(symbol)) for count, symbol in pers)
     return UnitPart(
         numerator=numerator,
         per=pers,
@@ -382,9 +400,17 @@ def _read_unit_part(rest: str, whole: str) -> UnitPart:
         dimension=dimension,
         per_dimensions=per_dimensions,
         factor=factor(numerator),
-        per_canonical=tuple(multiply(count, factor(symbol)) for count, symbol in pers),
+        per_canonical=per_canonical,
         is_rate=_is_rate(dimension, pers, per_dimensions),
         is_concentration=_is_concentration(dimension, per_dimensions),
+        measure_fields={
+            "numerator": numerator,
+            "per": pers,
+            "joiner": joiner,
+            "dimension": dimension,
+            "per_dimensions": per_dimensions,
+            "per_canonical": per_canonical,
+        },
     )
 
 
@@ -504,6 +530,10 @@ def parse_duration_minutes(text: object) -> Decimal:
 
 def parse_decimal(text: object, *, name: str, example: str) -> Decimal:
     """Return a plain positive decimal number (hours per day: "24"), or raise QuantityError."""
+    if type(text) is str:
+        plain = _PLAIN_NUMBER.fullmatch(text.strip())
+        if plain:  # what _read_number takes with nothing after it
+            return Decimal(plain.group(1))
     if isinstance(text, bool):
         raise QuantityError(f"{name} must be a number, e.g. {example}")
     if isinstance(text, int | Decimal):

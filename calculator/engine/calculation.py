@@ -10,7 +10,12 @@ from calculator.domain.billing import (
     BillingPolicy,
     CalculatedLine,
 )
-from calculator.domain.dispensing import DispensingInput, DispensingPlan, dispensing_plan
+from calculator.domain.dispensing import (
+    NO_DISPENSING,
+    DispensingInput,
+    DispensingPlan,
+    dispensing_plan,
+)
 from calculator.domain.dosing import (
     DoseResult,
     OrderInput,
@@ -73,7 +78,14 @@ def calculate_request(data: object, catalog: Catalog) -> Calculation:
                 dose_warnings(checked, product.limits(), partner.limits() if partner else None)
             )
     safety.extend(code_date_notices(calculation.lines + calculation.secondary_lines, catalog))
-    return calculation._replace(warnings=tuple(safety), products=parsed.products)
+    # Calculation._make of the values rather than _replace (a third of the time).
+    values = list(calculation)
+    values[_WARNINGS], values[_PRODUCTS] = tuple(safety), parsed.products
+    return Calculation._make(values)
+
+
+_WARNINGS = Calculation._fields.index("warnings")
+_PRODUCTS = Calculation._fields.index("products")
 
 
 def code_date_notices(lines: tuple[CalculatedLine, ...], catalog: Catalog) -> list[SafetyWarning]:
@@ -156,8 +168,6 @@ def calculate(
 
 # --- Dispensing (SPEC 10) ---------------------------------------------------------------------
 
-_NO_DISPENSING = DispensingInput()
-
 
 def dispensing_plans(
     results: tuple[DoseResult, ...],
@@ -169,7 +179,7 @@ def dispensing_plans(
     errors = ErrorCollector()
     plans = []
     for result in results:
-        given = dispensing[result.index] if result.index < len(dispensing) else _NO_DISPENSING
+        given = dispensing[result.index] if result.index < len(dispensing) else NO_DISPENSING
         try:
             plans.append(dispensing_plan(result=result, dispensing=given, period=period))
         except InvalidOrder as error:

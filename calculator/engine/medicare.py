@@ -39,6 +39,9 @@ from calculator.domain.units import (
 MEDICARE_REQUEST_FIELDS = {"coverage_modifier", "pump", "delivery_date", "secondary_profile"}
 MEDICARE_DRUG_FIELDS = {"single_dose", "discarded"}
 PUMP_FIELDS = {"code", "rental_month"}
+# The keys a per-diem order may not give, in the order their errors are reported.
+_DME_ONLY_REQUEST_FIELDS = tuple(sorted(MEDICARE_REQUEST_FIELDS - {"secondary_profile"}))
+_DME_ONLY_DRUG_FIELDS = tuple(sorted(MEDICARE_DRUG_FIELDS))
 # The symbol of each dimension's canonical unit (mass: mg), for amounts kept canonical.
 CANONICAL_SYMBOLS = {
     dimension: next(
@@ -98,12 +101,16 @@ def read_medicare(
     giving them is a field error)."""
     raw_drugs = data.get("drugs") if isinstance(data.get("drugs"), list) else []
     if policy is None or not policy.is_medicare_dme:
-        for key in sorted(MEDICARE_REQUEST_FIELDS - {"secondary_profile"}):
-            if not _blank(data.get(key)):
-                errors.add(key, "applies to a Medicare DME profile only")
+        if not data.keys().isdisjoint(_DME_ONLY_REQUEST_FIELDS):
+            for key in _DME_ONLY_REQUEST_FIELDS:
+                if not _blank(data.get(key)):
+                    errors.add(key, "applies to a Medicare DME profile only")
         for index, raw in enumerate(raw_drugs):
-            if isinstance(raw, Mapping):
-                for key in sorted(MEDICARE_DRUG_FIELDS):
+            # Most rows have none of these keys: one set test instead of a look-up per key.
+            if (type(raw) is dict or isinstance(raw, Mapping)) and not raw.keys().isdisjoint(
+                MEDICARE_DRUG_FIELDS
+            ):
+                for key in _DME_ONLY_DRUG_FIELDS:
                     if not _blank(raw.get(key)) and raw.get(key) is not False:
                         errors.add(f"drugs.{index}.{key}", "applies to a Medicare DME profile only")
         return None

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache, partial
 from typing import Any
 
 from calculator.domain import billing, dosing, ndc
@@ -24,6 +25,7 @@ from calculator.domain.billing import (
 from calculator.domain.decimals import readable
 from calculator.domain.dispensing import (
     MAX_BEYOND_USE_DAYS,
+    NO_DISPENSING,
     DispensingInput,
     StockProduct,
 )
@@ -38,8 +40,11 @@ from calculator.domain.dosing import (
     Route,
     ServicePeriod,
     Therapy,
+    make_drug_input,
+    make_order_input,
 )
 from calculator.domain.errors import ErrorCollector, InvalidOrder
+from calculator.domain.records import maker
 from calculator.domain.safety import (
     SafetyWarning,
     concentration_differs,
@@ -129,14 +134,18 @@ class ParsedRequest:
     secondary_policy: BillingPolicy | None = None
 
 
+_make_parsed = maker(ParsedRequest)
+
+
 def parse_request(data: object, catalog: Catalog) -> ParsedRequest:
     """Return the order, policy, notices and catalog products read strictly from a request."""
     errors = ErrorCollector()
     warnings: list[SafetyWarning] = []
-    if not isinstance(data, Mapping):
+    if type(data) is not dict and not isinstance(data, Mapping):  # a dict: no ABC look-up
         raise InvalidOrder({"request": ["the request must be a JSON object"]})
-    for key in sorted(set(data) - REQUEST_FIELDS, key=str):
-        errors.add(str(key), "unknown field")
+    if not data.keys() <= REQUEST_FIELDS:
+        for key in sorted(set(data) - REQUEST_FIELDS, key=str):
+            errors.add(str(key), "unknown field")
 
     policy = _read_policy(data, catalog, errors)
     hours = _read(errors, "hours_per_day", data.get("hours_per_day", "24"), _hours)
@@ -167,14 +176,8 @@ def parse_request(data: object, catalog: Catalog) -> ParsedRequest:
     secondary = read_secondary_policy(data, policy, catalog, errors)
     errors.raise_if_any()
     assert hours is not None and therapy is not None and period is not None and policy
-    order = OrderInput(
-        drugs=tuple(drugs),
-        period=period,
-        hours_per_day=hours,
-        therapy=therapy,
-        nursing_visits=tuple(visits),
-    )
-    return ParsedRequest(
+    order = make_order_input(tuple(drugs), period, hours, therapy, tuple(visits))
+    return _make_parsed(
         order, policy, tuple(warnings), tuple(products), tuple(dispensing), medicare, secondary
     )
 
@@ -292,7 +295,9 @@ def _read_policy(data: Mapping, catalog: Catalog, errors: ErrorCollector) -> Bil
     if policy is None:
         errors.add("profile", f'no billing profile is named "{name}"')
         return None
-    overrides = data.get("policy") or {}
+    overrides = data.get("policy")
+    if not overrides:  # most orders: the profile as saved
+        return policy
     if not isinstance(overrides, Mapping):
         errors.add("policy", "policy must be an object of settings")
         return policy
@@ -332,7 +337,14 @@ def _read_policy(data: Mapping, catalog: Catalog, errors: ErrorCollector) -> Bil
                 changes[key] = value
         else:
             errors.add(path, "unknown policy setting")
-    return replace(policy, **changes) if changes else policy
+    return _changed_policy(policy, tuple(changes.items())) if changes else policy
+
+
+@lru_cache(maxsize=256)
+def _changed_policy(policy: BillingPolicy, changes: tuple[tuple[str, Any], ...]) -> BillingPolicy:
+    """Return `policy` with an order's settings changed. Both are frozen values, so the same
+    change of the same profile is made once (dataclasses.replace costs a tenth of a request)."""
+    return replace(policy, **dict(changes))
 
 
 def _text(value: object, path: str, errors: ErrorCollector, *, limit: int = 120) -> str:
@@ -350,6 +362,52 @@ def _text(value: object, path: str, errors: ErrorCollector, *, limit: int = 120)
     return value.strip()
 
 
+# What a drug row may leave to its catalog product: row key -> the product's attribute. A row's
+# value wins; an empty one takes the product's (and stays empty without a product).
+_FROM_PRODUCT = (
+    ("name", "name"),
+    ("concentration", "concentration"),
+    ("hcpcs", "hcpcs"),
+    ("ndc_unit", "ndc_unit"),
+    ("package_volume", "package_volume"),
+)
+_BLANK = (None, "")
+
+
+def _optional(value: object, prefix: str, key: str, reader: Any, errors: ErrorCollector) -> Any:
+    """Return reader(value) for an optional field, None when it is blank, or None after
+    recording reader's message under `prefix.key` (the path is spelled only for an error)."""
+    if value is None or value == "":
+        return None
+    try:
+        return reader(value)
+    except (QuantityError, ndc.NdcError, ValueError) as error:
+        errors.add(f"{prefix}.{key}", str(error))
+        return None
+
+
+def _required(
+    value: object, prefix: str, key: str, reader: Any, missing: str, errors: ErrorCollector
+) -> Any:
+    """Return reader(value) for a field that must be given, or None after recording `missing`
+    (blank) or reader's message under `prefix.key`."""
+    if value is None or value == "":
+        errors.add(f"{prefix}.{key}", missing)
+        return None
+    return _optional(value, prefix, key, reader, errors)
+
+
+# Each optional quantity of a drug row, read one way wherever it comes from (the row, a dose
+# change, the catalog): functools.partial objects made once, not a lambda per field per row.
+_read_hcpcs_unit = partial(parse_amount, dimensions=(MASS, ACTIVITY, EQUIVALENT), example="10 mg")
+_read_package_volume = partial(parse_amount, dimensions=(VOLUME,), example="10 mL")
+_read_bolus = partial(parse_amount, dimensions=(MASS, ACTIVITY, EQUIVALENT, VOLUME), example="1 mg")
+
+
+def _read_boluses(value: object) -> int:
+    return _positive_int(value, name="boluses per day", low=0, high=MAX_BOLUSES_PER_DAY)
+
+
 def _read_drug(
     raw: object,
     prefix: str,
@@ -357,94 +415,172 @@ def _read_drug(
     errors: ErrorCollector,
     warnings: list[SafetyWarning],
 ) -> tuple[DrugInput | None, Product | None]:
-    if not isinstance(raw, Mapping):
+    """Return a drug row read field by field in one pass (every field's error on its path),
+    and its catalog product."""
+    if type(raw) is not dict and not isinstance(raw, Mapping):
         errors.add(prefix, "each drug must be an object")
         return None, None
-    for key in sorted(set(raw) - DRUG_FIELDS, key=str):
-        errors.add(f"{prefix}.{key}", "unknown field")
-    product = None
-    ndc11 = ""
-    ndc_text = _text(raw.get("ndc"), f"{prefix}.ndc", errors)
-    if not ndc_text:
-        if f"{prefix}.ndc" not in errors:
-            errors.add(f"{prefix}.ndc", "enter the product's NDC, e.g. 00074-1133-03")
-    else:
-        try:
-            ndc11 = ndc.normalize_ndc(ndc_text)
-            product = catalog.product(ndc11)
-        except ndc.AmbiguousNdc as ambiguous:
-            matches = catalog.products_among(ambiguous.candidates)
-            if len(matches) == 1:
-                product = matches[0]
-                ndc11 = product.ndc
-                warnings.append(
-                    SafetyWarning(
-                        field=f"{prefix}.ndc",
-                        kind="notice",
-                        message=f"read {ndc_text} as {ndc.format_ndc(ndc11)}, "
-                        "the only catalog product it can be",
-                        needs_ack=False,
-                    )
-                )
-            else:
-                errors.add(f"{prefix}.ndc", str(ambiguous))
-        except ndc.NdcError as error:
-            errors.add(f"{prefix}.ndc", str(error))
-
-    def pick(key: str, catalog_value: str) -> Any:
-        value = raw.get(key)
-        if value in (None, "") and product is not None:
-            return catalog_value or None
-        return value
-
-    name = _text(pick("name", product.name if product else ""), f"{prefix}.name", errors)
-    concentration_text = pick("concentration", product.concentration if product else "")
-    rate_text = raw.get("rate")
-    rate = concentration = None
-    if rate_text in (None, ""):
-        errors.add(f"{prefix}.rate", "enter the dose rate, e.g. 5 mg/hr")
-    else:
-        rate = _read(errors, f"{prefix}.rate", rate_text, parse_rate)
-    if concentration_text in (None, ""):
-        errors.add(f"{prefix}.concentration", "enter the concentration, e.g. 25 mg/mL")
-    else:
-        concentration = _read(
-            errors, f"{prefix}.concentration", concentration_text, parse_concentration
+    if not raw.keys() <= DRUG_FIELDS:
+        for key in sorted(set(raw) - DRUG_FIELDS, key=str):
+            errors.add(f"{prefix}.{key}", "unknown field")
+    get = raw.get
+    ndc11, product = _read_ndc(get("ndc"), prefix, catalog, errors, warnings)
+    if product is None:
+        name, concentration_text, hcpcs, ndc_unit, package_text = (
+            get(key) for key, _ in _FROM_PRODUCT
         )
-    compounded = raw.get("compounded", False)
+    else:
+        name, concentration_text, hcpcs, ndc_unit, package_text = (
+            (getattr(product, attribute) or None) if get(key) in _BLANK else get(key)
+            for key, attribute in _FROM_PRODUCT
+        )
+    name = _text(name, f"{prefix}.name", errors) if name is not None else ""
+    rate = _required(
+        get("rate"), prefix, "rate", parse_rate, "enter the dose rate, e.g. 5 mg/hr", errors
+    )
+    concentration = _required(
+        concentration_text,
+        prefix,
+        "concentration",
+        parse_concentration,
+        "enter the concentration, e.g. 25 mg/mL",
+        errors,
+    )
+    compounded = get("compounded", False)
     if not isinstance(compounded, bool):
         errors.add(f"{prefix}.compounded", "compounded must be true or false")
         compounded = False
-    if (
-        concentration is not None
-        and product is not None
-        and concentration_differs(entered=str(concentration), labelled=product.concentration)
-    ):
-        if not compounded:
-            errors.add(
-                f"{prefix}.concentration",
-                f'"{concentration}" differs from the labelled {product.concentration} of '
-                f"{product.name}; mark it compounded/diluted to use it",
-            )
-        else:
-            warnings.append(
-                SafetyWarning(
-                    field=f"{prefix}.concentration",
-                    kind="compounded",
-                    message=f"compounded/diluted to {concentration} "
-                    f"(labelled {product.concentration})",
-                    needs_ack=False,
-                )
-            )
+    if concentration is not None and product is not None:
+        _check_labelled(concentration, product, compounded, prefix, errors, warnings)
 
-    route = _read(errors, f"{prefix}.route", raw.get("route"), _route)
-    hcpcs = _text(pick("hcpcs", product.hcpcs if product else ""), f"{prefix}.hcpcs", errors)
-    hcpcs = hcpcs.upper()
+    route = _optional(get("route"), prefix, "route", _route, errors)
+    hcpcs = _read_hcpcs(hcpcs, get("hcpcs"), route, product, prefix, errors, warnings)
+    unit_text = get("hcpcs_unit")
+    if (unit_text is None or unit_text == "") and hcpcs:
+        from_product = product.hcpcs_unit if product and product.hcpcs == hcpcs else ""
+        unit_text = from_product or catalog.hcpcs_unit(hcpcs) or None
+    hcpcs_unit = _optional(unit_text, prefix, "hcpcs_unit", _read_hcpcs_unit, errors)
+
+    ndc_unit = ndc_unit or "ML"
+    if not isinstance(ndc_unit, str) or ndc_unit.strip().upper() not in billing.NDC_UNITS:
+        errors.add(
+            f"{prefix}.ndc_unit",
+            f'"{ndc_unit}" is not an NDC unit; use one of {", ".join(billing.NDC_UNITS)}',
+        )
+        ndc_unit = "ML"
+    package_volume = _optional(package_text, prefix, "package_volume", _read_package_volume, errors)
+    bolus = _optional(get("bolus"), prefix, "bolus", _read_bolus, errors)
+    boluses = _optional(get("boluses_per_day"), prefix, "boluses_per_day", _read_boluses, errors)
+    weight = _optional(get("weight"), prefix, "weight", parse_weight, errors)
+    rate_changes = get("rate_changes")
+    if rate_changes is not None:
+        rate_changes = read_rate_changes(rate_changes, f"{prefix}.rate_changes", errors)
+    if rate is None or concentration is None:
+        return None, product
+    drug = make_drug_input(
+        rate,
+        concentration,
+        name,
+        ndc11,
+        bolus,
+        boluses or 0,
+        weight,
+        hcpcs,
+        hcpcs_unit,
+        ndc_unit.strip().upper(),
+        package_volume,
+        route,
+        rate_changes or (),
+    )
+    return drug, product
+
+
+def _read_ndc(
+    value: object,
+    prefix: str,
+    catalog: Catalog,
+    errors: ErrorCollector,
+    warnings: list[SafetyWarning],
+) -> tuple[str, Product | None]:
+    """Return a drug row's 11-digit NDC and its catalog product (None when not in it); a bare
+    10-digit NDC is read as the only catalog product it can be, with a notice."""
+    path = f"{prefix}.ndc"
+    ndc_text = _text(value, path, errors)
+    if not ndc_text:
+        if path not in errors:
+            errors.add(path, "enter the product's NDC, e.g. 00074-1133-03")
+        return "", None
+    try:
+        ndc11 = ndc.normalize_ndc(ndc_text)
+        return ndc11, catalog.product(ndc11)
+    except ndc.AmbiguousNdc as ambiguous:
+        matches = catalog.products_among(ambiguous.candidates)
+        if len(matches) != 1:
+            errors.add(path, str(ambiguous))
+            return "", None
+        product = matches[0]
+        warnings.append(
+            SafetyWarning(
+                field=path,
+                kind="notice",
+                message=f"read {ndc_text} as {ndc.format_ndc(product.ndc)}, "
+                "the only catalog product it can be",
+                needs_ack=False,
+            )
+        )
+        return product.ndc, product
+    except ndc.NdcError as error:
+        errors.add(path, str(error))
+        return "", None
+
+
+def _check_labelled(
+    concentration: Measure,
+    product: Product,
+    compounded: bool,
+    prefix: str,
+    errors: ErrorCollector,
+    warnings: list[SafetyWarning],
+) -> None:
+    """Refuse a concentration that differs from the product's label unless the row is marked
+    compounded/diluted, which it then notes."""
+    if not concentration_differs(entered=str(concentration), labelled=product.concentration):
+        return
+    if not compounded:
+        errors.add(
+            f"{prefix}.concentration",
+            f'"{concentration}" differs from the labelled {product.concentration} of '
+            f"{product.name}; mark it compounded/diluted to use it",
+        )
+        return
+    warnings.append(
+        SafetyWarning(
+            field=f"{prefix}.concentration",
+            kind="compounded",
+            message=f"compounded/diluted to {concentration} (labelled {product.concentration})",
+            needs_ack=False,
+        )
+    )
+
+
+def _read_hcpcs(
+    value: object,
+    typed: object,
+    route: Route | None,
+    product: Product | None,
+    prefix: str,
+    errors: ErrorCollector,
+    warnings: list[SafetyWarning],
+) -> str:
+    """Return a drug row's HCPCS code (`value`: as typed, else the catalog's), upper case; the
+    catalog's code, not one the user `typed`, becomes its twin when the route calls for it."""
+    if value is None:
+        return ""
+    hcpcs = _text(value, f"{prefix}.hcpcs", errors).upper()
     if hcpcs and not _HCPCS_CODE.fullmatch(hcpcs):
         errors.add(f"{prefix}.hcpcs", f'"{hcpcs}" is not a HCPCS code such as J2270')
-        hcpcs = ""
-    if product is not None and hcpcs and raw.get("hcpcs") in (None, ""):
-        # The catalog's code, not one the user typed: the route may call for its twin.
+        return ""
+    if product is not None and hcpcs and typed in _BLANK:
         for_route = billing.code_for_route(
             hcpcs, route=route, preservative_free=product.preservative_free
         )
@@ -459,76 +595,8 @@ def _read_drug(
                     needs_ack=False,
                 )
             )
-            hcpcs = for_route
-    unit_text = raw.get("hcpcs_unit")
-    if unit_text in (None, "") and hcpcs:
-        from_product = product.hcpcs_unit if product and product.hcpcs == hcpcs else ""
-        unit_text = from_product or catalog.hcpcs_unit(hcpcs) or None
-    hcpcs_unit = None
-    if unit_text not in (None, ""):
-        hcpcs_unit = _read(
-            errors,
-            f"{prefix}.hcpcs_unit",
-            unit_text,
-            lambda v: parse_amount(v, dimensions=(MASS, ACTIVITY, EQUIVALENT), example="10 mg"),
-        )
-
-    ndc_unit = pick("ndc_unit", product.ndc_unit if product else "") or "ML"
-    if not isinstance(ndc_unit, str) or ndc_unit.strip().upper() not in billing.NDC_UNITS:
-        errors.add(
-            f"{prefix}.ndc_unit",
-            f'"{ndc_unit}" is not an NDC unit; use one of {", ".join(billing.NDC_UNITS)}',
-        )
-        ndc_unit = "ML"
-    package_text = pick("package_volume", product.package_volume if product else "")
-    package_volume = None
-    if package_text not in (None, ""):
-        package_volume = _read(
-            errors,
-            f"{prefix}.package_volume",
-            package_text,
-            lambda v: parse_amount(v, dimensions=(VOLUME,), example="10 mL"),
-        )
-    bolus = None
-    if raw.get("bolus") not in (None, ""):
-        bolus = _read(
-            errors,
-            f"{prefix}.bolus",
-            raw["bolus"],
-            lambda v: parse_amount(
-                v, dimensions=(MASS, ACTIVITY, EQUIVALENT, VOLUME), example="1 mg"
-            ),
-        )
-    boluses = 0
-    if raw.get("boluses_per_day") not in (None, ""):
-        boluses = _read(
-            errors,
-            f"{prefix}.boluses_per_day",
-            raw["boluses_per_day"],
-            lambda v: _positive_int(v, name="boluses per day", low=0, high=MAX_BOLUSES_PER_DAY),
-        )
-    weight = None
-    if raw.get("weight") not in (None, ""):
-        weight = _read(errors, f"{prefix}.weight", raw["weight"], parse_weight)
-    rate_changes = read_rate_changes(raw.get("rate_changes"), f"{prefix}.rate_changes", errors)
-    if rate is None or concentration is None:
-        return None, product
-    drug = DrugInput(
-        rate=rate,
-        concentration=concentration,
-        name=name,
-        ndc=ndc11,
-        bolus=bolus,
-        boluses_per_day=boluses or 0,
-        weight=weight,
-        hcpcs=hcpcs,
-        hcpcs_unit=hcpcs_unit,
-        ndc_unit=ndc_unit.strip().upper(),
-        package_volume=package_volume,
-        route=route,
-        rate_changes=rate_changes,
-    )
-    return drug, product
+            return for_route
+    return hcpcs
 
 
 # --- Dose changes inside the period: [{"from": "2026-01-11", "rate": "7 mg/hr"}] ---------------
@@ -564,22 +632,10 @@ def read_rate_changes(raw: object, path: str, errors: ErrorCollector) -> tuple[R
             errors.add(f"{here}.rate", "enter the new dose rate, e.g. 7 mg/hr")
         else:
             rate = _read(errors, f"{here}.rate", item["rate"], parse_rate)
-        if item.get("bolus") not in (None, ""):
-            bolus = _read(
-                errors,
-                f"{here}.bolus",
-                item["bolus"],
-                lambda v: parse_amount(
-                    v, dimensions=(MASS, ACTIVITY, EQUIVALENT, VOLUME), example="1 mg"
-                ),
-            )
-        if item.get("boluses_per_day") not in (None, ""):
-            count = _read(
-                errors,
-                f"{here}.boluses_per_day",
-                item["boluses_per_day"],
-                lambda v: _positive_int(v, name="boluses per day", low=0, high=MAX_BOLUSES_PER_DAY),
-            )
+        bolus = _optional(item.get("bolus"), here, "bolus", _read_bolus, errors)
+        count = _optional(
+            item.get("boluses_per_day"), here, "boluses_per_day", _read_boluses, errors
+        )
         if start is not None and rate is not None:
             changes.append(RateChange(start=start, rate=rate, bolus=bolus, boluses_per_day=count))
     return tuple(changes)
@@ -628,8 +684,10 @@ def _read_dispensing(
 
     A reservoir without beyond-use days takes the product's default; the order may lower that
     default, not raise it."""
-    if not isinstance(raw, Mapping):
-        return DispensingInput()
+    if type(raw) is not dict and not isinstance(raw, Mapping):
+        return NO_DISPENSING
+    if not any(key in raw for key in DISPENSING_FIELDS):
+        return NO_DISPENSING
 
     def volume(key: str, example: str, *, zero_ok: bool = False) -> Any:
         if raw.get(key) in (None, ""):

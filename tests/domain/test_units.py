@@ -21,6 +21,8 @@ from calculator.domain.units import (
     VOLUME,
     Measure,
     QuantityError,
+    _read_measure,
+    _read_measure_in_full,
     _read_number,
     _read_number_in_full,
     factor,
@@ -627,3 +629,56 @@ def test_a_bad_unit_part_is_refused_with_the_whole_quantity_even_once_cached() -
         with pytest.raises(QuantityError) as caught:
             parse_measure(text)
         assert str(caught.value) == f'"{text}" is incomplete: a unit is missing around "/"'
+
+
+# Quantities as typed, most of them readable: a number (sometimes signed, padded or too long),
+# spaces, a unit part that is mostly on the list.
+typed_quantity = st.builds(
+    "{}{}{}{}{}".format,
+    st.sampled_from(["", " ", "+", "-", "\t"]),
+    st.decimals(min_value=0, max_value=10**10, allow_nan=False, places=7).map(str)
+    | st.sampled_from(["0", "00.5", "1.", ".5", "1,000", "1e3", "5 0"]),
+    st.sampled_from(["", " ", "  ", "\n"]),
+    st.sampled_from(
+        [
+            *("mg/hr", "mg/mL", "mg in 20 mL", "%", "units/250 mL", "mcg/kg/min", "mL", "kg"),
+            *("mg /hr", "mg\n/hr", "ML", "mg/", "mg/0 mL", "mg/1.5 mL", "units/hr", "mEq/day"),
+        ]
+    ),
+    st.sampled_from(["", " ", "x"]),
+)
+
+
+@fuzz
+@given(st.text() | quantity_like | number_like | typed_quantity)
+def test_the_quick_reading_of_a_quantity_is_the_full_rules_reading(text: str) -> None:
+    """whatever the one-pattern reading of a whole quantity takes, the full rules read to the
+    same Measure, field for field and digit for digit; what it does not take gets the rules'
+    message (the rules are the reference)."""
+
+    def outcome(reader) -> tuple[str, ...] | str:
+        try:
+            measure, units = reader(text)
+        except QuantityError as error:
+            return str(error)
+        return (*every_field(measure), repr(units))
+
+    assert outcome(_read_measure) == outcome(_read_measure_in_full)
+
+
+@fuzz
+@given(st.text() | number_like | typed_quantity)
+def test_a_plain_decimal_reads_as_the_full_rules_read_it(text: str) -> None:
+    """hours per day and other plain numbers: the quick pattern gives the value the number
+    rules give when nothing follows the number, and nothing else."""
+    whole = text.strip()
+    try:
+        value, rest = _read_number_in_full(whole, whole)
+        expected = repr(value) if not rest.strip() else None
+    except QuantityError:
+        expected = None
+    try:
+        got = repr(parse_decimal(text, name="hours per day", example="24"))
+    except QuantityError:
+        got = None
+    assert got == expected

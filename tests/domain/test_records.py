@@ -1,0 +1,55 @@
+"""Frozen values made on the hot path without their dataclass __init__ (domain/records.py)."""
+
+from __future__ import annotations
+
+from dataclasses import FrozenInstanceError, dataclass, fields
+from decimal import Decimal
+
+import pytest
+
+from calculator.domain.dispensing import DispensingPlan, PumpProgram
+from calculator.domain.dosing import (
+    DrugInput,
+    OrderInput,
+    ServicePeriod,
+    Therapy,
+    make_drug_input,
+    make_order_input,
+)
+from calculator.domain.records import maker
+from calculator.domain.units import Measure, parse_concentration, parse_rate
+
+
+def test_a_made_value_is_the_value_its_constructor_makes() -> None:
+    """equal, same hash and repr, still frozen, with every field set."""
+    rate, concentration = parse_rate("5 mg/hr"), parse_concentration("25 mg/mL")
+    values = (rate, concentration, "Morphine", "00074113303", None, 0, None, "J2270")
+    values += (None, "ML", None, None, ())
+    made, built = make_drug_input(*values), DrugInput(*values)
+    assert made == built and hash(made) == hash(built) and repr(made) == repr(built)
+    assert [getattr(made, field.name) for field in fields(DrugInput)] == list(values)
+    with pytest.raises(FrozenInstanceError):
+        made.name = "other"  # type: ignore[misc]
+    order = make_order_input((made,), ServicePeriod(31), Decimal(24), Therapy.CONTINUOUS, ())
+    assert order == OrderInput((built,), ServicePeriod(31), Decimal(24), Therapy.CONTINUOUS, ())
+
+
+def test_every_field_must_be_given() -> None:
+    """a value left out is an error, not a field missing from the made value."""
+    make_pump = maker(PumpProgram)
+    with pytest.raises(TypeError, match="PumpProgram takes 3 values, not 2"):
+        make_pump(Decimal("0.2"), None)
+    assert maker(DispensingPlan)  # a class of defaults is made from all of its values too
+
+
+def test_a_class_that_works_out_fields_keeps_its_constructor() -> None:
+    """a __post_init__ (Measure works out its canonical values) cannot be skipped."""
+
+    @dataclass(frozen=True)
+    class Slotted:
+        __slots__ = ("value",)
+        value: int
+
+    for cls in (Measure, Slotted):
+        with pytest.raises(TypeError, match="needs its own __init__"):
+            maker(cls)
