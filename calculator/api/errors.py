@@ -4,6 +4,7 @@ the error answers, the exception handlers, and pydantic's errors put in plain wo
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 import orjson
@@ -43,7 +44,19 @@ def render_json(data: Any) -> bytes:
         body = b""
     if body and body.isascii():
         return body
-    return json.dumps(data, cls=NinjaJSONEncoder, indent=2).encode()
+    return json.dumps(_finite(data), cls=NinjaJSONEncoder, indent=2).encode()
+
+
+def _finite(data: Any) -> Any:
+    """Return data with NaN and infinities as None, as orjson writes them: JSON has no spelling
+    for them (the standard encoder would write `NaN`, which no JSON parser must accept)."""
+    if isinstance(data, float):
+        return data if math.isfinite(data) else None
+    if isinstance(data, dict):
+        return {key: _finite(value) for key, value in data.items()}
+    if isinstance(data, list | tuple):
+        return [_finite(item) for item in data]
+    return data
 
 
 class Renderer(JSONRenderer):
