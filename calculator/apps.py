@@ -11,7 +11,11 @@ class CalculatorConfig(AppConfig):
 
     def ready(self) -> None:
         from calculator.models import versions
+        from calculator.models.verdicts import CLAIM_INPUT_MODELS
         from calculator.roles import CATALOG_MODELS, ensure_roles
 
         post_migrate.connect(ensure_roles, sender=self)
-        versions.connect_signals(tuple(self.get_model(name) for name in CATALOG_MODELS))
+        versions.connect_signals(
+            tuple(self.get_model(name) for name in CATALOG_MODELS),
+            claim_inputs=tuple(self.get_model(name) for name in CLAIM_INPUT_MODELS),
+        )

@@ -10,6 +10,11 @@ from django.db import models
 from calculator.models.orders import Order
 
 KIND_SEPARATOR = ","
+# The catalog models a verdict reads (HCPCS codes' dates, products' NDC status, payers): a
+# write to one of them bumps the CLAIMS stamp (models/versions.py) and so makes every stored
+# verdict stale; a write to another catalog model (prices, profiles, the billing provider) does
+# not. docs/architecture.md, "Stored claim verdicts", says why each is or is not an input.
+CLAIM_INPUT_MODELS = ("drugproduct", "hcpcscode", "payer")
 
 
 class ClaimVerdict(models.Model):

@@ -4,7 +4,9 @@ ever serving a stale one (DESIGN.md, "Choices").
 One row (`CatalogVersion`, pk 1) holds two stamps: `catalog` changes with every write to a
 catalog model (products, HCPCS codes, billing profiles, price lists, payers, the billing
 provider) and `access` with every change to who holds which permission (groups, their
-permissions, a user's groups or own permissions). The stamp is written by the same database
+permissions, a user's groups or own permissions). A third, `claims`, changes with `catalog`
+but only on writes to the catalog models a stored claim verdict reads (products, HCPCS codes,
+payers: `models.verdicts.CLAIM_INPUT_MODELS`). The stamp is written by the same database
 transaction as the change: a model signal (save, delete, many-to-many change) on every model
 that counts, and `VersionedQuerySet` for the writes that send no signal (`update`,
 `bulk_create`, `bulk_update`). A request reads both stamps once (`current()`: one query,
@@ -28,6 +30,7 @@ from django.db import connection, models
 VERSION_ROW = 1
 CATALOG = "catalog"
 ACCESS = "access"
+CLAIMS = "claims"
 
 
 class CatalogVersion(models.Model):
@@ -35,6 +38,9 @@ class CatalogVersion(models.Model):
 
     catalog = models.CharField(max_length=32, default="")
     access = models.CharField(max_length=32, default="")
+    # Bumped with `catalog`, but only by writes to the catalog models a stored claim verdict
+    # reads (`connect_signals`' claim_inputs): a price or profile edit leaves verdicts fresh.
+    claims = models.CharField(max_length=32, default="")
 
     class Meta:
         verbose_name = "catalog version"
@@ -104,7 +110,7 @@ def keep(catalog: str | None, access: str | None) -> None:
 
 
 def bump(*columns: str) -> None:
-    """Give the named stamps (CATALOG, ACCESS) new values, in the caller's transaction; the
+    """Give the named stamps (CATALOG, ACCESS, CLAIMS) new values, in the caller's transaction; the
     rest of this request then reads the new ones."""
     stamp = secrets.token_hex(16)
     assignments = ", ".join(f"{column} = %s" for column in columns)
@@ -114,7 +120,7 @@ def bump(*columns: str) -> None:
             [stamp] * len(columns) + [VERSION_ROW],
         )
         if cursor.rowcount == 0:  # a flushed test database: the row comes back, all new
-            values = {CATALOG: stamp, ACCESS: stamp}
+            values = {CATALOG: stamp, ACCESS: stamp, CLAIMS: stamp}
             CatalogVersion.objects.get_or_create(pk=VERSION_ROW, defaults=values)
     kept = _request_versions.get()
     if kept is not None:
@@ -141,29 +147,50 @@ class VersionedMemo:
             return self._entries
 
 
+# The catalog models whose writes also bump CLAIMS (set once by `connect_signals`).
+_claim_inputs: set[type[models.Model]] = set()
+
+
+def _catalog_columns(model: type[models.Model] | None) -> tuple[str, ...]:
+    """The stamps a write to `model` changes: CATALOG, and CLAIMS for a claim input (or when the
+    model is not known)."""
+    return (CATALOG,) if model is not None and model not in _claim_inputs else (CATALOG, CLAIMS)
+
+
+def read_claims_stamp() -> str | None:
+    """Return the CLAIMS stamp as the database has it now (None without the version row)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT claims FROM {_TABLE} WHERE id = %s", [VERSION_ROW])
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
 class VersionedQuerySet(models.QuerySet):
     """The catalog models' queryset: the bulk writes that send no model signal bump the catalog
     stamp themselves, so no write path can forget it."""
 
     def update(self, **kwargs: Any) -> int:
         changed = super().update(**kwargs)
-        bump(CATALOG)
+        bump(*_catalog_columns(self.model))
         return changed
 
     def bulk_create(self, *args: Any, **kwargs: Any) -> list[Any]:
         made = super().bulk_create(*args, **kwargs)
-        bump(CATALOG)
+        bump(*_catalog_columns(self.model))
         return made
 
     def bulk_update(self, *args: Any, **kwargs: Any) -> int:
         changed = super().bulk_update(*args, **kwargs)
-        bump(CATALOG)
+        bump(*_catalog_columns(self.model))
         return changed
 
 
-def _bump_catalog(action: str = "post_", **kwargs: Any) -> None:
+def _bump_catalog(
+    sender: type[models.Model] | None = None, action: str = "post_", **kwargs: Any
+) -> None:
     if action.startswith("post_"):  # a many-to-many change signals before and after
-        bump(CATALOG)
+        # A many-to-many change's sender is the through model: bump both, to be safe.
+        bump(*_catalog_columns(None if "model" in kwargs else sender))
 
 
 def _bump_access(action: str = "post_", **kwargs: Any) -> None:
@@ -171,8 +198,13 @@ def _bump_access(action: str = "post_", **kwargs: Any) -> None:
         bump(ACCESS)
 
 
-def connect_signals(catalog_models: tuple[type[models.Model], ...]) -> None:
-    """Bump the stamps on every signal-sending write (called once, from the app's ready())."""
+def connect_signals(
+    catalog_models: tuple[type[models.Model], ...],
+    claim_inputs: tuple[type[models.Model], ...] = (),
+) -> None:
+    """Bump the stamps on every signal-sending write (called once, from the app's ready()):
+    CATALOG for the catalog models, CLAIMS too for those of them a claim verdict reads."""
+    _claim_inputs.update(claim_inputs)
     from django.contrib.auth.models import Group, Permission, User
     from django.core.signals import request_finished as finished
     from django.core.signals import request_started as started

@@ -2,8 +2,9 @@
 the order list's held filter and the review queue read which claims are held, and why, in SQL.
 
 A verdict is what `claim_export.verdicts_of` computes (the scrubber, then the 837P's own checks)
-and is stored with the stamp it was computed against: the catalog stamp (codes, NDCs, payers:
-`models.versions`) and the version of the checks' own code (`RULES`). It is recomputed
+and is stored with the stamp it was computed against: the claims stamp (bumped by writes to
+codes, NDCs and payers: `models.versions`) and the version of the checks' own code (`RULES`).
+It is recomputed
 
 - by `record`, in the transaction of every service that changes an order's claim (claim
   details, re-price, verify, bill, void), for the order and its patient's other orders (the
@@ -53,12 +54,13 @@ RULES = _rules_digest()
 
 
 def current_stamp() -> str:
-    """Return the stamp a verdict computed now is stored with: the catalog's and the rules'."""
-    catalog = versions.current().catalog
-    if catalog is None:  # a flushed test database: the version row comes back
-        versions.bump(versions.CATALOG)
-        catalog = versions.current().catalog
-    return f"{catalog}-{RULES}"
+    """Return the stamp a verdict computed now is stored with: the CLAIMS stamp (bumped by the
+    catalog writes a verdict reads) and the rules'."""
+    claims = versions.read_claims_stamp()
+    if claims is None:  # a flushed test database: the version row comes back
+        versions.bump(versions.CLAIMS)
+        claims = versions.read_claims_stamp()
+    return f"{claims}-{RULES}"
 
 
 def _verified(orders: QuerySet[Order] | None) -> QuerySet[Order]:

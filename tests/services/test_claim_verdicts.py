@@ -129,6 +129,30 @@ def test_an_admin_edit_of_a_payer_makes_the_verdicts_stale_until_read(two_claims
     assert set(stored().values()) == {("the payer HMSA is inactive",)}
 
 
+def test_a_price_or_profile_edit_leaves_the_verdicts_fresh(two_claims, prices):
+    """Prices and profiles are no input of a verdict (an order keeps its policy and priced
+    lines): editing them costs no recompute, while any write to a product, code or payer, the
+    bulk writes of an import included, makes every verdict stale."""
+    from calculator.models import BillingProfile, PriceListEntry
+
+    PriceListEntry.objects.filter(code="S9325").update(unit_price="175.00")
+    entry = PriceListEntry.objects.filter(code="J3490").first()
+    entry.unit_price = "2.50"
+    entry.save()
+    profile = BillingProfile.objects.get(name="HMSA")
+    profile.description = "edited"
+    profile.save()
+    assert claim_verdicts.refresh() == 0
+
+    DrugProduct.objects.filter(ndc=SEED_NDC11).update(labeler="Hospira")  # bulk: no signal
+    assert claim_verdicts.refresh() == 2
+    product = DrugProduct.objects.get(ndc=SEED_NDC11)
+    product.labeler = "Hospira, Inc."
+    product.save()
+    assert claim_verdicts.refresh() == 2
+    assert_store_matches()
+
+
 def test_a_code_that_ends_before_the_service_holds_the_claims(two_claims):
     code = HcpcsCode.objects.get(code="S9325")
     code.terminated = datetime.date(2025, 12, 31)
