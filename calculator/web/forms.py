@@ -26,7 +26,12 @@ from calculator.domain.dosing import (
     THERAPY_LABELS,
     Therapy,
 )
-from calculator.domain.patients import InvalidDiagnosis, clean_diagnosis_list, split_diagnosis_codes
+from calculator.domain.patients import (
+    InvalidDiagnosis,
+    clean_diagnosis_list,
+    dotted_diagnoses,
+    split_diagnosis_codes,
+)
 from calculator.domain.text import storable
 from calculator.domain.units import QuantityError, parse_decimal
 from calculator.models import BillingProfile, DrugProduct, Order, PumpReservoir
@@ -831,6 +836,8 @@ class ClaimDetailsForm(CrispyForm):
         super().__init__(*args, **kwargs)
         self.fields["payer"].queryset = Payer.objects.filter(active=True)
         self.fields["secondary_payer"].queryset = Payer.objects.filter(active=True)
+        if self.initial.get("diagnosis_codes"):  # saved undotted, shown as people read them
+            self.initial["diagnosis_codes"] = dotted_diagnoses(self.initial["diagnosis_codes"])
         self.helper = embedded_helper(
             HTML('<h2 class="h6 mt-3">Payer and subscriber</h2>'),
             Row(

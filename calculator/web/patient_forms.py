@@ -8,6 +8,7 @@ from typing import Any
 from crispy_forms.layout import HTML, Column, Field, Row
 from django import forms
 
+from calculator.domain.patients import dotted_diagnoses
 from calculator.domain.text import storable
 from calculator.models import Patient, Payer
 from calculator.web.forms import (
@@ -57,6 +58,8 @@ class PatientForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if self.initial.get("diagnosis_codes"):  # saved undotted, shown as people read them
+            self.initial["diagnosis_codes"] = dotted_diagnoses(self.initial["diagnosis_codes"])
         payers = Payer.objects.filter(active=True)
         if self.instance.payer_id:
             payers = Payer.objects.filter(active=True) | Payer.objects.filter(

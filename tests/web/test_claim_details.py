@@ -31,7 +31,12 @@ def test_the_page_saves_several_codes_principal_first(make_claim_order, clerk_cl
     order.refresh_from_db()
     assert order.diagnosis_codes == "C50911, G893, Z452, R52"
     assert "C50.911, G89.3, Z45.2, R52" in clerk_client.get(response["Location"]).text  # dotted
-    assert 'value="C50911, G893, Z452, R52"' in clerk_client.get(page(order)).text
+    # The form shows them as people read them; sent back as shown, they save the same.
+    assert 'value="C50.911, G89.3, Z45.2, R52"' in clerk_client.get(page(order)).text
+    shown = posted(order, diagnosis_codes="C50.911, G89.3, Z45.2, R52")
+    assert clerk_client.post(page(order), shown).status_code == 302
+    order.refresh_from_db()
+    assert order.diagnosis_codes == "C50911, G893, Z452, R52"
 
 
 @pytest.mark.parametrize(

@@ -38,6 +38,9 @@ def test_a_pharmacist_adds_a_patient_and_sees_the_record(db, pharmacist_client):
     assert (patient.state, patient.zip_code, patient.diagnosis_codes) == ("HI", "967441234", "G893")
     page = pharmacist_client.get(response["Location"]).content.decode()
     assert "Kealoha, Leilani" in page and "No orders yet." in page
+    assert "G89.3" in page  # saved as the claim carries it (G893), shown with its dot
+    edit = pharmacist_client.get(reverse("calculator:patient-edit", args=[patient.pk])).text
+    assert 'value="G89.3"' in edit
 
 
 @pytest.mark.parametrize(
