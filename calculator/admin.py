@@ -1,5 +1,5 @@
 """The Django admin: the catalog (HCPCS codes, drug products), billing profiles and their price
-lists, payers and the billing provider, each with its history; orders read-only."""
+lists, payers and the billing provider, each with its history; orders and patients read-only."""
 
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
@@ -13,6 +13,7 @@ from calculator.models import (
     DrugProduct,
     HcpcsCode,
     Order,
+    Patient,
     Payer,
     PriceListEntry,
     PumpReservoir,
@@ -211,6 +212,17 @@ class OrderAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
     list_select_related = ["profile"]
     inlines = [ClaimLineInline, SecondaryClaimLineInline]
     exclude = ["request", "response"]
+
+
+@admin.register(Patient)
+class PatientAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+    """Patients in the admin, with their history: read-only, since the patient pages validate
+    what a claim needs (and pharmacists keep them there)."""
+
+    list_display = ["number", "last_name", "first_name", "birth_date", "payer", "member_id"]
+    list_filter = ["payer"]
+    search_fields = ["number", "last_name", "first_name", "member_id"]
+    list_select_related = ["payer"]
 
 
 @admin.register(ClaimExport)

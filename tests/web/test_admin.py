@@ -127,3 +127,19 @@ def test_profile_becomes_the_engine_policy(catalog):
     from calculator.domain.billing import HMSA
 
     assert BillingProfile.objects.get(name="HMSA").to_policy() == HMSA
+
+
+def test_patients_are_read_only_in_the_admin_with_their_history(admin_client, saved_order):
+    """An administrator finds a patient and reads the record and its history; changes go through
+    the patient pages, which check what a claim needs."""
+    patient = saved_order.patient
+    listing = admin_client.get(
+        reverse("admin:calculator_patient_changelist"), {"q": patient.number}
+    )
+    assert listing.status_code == 200 and patient.number in listing.text
+    change = admin_client.get(reverse("admin:calculator_patient_change", args=[patient.pk]))
+    assert change.status_code == 200
+    assert 'name="number"' not in change.text  # shown, not editable
+    history = admin_client.get(reverse("admin:calculator_patient_history", args=[patient.pk]))
+    assert history.status_code == 200
+    assert admin_client.get(reverse("admin:calculator_patient_add")).status_code == 403
