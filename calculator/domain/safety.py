@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from calculator.domain.decimals import readable
 from calculator.domain.dosing import (
@@ -57,6 +58,12 @@ class SafetyWarning:
         }
 
 
+# The catalog's few texts come back with every calculation: each is read once per process (the
+# functions below are pure functions of their text; their answers are immutable).
+TEXTS_REMEMBERED = 4096
+
+
+@lru_cache(maxsize=TEXTS_REMEMBERED)
 def dose_text_to_canonical(text: str) -> Decimal | None:
     """Return a catalog dose ("300 mg", "2400 mcg") in its canonical unit, or None if blank."""
     if not text:
@@ -68,6 +75,7 @@ def dose_text_to_canonical(text: str) -> Decimal | None:
     return measure.value * factor(measure.numerator)
 
 
+@lru_cache(maxsize=TEXTS_REMEMBERED)
 def limits_from_catalog(name: str, low: str, high: str, maximum: str) -> DoseLimits:
     """Return DoseLimits from the catalog's text fields ("10 mg", "300 mg", "1000 mg")."""
     return DoseLimits(
@@ -78,6 +86,7 @@ def limits_from_catalog(name: str, low: str, high: str, maximum: str) -> DoseLim
     )
 
 
+@lru_cache(maxsize=TEXTS_REMEMBERED)
 def concentration_differs(*, entered: str, labelled: str) -> bool:
     """Return True when two concentrations are not the same per mL (25 mg/mL vs 500 mg in 20 mL
     are the same)."""
