@@ -61,12 +61,18 @@ class Versions:
 _TABLE = CatalogVersion._meta.db_table
 
 
-def read_versions() -> Versions:
-    """Return the stamps as the database has them now (one query by primary key)."""
+def _read_stamps(*columns: str) -> tuple[str | None, ...]:
+    """Return the named stamps as the database has them now (one query by primary key); None
+    for each when there is no version row."""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT catalog, access FROM {_TABLE} WHERE id = %s", [VERSION_ROW])
+        cursor.execute(f"SELECT {', '.join(columns)} FROM {_TABLE} WHERE id = %s", [VERSION_ROW])
         row = cursor.fetchone()
-    return Versions(row[0], row[1]) if row else Versions(None, None)
+    return tuple(row) if row else (None,) * len(columns)
+
+
+def read_versions() -> Versions:
+    """Return the catalog and access stamps as the database has them now (one query)."""
+    return Versions(*_read_stamps(CATALOG, ACCESS))
 
 
 # The stamps the current request read: None outside a request (every call reads them again),
@@ -159,10 +165,7 @@ def _catalog_columns(model: type[models.Model] | None) -> tuple[str, ...]:
 
 def read_claims_stamp() -> str | None:
     """Return the CLAIMS stamp as the database has it now (None without the version row)."""
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT claims FROM {_TABLE} WHERE id = %s", [VERSION_ROW])
-        row = cursor.fetchone()
-    return row[0] if row else None
+    return _read_stamps(CLAIMS)[0]
 
 
 class VersionedQuerySet(models.QuerySet):
