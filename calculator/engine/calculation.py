@@ -67,17 +67,21 @@ def calculate_request(data: object, catalog: Catalog) -> Calculation:
         secondary=parsed.secondary_policy,
     )
     safety = list(calculation.warnings)
-    for result, product in zip(calculation.results, parsed.products, strict=True):
-        if product is None:
-            continue
-        partner_name = lookalike_partner(product.name)
-        partner = catalog.lookalike(partner_name) if partner_name else None
-        # A titrated drug is checked run by run: each run's daily dose.
-        for checked in dosing.each_run((result,)):
-            safety.extend(
-                dose_warnings(checked, product.limits(), partner.limits() if partner else None)
-            )
-    safety.extend(code_date_notices(calculation.lines + calculation.secondary_lines, catalog))
+    if any(parsed.products):
+        for result, product in zip(calculation.results, parsed.products, strict=True):
+            if product is None:
+                continue
+            partner_name = lookalike_partner(product.name)
+            partner = catalog.lookalike(partner_name) if partner_name else None
+            # A titrated drug is checked run by run: each run's daily dose.
+            for checked in dosing.each_run((result,)):
+                safety.extend(
+                    dose_warnings(checked, product.limits(), partner.limits() if partner else None)
+                )
+    lines = calculation.lines
+    if calculation.secondary_lines:
+        lines += calculation.secondary_lines
+    safety.extend(code_date_notices(lines, catalog))
     # Calculation._make of the values rather than _replace (a third of the time).
     values = list(calculation)
     values[_WARNINGS], values[_PRODUCTS] = tuple(safety), parsed.products
@@ -98,6 +102,8 @@ def code_date_notices(lines: tuple[CalculatedLine, ...], catalog: Catalog) -> li
     if not dated:
         return []
     known = catalog.code_dates(frozenset(line.code for line in dated))
+    if not known:
+        return []
     notices: dict[str, SafetyWarning] = {}
     for line in dated:
         dates = known.get(line.code)
@@ -154,15 +160,9 @@ def calculate(
     secondary_lines: tuple[CalculatedLine, ...] = ()
     if secondary is not None:
         secondary_lines = tuple(billing.claim_lines(results, order=order, policy=secondary))
+    # Positionally: a NamedTuple made from keywords takes three times as long.
     return Calculation(
-        order,
-        policy,
-        results,
-        tuple(lines),
-        tuple(warnings),
-        plans=plans,
-        secondary_policy=secondary,
-        secondary_lines=secondary_lines,
+        order, policy, results, tuple(lines), tuple(warnings), (), secondary, secondary_lines, plans
     )
 
 
@@ -176,15 +176,17 @@ def dispensing_plans(
 ) -> tuple[DispensingPlan, ...]:
     """Return each drug's dispensing plan, or raise InvalidOrder naming every dispensing field
     that cannot be planned, on every drug at once (drugs.1.reservoir_volume)."""
-    errors = ErrorCollector()
     plans = []
+    errors: ErrorCollector | None = None  # made only when a drug's plan is refused
     for result in results:
         given = dispensing[result.index] if result.index < len(dispensing) else NO_DISPENSING
         try:
             plans.append(dispensing_plan(result=result, dispensing=given, period=period))
         except InvalidOrder as error:
+            errors = errors or ErrorCollector()
             for field, messages in error.errors.items():
                 for message in messages:
                     errors.add(field, message)
-    errors.raise_if_any()
+    if errors is not None:
+        errors.raise_if_any()
     return tuple(plans)

@@ -35,10 +35,12 @@ def test_a_made_value_is_the_value_its_constructor_makes() -> None:
 
 
 def test_every_field_must_be_given() -> None:
-    """a value left out is an error, not a field missing from the made value."""
+    """a value left out is an error naming it, not a field missing from the made value."""
     make_pump = maker(PumpProgram)
-    with pytest.raises(TypeError, match="PumpProgram takes 3 values, not 2"):
+    with pytest.raises(TypeError, match=r"make_PumpProgram.*missing.*'hours_per_day'"):
         make_pump(Decimal("0.2"), None)
+    with pytest.raises(TypeError, match="make_PumpProgram"):
+        make_pump(Decimal("0.2"), None, Decimal(24), "one too many")
     assert maker(DispensingPlan)  # a class of defaults is made from all of its values too
 
 
@@ -53,3 +55,14 @@ def test_a_class_that_works_out_fields_keeps_its_constructor() -> None:
     for cls in (Measure, Slotted):
         with pytest.raises(TypeError, match="needs its own __init__"):
             maker(cls)
+
+
+def test_a_field_named_like_the_makers_own_names_is_refused() -> None:
+    """the made function's source names its helpers: a field of the same name would shadow one."""
+
+    @dataclass(frozen=True)
+    class Clashing:
+        _maker_cls: int
+
+    with pytest.raises(TypeError, match="a field maker cannot name"):
+        maker(Clashing)
