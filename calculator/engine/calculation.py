@@ -98,15 +98,13 @@ def code_date_notices(lines: tuple[CalculatedLine, ...], catalog: Catalog) -> li
 
     A notice, not a warning to acknowledge: it is a billing matter, not a risk to the patient,
     and the pre-billing scrubber holds the claim until the code is right."""
-    dated = [line for line in lines if line.start is not None]
-    if not dated:
-        return []
-    known = catalog.code_dates(frozenset(line.code for line in dated))
+    codes = frozenset([line.code for line in lines if line.start is not None])
+    known = catalog.code_dates(codes) if codes else None
     if not known:
         return []
     notices: dict[str, SafetyWarning] = {}
-    for line in dated:
-        dates = known.get(line.code)
+    for line in lines:
+        dates = known.get(line.code) if line.start is not None else None
         problem = billing.code_date_problem(dates, line.start, line.end) if dates else None
         if problem and line.code not in notices:
             field = "start" if line.drug_index is None else f"drugs.{line.drug_index}.hcpcs"
