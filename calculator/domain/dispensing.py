@@ -43,7 +43,6 @@ from calculator.domain.dosing import (
     weight_in,
 )
 from calculator.domain.errors import ErrorCollector
-from calculator.domain.records import maker
 from calculator.domain.units import (
     EXACT_CONTEXT,
     PERCENT,
@@ -279,9 +278,32 @@ class DispensingPlan:
         return exact_divide(_multiply(self.priming_volume_ml, len(self.reservoirs)), _ONE)
 
 
-# Every order makes a plan and a pump program per drug: made without the dataclass __init__.
-_make_plan = maker(DispensingPlan)
-_make_pump = maker(PumpProgram)
+# Every order makes a plan and a pump program per drug: the pump-only plan and the pump program
+# are made without the dataclass __init__, by filling the instance's __dict__ (a third of the
+# time of records.maker, which zips the names with the values).
+_new = object.__new__
+# The fields every pump-only plan shares (the plan of a drug with nothing to dispense).
+_PUMP_ONLY_FIELDS = {
+    "days_per_reservoir": None,
+    "days_by_volume": None,
+    "priming_volume_ml": _ZERO,
+    "reservoirs": (),
+    "worksheet": None,
+    "rate_runs": (),
+    "fill_ratios": (),
+}
+
+
+def _pump_only_plan(result: DoseResult, dispensing: DispensingInput) -> DispensingPlan:
+    """Return the plan of a drug with nothing to dispense: the pump program only (equal to
+    DispensingPlan(result, dispensing, pump_program(result), None, None, 0, (), None))."""
+    plan = _new(DispensingPlan)
+    values = plan.__dict__
+    values["result"] = result
+    values["dispensing"] = dispensing
+    values["pump"] = pump_program(result)
+    values.update(_PUMP_ONLY_FIELDS)
+    return plan
 
 
 # --- Pump programming -------------------------------------------------------------------------
@@ -290,11 +312,28 @@ _make_pump = maker(PumpProgram)
 def pump_program(result: DoseResult) -> PumpProgram:
     """Return the pump's rate in mL/hr while infusing and the bolus in mL (seed: 5 mg/hr /
     25 mg/mL = 0.2 mL/hr; a 1 mg bolus / 25 mg/mL = 0.04 mL; a bolus in mL stays in mL)."""
-    return _make_pump(
-        exact_divide(*_rate_ml_per_hr_ratio(result)),
-        _bolus_volume_ml(result),
-        result.hours_per_day,
-    )
+    drug = result.drug
+    numerator, denominator = _hourly_amount_ratio(result)
+    bolus = drug.bolus
+    if drug.rate.dimension != VOLUME or (bolus is not None and bolus.dimension != VOLUME):
+        amount, volume_ml = concentration_ratio(drug.concentration)
+    if drug.rate.dimension != VOLUME:
+        # amount an hour / (amount per mL): one division.
+        numerator = _multiply(numerator, volume_ml)
+        denominator = _multiply(denominator, amount)
+    if bolus is None:
+        bolus_ml = None
+    elif bolus.dimension == VOLUME:
+        bolus_ml = exact_divide(bolus.canonical_value, _ONE)
+    else:
+        bolus_ml = exact_divide(_multiply(bolus.canonical_value, volume_ml), amount)
+    # PumpProgram's three fields, without the dataclass __init__.
+    pump = _new(PumpProgram)
+    values = pump.__dict__
+    values["rate_ml_per_hr"] = exact_divide(numerator, denominator)
+    values["bolus_volume_ml"] = bolus_ml
+    values["hours_per_day"] = result.hours_per_day
+    return pump
 
 
 def _hourly_amount_ratio(result: DoseResult) -> Ratio:
@@ -310,24 +349,6 @@ def _hourly_amount_ratio(result: DoseResult) -> Ratio:
         # The daily amount as ordered, given over the hours the pump runs.
         return numerator, result.hours_per_day
     return _multiply(numerator, _MINUTES_PER_HOUR), rate.per_canonical[-1]
-
-
-def _rate_ml_per_hr_ratio(result: DoseResult) -> Ratio:
-    numerator, denominator = _hourly_amount_ratio(result)
-    if result.drug.rate.dimension == VOLUME:
-        return numerator, denominator
-    amount, volume_ml = concentration_ratio(result.drug.concentration)
-    return _multiply(numerator, volume_ml), _multiply(denominator, amount)
-
-
-def _bolus_volume_ml(result: DoseResult) -> Decimal | None:
-    bolus = result.drug.bolus
-    if bolus is None:
-        return None
-    if bolus.dimension == VOLUME:
-        return exact_divide(bolus.canonical_value, _ONE)
-    amount, volume_ml = concentration_ratio(result.drug.concentration)
-    return exact_divide(_multiply(bolus.canonical_value, volume_ml), amount)
 
 
 # --- Validation -------------------------------------------------------------------------------
@@ -480,8 +501,7 @@ def dispensing_plan(
         )
     if dispensing is NO_DISPENSING or dispensing == NO_DISPENSING:
         # Nothing to dispense (most orders): nothing to check, the pump program only.
-        pump = pump_program(result)
-        return _make_plan(result, dispensing, pump, None, None, _ZERO, (), None, (), ())
+        return _pump_only_plan(result, dispensing)
     validate_dispensing(result=result, dispensing=dispensing)
     pump = pump_program(result)
     priming = dispensing.priming_volume

@@ -311,20 +311,23 @@ def is_per_day(rate: Measure) -> bool:
 
 def compute(order: OrderInput) -> tuple[DoseResult, ...]:
     """Return each drug's exact daily and total dose and volume (seed: 120 mg, 4.8 mL, 148.8 mL)."""
-    validate_order(order)  # checked once per order, then remembered
-    minutes_per_day = _multiply(order.hours_per_day, MINUTES_PER_HOUR)
-    days, hours = order.period.days, order.hours_per_day
-    drugs = enumerate(order.drugs)
-    results = tuple(
-        [
-            _compute_titrated(drug, i, order.period, hours, minutes_per_day)
-            if drug.rate_changes
-            else _compute_drug(drug, i, days, hours, minutes_per_day)
-            for i, drug in drugs
-        ]
-    )
+    errors = order._field_errors  # validate_order: checked once per order, then remembered
+    if errors:
+        raise InvalidOrder(errors)
+    hours = order.hours_per_day
+    minutes_per_day = _multiply(hours, MINUTES_PER_HOUR)
+    period = order.period
+    days = period.days
+    results = []
+    titrated = False
+    for index, drug in enumerate(order.drugs):
+        if drug.rate_changes:
+            titrated = True
+            results.append(_compute_titrated(drug, index, period, hours, minutes_per_day))
+        else:
+            results.append(_compute_drug(drug, index, days, hours, minutes_per_day))
+    results = tuple(results)
     # A titrated drug is checked run by run; an order without dose changes as it always was.
-    titrated = any(drug.rate_changes for drug in order.drugs)
     for result in each_run(results) if titrated else results:
         # a/b > bound as a > bound x b (b > 0): exact, and cheaper than dividing.
         volume, volume_per = result.daily_volume_ratio
@@ -368,23 +371,35 @@ def _compute_drug(
 ) -> DoseResult:
     rate = drug.rate
     concentration = drug.concentration
-    amount, volume_ml = concentration_ratio(concentration)
+    # concentration_ratio and amount_dimension, written out: every drug of every order.
+    if concentration.dimension == PERCENT:
+        amount, volume_ml = _multiply(concentration.value, factor("g")), _HUNDRED
+        delivered = MASS
+    else:
+        amount, volume_ml = concentration.canonical_value, concentration.per_canonical[0]
+        delivered = concentration.dimension
     # rate = value x amount factor per (time minutes [x weight]); the dose per day is
     # value x factor x minutes infused a day [x kg] / time minutes, a numerator over one
-    # denominator. A per-day rate is the daily amount: a whole day's minutes, whatever the hours.
-    infused_minutes = MINUTES_PER_DAY if is_per_day(rate) else minutes_per_day
-    numerator = _multiply(rate.canonical_value, infused_minutes)
-    if len(rate.per) == 2:
+    # denominator. A per-day rate (is_per_day) is the daily amount: a whole day's minutes,
+    # whatever the hours.
+    per = rate.per
+    if factor(per[-1][1]) == MINUTES_PER_DAY:
+        numerator = _multiply(rate.canonical_value, MINUTES_PER_DAY)
+    else:
+        numerator = _multiply(rate.canonical_value, minutes_per_day)
+    if len(per) == 2:
         assert drug.weight is not None
-        numerator = _multiply(numerator, weight_in(drug.weight, rate.per[0][1]))
+        numerator = _multiply(numerator, weight_in(drug.weight, per[0][1]))
     denominator = rate.per_canonical[-1]
     by_volume = rate.dimension == VOLUME
     if by_volume:
         volume_ratio = (numerator, denominator)
         dose_ratio = (_multiply(numerator, amount), _multiply(denominator, volume_ml))
+        dose_unit = concentration.numerator
     else:
         dose_ratio = (numerator, denominator)
         volume_ratio = (_multiply(numerator, volume_ml), _multiply(denominator, amount))
+        dose_unit = rate.numerator
     bolus_measure = drug.bolus
     if bolus_measure is not None and drug.boluses_per_day:
         bolus = _multiply(bolus_measure.canonical_value, drug.boluses_per_day)
@@ -396,14 +411,13 @@ def _compute_drug(
             bolus_volume = (_multiply(bolus, volume_ml), amount)
         dose_ratio = _add(dose_ratio, bolus_dose)
         volume_ratio = _add(volume_ratio, bolus_volume)
-    dose_unit = concentration.numerator if by_volume else rate.numerator
     # Positional: a NamedTuple made from keywords takes three times as long.
     return DoseResult(
         drug,
         index,
         days,
         hours_per_day,
-        amount_dimension(concentration),
+        delivered,
         _DOSE_UNITS.get(dose_unit, dose_unit),
         dose_ratio,
         volume_ratio,

@@ -327,7 +327,10 @@ def claim_lines(
         segments = [Segment(period.days, period.start, period.end)]
     code = per_diem_code(policy=policy, therapy=order.therapy, hours_per_day=order.hours_per_day)
     place = policy.place_of_service
+    # The plans matter only to a policy that bills the NDC quantity as dispensed.
+    by_dispensed = policy.ndc_quantity_basis == "dispensed" and plans
     lines: list[CalculatedLine] = []
+    append = lines.append
     for segment in segments:
         days, start, end = segment
         texts = partial(_per_diem_texts, code, days)
@@ -348,10 +351,11 @@ def claim_lines(
                 index,
             )
             line._texts = texts
-            lines.append(line)
+            append(line)
         for result in results:
-            plan = plans[result.index] if result.index < len(plans) else None
-            lines.append(drug_line(result, segment=segment, policy=policy, plan=plan))
+            index = result.index
+            plan = plans[index] if by_dispensed and index < len(plans) else None
+            append(_drug_line(result, segment, policy, plan))
     if order.nursing_visits:
         lines.extend(nursing_lines(order.nursing_visits, policy=policy, period=period))
     return lines
@@ -372,26 +376,37 @@ def drug_line(
 ) -> CalculatedLine:
     """Return the drug line for one drug over one segment of the period (its NDC quantity the
     amount dispensed in the segment's reservoirs when the policy says so and `plan` has them)."""
+    return _drug_line(result, segment, policy, plan)
+
+
+def _drug_line(
+    result: DoseResult, segment: Segment, policy: BillingPolicy, plan: DispensingPlan | None
+) -> CalculatedLine:
+    """drug_line, called positionally (claim_lines calls it for every drug of every segment)."""
     if result.runs:
         return titrated_drug_line(result, segment=segment, policy=policy, plan=plan)
     drug = result.drug
     days = segment.days
     ndc_unit = drug.ndc_unit
-    if ndc_unit == "UN":
+    if ndc_unit == "ML":
+        volume, volume_per = result.daily_volume_ratio
+        ndc_amount = _divide(_multiply(volume, days), volume_per)  # times(), written out
+    elif ndc_unit == "UN":
         ndc_amount = _containers(result, days)
     else:
         ndc_amount = times(_ndc_daily_ratio(result), days)
     # The units count what is administered; the NDC quantity may be what is dispensed.
     dispensed = None
-    if policy.ndc_quantity_basis == "dispensed" and plan is not None and plan.reservoirs:
+    if plan is not None and policy.ndc_quantity_basis == "dispensed" and plan.reservoirs:
         dispensed = _dispensed_volume_ratio(plan, dispensed_reservoirs(plan, segment))
     quantity = ndc_quantity(
         ndc_amount if dispensed is None else _dispensed_in_ndc_unit(result, dispensed),
         decimals=policy.ndc_quantity_decimals,
     )
-    if bills_specific_code(drug.hcpcs, policy):
-        code = drug.hcpcs
-        # CMS: a partial descriptor unit bills as a whole one.
+    hcpcs = drug.hcpcs
+    if hcpcs and hcpcs != UNLISTED_DRUG_CODE and policy.drug_coding == "specific":
+        # bills_specific_code. CMS: a partial descriptor unit bills as a whole one.
+        code = hcpcs
         units = _line_units(_per_descriptor_unit(result), days, Rounding.UP, policy)
     else:
         code = UNLISTED_DRUG_CODE
