@@ -16,8 +16,12 @@ _divide = EXACT_CONTEXT.divide
 def exact_divide(numerator: Decimal, denominator: Decimal) -> Decimal:
     """Return numerator / denominator, exact whenever the quotient terminates (24/5 -> 4.8)."""
     # Tidied in the exact context too: in 28 digits, normalize would round the quotient and
-    # quantize would fail on a whole number of more than 28 digits.
-    return without_trailing_zeros(_divide(numerator, denominator), context=EXACT_CONTEXT)
+    # quantize would fail on a whole number of more than 28 digits. (without_trailing_zeros,
+    # written out: every result's values pass here.)
+    quotient = _divide(numerator, denominator)
+    if quotient == quotient.to_integral_value():
+        return quotient.quantize(_ONE, None, EXACT_CONTEXT)
+    return quotient.normalize(EXACT_CONTEXT)
 
 
 def without_trailing_zeros(value: Decimal, *, context: Context | None = None) -> Decimal:

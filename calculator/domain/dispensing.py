@@ -55,6 +55,7 @@ _multiply = EXACT_CONTEXT.multiply
 _ZERO = Decimal(0)
 _ONE = Decimal(1)
 _MINUTES_PER_HOUR = Decimal(60)
+_MINUTES_PER_DAY = Decimal(1440)
 
 Ratio = tuple[Decimal, Decimal]
 
@@ -294,18 +295,6 @@ _PUMP_ONLY_FIELDS = {
 }
 
 
-def _pump_only_plan(result: DoseResult, dispensing: DispensingInput) -> DispensingPlan:
-    """Return the plan of a drug with nothing to dispense: the pump program only (equal to
-    DispensingPlan(result, dispensing, pump_program(result), None, None, 0, (), None))."""
-    plan = _new(DispensingPlan)
-    values = plan.__dict__
-    values["result"] = result
-    values["dispensing"] = dispensing
-    values["pump"] = pump_program(result)
-    values.update(_PUMP_ONLY_FIELDS)
-    return plan
-
-
 # --- Pump programming -------------------------------------------------------------------------
 
 
@@ -313,11 +302,26 @@ def pump_program(result: DoseResult) -> PumpProgram:
     """Return the pump's rate in mL/hr while infusing and the bolus in mL (seed: 5 mg/hr /
     25 mg/mL = 0.2 mL/hr; a 1 mg bolus / 25 mg/mL = 0.04 mL; a bolus in mL stays in mL)."""
     drug = result.drug
+    if drug.bolus is None and drug.rate.per[-1][0] == 1:
+        # Without a bolus the daily volume is the rate's alone, and over the hours a day the
+        # pump runs it is the rate while infusing (a per-day rate's daily amount too, its count
+        # 1 as every rate the reader reads): one division of what dosing worked out. Equal to
+        # pump_program_as_ordered (tests/domain/test_dispensing.py holds them equal).
+        numerator, denominator = result.daily_volume_ratio
+        hours = result.hours_per_day
+        return _pump(exact_divide(numerator, _multiply(denominator, hours)), None, hours)
+    return pump_program_as_ordered(result)
+
+
+def pump_program_as_ordered(result: DoseResult) -> PumpProgram:
+    """Return pump_program(result) worked out from the drug's rate, bolus and concentration."""
+    drug = result.drug
     numerator, denominator = _hourly_amount_ratio(result)
     bolus = drug.bolus
-    if drug.rate.dimension != VOLUME or (bolus is not None and bolus.dimension != VOLUME):
+    by_volume = drug.rate.dimension == VOLUME
+    if not by_volume or (bolus is not None and bolus.dimension != VOLUME):
         amount, volume_ml = concentration_ratio(drug.concentration)
-    if drug.rate.dimension != VOLUME:
+    if not by_volume:
         # amount an hour / (amount per mL): one division.
         numerator = _multiply(numerator, volume_ml)
         denominator = _multiply(denominator, amount)
@@ -327,12 +331,16 @@ def pump_program(result: DoseResult) -> PumpProgram:
         bolus_ml = exact_divide(bolus.canonical_value, _ONE)
     else:
         bolus_ml = exact_divide(_multiply(bolus.canonical_value, volume_ml), amount)
-    # PumpProgram's three fields, without the dataclass __init__.
+    return _pump(exact_divide(numerator, denominator), bolus_ml, result.hours_per_day)
+
+
+def _pump(rate_ml_per_hr: Decimal, bolus_ml: Decimal | None, hours: Decimal) -> PumpProgram:
+    """Return PumpProgram(rate_ml_per_hr, bolus_ml, hours), without the dataclass __init__."""
     pump = _new(PumpProgram)
     values = pump.__dict__
-    values["rate_ml_per_hr"] = exact_divide(numerator, denominator)
+    values["rate_ml_per_hr"] = rate_ml_per_hr
     values["bolus_volume_ml"] = bolus_ml
-    values["hours_per_day"] = result.hours_per_day
+    values["hours_per_day"] = hours
     return pump
 
 
@@ -345,7 +353,7 @@ def _hourly_amount_ratio(result: DoseResult) -> Ratio:
     if len(rate.per) == 2:
         assert drug.weight is not None
         numerator = _multiply(numerator, weight_in(drug.weight, rate.per[0][1]))
-    if is_per_day(rate):
+    if factor(rate.per[-1][1]) == _MINUTES_PER_DAY:  # is_per_day(rate), written out
         # The daily amount as ordered, given over the hours the pump runs.
         return numerator, result.hours_per_day
     return _multiply(numerator, _MINUTES_PER_HOUR), rate.per_canonical[-1]
@@ -500,8 +508,16 @@ def dispensing_plan(
             f"the period has {period.days} days but the dose result {result.days} days"
         )
     if dispensing is NO_DISPENSING or dispensing == NO_DISPENSING:
-        # Nothing to dispense (most orders): nothing to check, the pump program only.
-        return _pump_only_plan(result, dispensing)
+        # Nothing to dispense (most orders): nothing to check, the pump program only; made
+        # without the dataclass __init__ (equal to DispensingPlan(result, dispensing,
+        # pump_program(result), None, None, 0, (), None)).
+        plan = _new(DispensingPlan)
+        values = plan.__dict__
+        values["result"] = result
+        values["dispensing"] = dispensing
+        values["pump"] = pump_program(result)
+        values.update(_PUMP_ONLY_FIELDS)
+        return plan
     validate_dispensing(result=result, dispensing=dispensing)
     pump = pump_program(result)
     priming = dispensing.priming_volume

@@ -23,6 +23,7 @@ from calculator.domain.dispensing import (
     dispensing_plan,
     dispensing_steps,
     pump_program,
+    pump_program_as_ordered,
     validate_dispensing,
 )
 from calculator.domain.dosing import DoseResult, ServicePeriod, compute
@@ -33,6 +34,7 @@ from calculator.domain.units import (
     parse_amount,
     parse_concentration,
 )
+from tests.domain.test_dosing import dosing_cases
 from tests.helpers import drug, order, result_of
 
 fuzz = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -756,3 +758,20 @@ def test_worksheet_opens_just_enough_containers(case) -> None:
         assert line.waste_volume_ml == line.containers * package - line.stock_volume_ml
         assert 0 <= line.waste_volume_ml < package
         assert line.waste_amount == line.waste_volume_ml * 50
+
+
+@fuzz
+@given(dosing_cases())
+def test_pump_program_from_the_daily_volume_is_the_one_worked_out_as_ordered(case) -> None:
+    """pump_program divides the daily volume dosing worked out by the hours (a drug without a
+    bolus); it is the same program, to the last digit and exponent, as the one worked out from
+    the rate, the weight and the concentration (mg, mcg, g, mL; per minute, hour or day; per
+    kg; X per Y mL, X in Y mL, %; any hours a day)."""
+    an_order, _, _ = case
+    try:
+        (result,) = compute(an_order)
+    except InvalidOrder:
+        assume(False)
+    fast, as_ordered = pump_program(result), pump_program_as_ordered(result)
+    assert fast == as_ordered
+    assert fast.rate_ml_per_hr.as_tuple() == as_ordered.rate_ml_per_hr.as_tuple()

@@ -23,10 +23,13 @@ _DESCRIPTOR_DIMENSIONS = frozenset({MASS, ACTIVITY})
 def validate_billing(results: tuple[DoseResult, ...], policy: BillingPolicy) -> None:
     """Raise InvalidOrder for drug fields the policy needs but the order lacks or contradicts."""
     errors: ErrorCollector | None = None
+    specific_coding = policy.drug_coding == "specific"
     for result in results:
         drug = result.drug
-        specific = bills_specific_code(drug.hcpcs, policy)
-        if drug.ndc_unit == "ML" and not specific:
+        hcpcs = drug.hcpcs
+        # bills_specific_code, written out: every drug of every calculation passes here.
+        specific = specific_coding and bool(hcpcs) and hcpcs != UNLISTED_DRUG_CODE
+        if not specific and drug.ndc_unit == "ML":
             continue  # an NDC counted in mL, billed on J3490: nothing more to check
         if errors is None:
             errors = ErrorCollector()
