@@ -5,10 +5,10 @@ The seed (HMSA): morphine 5 mg/hr for 31 days bills S9325 x 31 and J3490 NDC 000
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
-from decimal import ROUND_CEILING, Decimal
-from functools import partial
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+from functools import lru_cache, partial
 from typing import Any, NamedTuple
 
 from calculator.domain.billing.checks import bills_specific_code, validate_billing
@@ -57,6 +57,8 @@ _ONE_DAY = timedelta(days=1)
 # Exact arithmetic, in 60 digits: see units.EXACT_CONTEXT.
 _multiply = EXACT_CONTEXT.multiply
 _divide = EXACT_CONTEXT.divide
+# Read once: on Python 3.11 each read of an enum member goes through the metaclass.
+_UP = Rounding.UP
 
 # CalculatedLine's fields, in the order of its constructor.
 CALCULATED_LINE_FIELDS = (
@@ -247,14 +249,20 @@ def month_segments(period: ServicePeriod) -> list[Segment]:
     """Return the period cut at calendar months (Jan 17-Feb 16 -> 15 days + 16 days)."""
     if period.start is None or period.end is None:
         return [Segment(period.days)]
-    segments, start, last = [], period.start, period.end
+    return list(_month_segments(period.start, period.end))
+
+
+@lru_cache(maxsize=4096)
+def _month_segments(start: date, last: date) -> tuple[Segment, ...]:
+    """month_segments of a dated period, remembered: the same months recur in every order."""
+    segments = []
     while start <= last:
         year, month = start.year, start.month
         next_month = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
         end = min(last, next_month - _ONE_DAY)
         segments.append(Segment((end - start).days + 1, start, end))
         start = next_month
-    return segments
+    return tuple(segments)
 
 
 def nursing_units(minutes: Decimal) -> tuple[int, int]:
@@ -321,10 +329,14 @@ def claim_lines(
     a segment to the rules that bill per cassette or bag."""
     validate_billing(results, policy)
     period = order.period
-    if policy.month_lines:
-        segments = month_segments(period)
+    first, last = period.start, period.end
+    segments: Sequence[Segment]
+    if not policy.month_lines:
+        segments = (Segment(period.days, first, last),)
+    elif first is None or last is None:
+        segments = (Segment(period.days),)
     else:
-        segments = [Segment(period.days, period.start, period.end)]
+        segments = _month_segments(first, last)  # month_segments(period), without the copy
     code = per_diem_code(policy=policy, therapy=order.therapy, hours_per_day=order.hours_per_day)
     place = policy.place_of_service
     # The plans matter only to a policy that bills the NDC quantity as dispensed.
@@ -407,7 +419,9 @@ def _drug_line(
     if hcpcs and hcpcs != UNLISTED_DRUG_CODE and policy.drug_coding == "specific":
         # bills_specific_code. CMS: a partial descriptor unit bills as a whole one.
         code = hcpcs
-        units = _line_units(_per_descriptor_unit(result), days, Rounding.UP, policy)
+        dose, dose_per = result.daily_dose_ratio  # _per_descriptor_unit, written out
+        descriptor = (dose, _multiply(dose_per, drug.hcpcs_unit.canonical_value))
+        units = _line_units(descriptor, days, _UP, policy)
     else:
         code = UNLISTED_DRUG_CODE
         on_ndc_basis = policy.unlisted_unit_basis == "NDC"
@@ -419,6 +433,8 @@ def _drug_line(
         elif policy.rounding_scope == "total" and (ndc_unit == "ML" or on_ndc_basis):
             # These units count what the NDC quantity counts, rounded their own way.
             units = billing_units(ndc_amount, rounding=policy.rounding)
+        elif ndc_unit == "ML":
+            units = _line_units(result.daily_volume_ratio, days, policy.rounding, policy)
         else:
             units = _line_units(_unlisted_daily(result, policy)[0], days, policy.rounding, policy)
     line = _new_line(CalculatedLine)
@@ -487,9 +503,13 @@ def _line_units(
     daily: tuple[Decimal, Decimal], days: int, rounding: Rounding, policy: BillingPolicy
 ) -> int:
     """Return the units of a line: the line total rounded, or each day rounded, then x days."""
+    # billing_units, written out: every drug line but HMSA's passes here.
+    mode = ROUND_CEILING if rounding == "up" else ROUND_HALF_UP
     if policy.rounding_scope == "daily":
-        return billing_units(_divide(*daily), rounding=rounding) * days
-    return billing_units(times(daily, days), rounding=rounding)
+        units = int(_divide(daily[0], daily[1]).to_integral_value(mode))
+        return (units if units > 1 else 1) * days
+    units = int(_divide(_multiply(daily[0], days), daily[1]).to_integral_value(mode))
+    return units if units > 1 else 1
 
 
 def _drug_line_texts(
@@ -559,7 +579,7 @@ def _unlisted_daily(
     """Return (daily amount as a ratio, its unit) that J3490 units count: mL, or on an NDC
     basis the NDC's unit of measure."""
     unit = result.drug.ndc_unit
-    if policy.unlisted_unit_basis == UnitBasis.NDC and unit != "ML":
+    if unit != "ML" and policy.unlisted_unit_basis == "NDC":
         return _ndc_daily_ratio(result), unit
     return result.daily_volume_ratio, "mL"
 
