@@ -20,6 +20,7 @@ from calculator.domain.decimals import exact_divide, readable
 from calculator.domain.dosing import (
     MAX_DAILY_DOSE,
     MAX_DAILY_VOLUME_ML,
+    DoseResult,
     OrderInput,
     ServicePeriod,
     Therapy,
@@ -712,3 +713,15 @@ def test_rejects_an_invalid_order_every_time_it_is_computed() -> None:
     assert order_errors(invalid) == expected
     with pytest.raises(InvalidOrder):
         engine.calculate(invalid, engine.EmptyCatalog().policy("HMSA"))  # type: ignore[arg-type]
+
+
+def test_results_are_whole_dose_results() -> None:
+    """compute makes each DoseResult as a plain tuple of every field (for speed): it is the
+    same value the NamedTuple's constructor makes, with no field left out."""
+    an_order = order(
+        drug("5 mg/hr", "25 mg/mL"), drug("2 mL/hr", "0.25 %", bolus="1 mL", boluses_per_day=2)
+    )
+    for result in compute(an_order):
+        assert len(result) == len(DoseResult._fields)
+        assert DoseResult(**result._asdict()) == result
+        assert result.runs == ()
