@@ -17,8 +17,10 @@ from hypothesis import strategies as st
 
 from calculator.domain.decimals import exact_divide
 from calculator.domain.dispensing import (
+    NO_DISPENSING,
     DispensingInput,
     DispensingPlan,
+    PumpProgram,
     StockProduct,
     dispensing_plan,
     dispensing_steps,
@@ -269,6 +271,17 @@ def test_without_a_reservoir_the_plan_is_the_pump_program_only() -> None:
     assert plan.waste_volume_ml is None
     assert plan.worksheet is None
     assert plan.administered_volume_ml == Decimal("148.8")
+
+
+def test_a_plan_with_nothing_to_dispense_is_the_value_the_constructors_make() -> None:
+    """The pump-only plan and its pump program are made without their __init__ (for speed):
+    equal, with the same repr and hash, to the values the constructors make."""
+    result = result_of("5 mg/hr", "25 mg/mL", bolus="1 mg", boluses_per_day=4)
+    plan = dispensing_plan(result=result, dispensing=NO_DISPENSING, period=ServicePeriod(31))
+    pump = PumpProgram(Decimal("0.2"), Decimal("0.04"), Decimal(24))
+    made = DispensingPlan(result, NO_DISPENSING, pump, None, None, Decimal(0), (), None)
+    assert (plan, plan.pump) == (made, pump)
+    assert (repr(plan), hash(plan.pump)) == (repr(made), hash(pump))
 
 
 def test_unending_fill_volumes_are_summed_as_ratios() -> None:
