@@ -45,6 +45,8 @@ MAX_DAILY_DOSE = Decimal(1_000_000_000)
 _multiply = EXACT_CONTEXT.multiply
 _divide = EXACT_CONTEXT.divide
 _ONE = Decimal(1)
+_ZERO = Decimal(0)
+_DAY_HOURS = Decimal(24)
 _new_tuple = tuple.__new__
 
 AMOUNT_WORDS = {MASS: "mg", ACTIVITY: "units", EQUIVALENT: "mEq"}
@@ -232,18 +234,21 @@ def validate_order(order: OrderInput) -> None:
 
 
 def _check_order(order: OrderInput, errors: ErrorCollector) -> None:
+    # Every request's order is checked once: compared with Decimals and the therapies' values
+    # (on Python 3.11 reading Therapy.CONTINUOUS goes through the enum metaclass).
     hours = order.hours_per_day
-    if not (0 < hours <= 24):
+    if not (_ZERO < hours <= _DAY_HOURS):
         errors.add(
             "hours_per_day", f"hours per day must be more than 0 and at most 24, not {hours}"
         )
-    elif order.therapy == Therapy.CONTINUOUS and hours < 24:
-        errors.add(
-            "therapy",
-            f"continuous therapy runs 24 hours a day; with {readable(hours)} hours a day "
-            "choose intermittent (or 24 hours)",
-        )
-    elif order.therapy == Therapy.INTERMITTENT and hours == 24:
+    elif hours < _DAY_HOURS:
+        if order.therapy == "continuous":
+            errors.add(
+                "therapy",
+                f"continuous therapy runs 24 hours a day; with {readable(hours)} hours a day "
+                "choose intermittent (or 24 hours)",
+            )
+    elif order.therapy == "intermittent":  # at 24 hours a day
         errors.add(
             "therapy", "intermittent therapy runs less than 24 hours a day; choose continuous"
         )
@@ -255,36 +260,46 @@ def _check_order(order: OrderInput, errors: ErrorCollector) -> None:
     if not order.drugs:
         errors.add("drugs", "add at least one drug")
     for index, drug in enumerate(order.drugs):
-        _validate_drug(drug, f"drugs.{index}", errors)
+        prefix = _DRUG_PATHS[index] if index < MAX_DRUGS_PER_ORDER else f"drugs.{index}"
+        _validate_drug(drug, prefix, errors)
         if drug.rate_changes:
-            _validate_rate_changes(drug, f"drugs.{index}", period, errors)
+            _validate_rate_changes(drug, prefix, period, errors)
+
+
+# Each drug's field path prefix ("drugs.0"), made once.
+_DRUG_PATHS = tuple(f"drugs.{index}" for index in range(MAX_DRUGS_PER_ORDER))
 
 
 def _validate_drug(drug: DrugInput, prefix: str, errors: ErrorCollector) -> None:
     rate, concentration = drug.rate, drug.concentration
-    delivered = amount_dimension(concentration)
+    delivered = concentration.dimension  # amount_dimension(concentration), written out
+    if delivered == PERCENT:
+        delivered = MASS
     if rate.dimension != VOLUME and rate.dimension != delivered:
         errors.add(
             f"{prefix}.concentration",
             f'"{concentration}" is in {_word(delivered)} but the dose rate "{rate}" is in '
             f"{_word(rate.dimension)}; they must match",
         )
-    if len(rate.per) == 2 and drug.weight is None:
-        errors.add(f"{prefix}.weight", f'the weight-based rate "{rate}" needs the weight')
-    if drug.weight is not None and weight_kg(drug.weight) > MAX_WEIGHT_KG:
-        errors.add(f"{prefix}.weight", f'"{drug.weight}" is not a plausible patient weight')
-    if drug.bolus is not None:
-        if drug.bolus.dimension not in {delivered, VOLUME}:
+    weight = drug.weight
+    if weight is None:
+        if len(rate.per) == 2:
+            errors.add(f"{prefix}.weight", f'the weight-based rate "{rate}" needs the weight')
+    elif weight_kg(weight) > MAX_WEIGHT_KG:
+        errors.add(f"{prefix}.weight", f'"{weight}" is not a plausible patient weight')
+    bolus, boluses = drug.bolus, drug.boluses_per_day
+    if bolus is not None:
+        if bolus.dimension != delivered and bolus.dimension != VOLUME:
             errors.add(
                 f"{prefix}.bolus",
-                f'the bolus "{drug.bolus}" is in {_word(drug.bolus.dimension)}; give it in '
+                f'the bolus "{bolus}" is in {_word(bolus.dimension)}; give it in '
                 f"{_word(delivered)} or mL",
             )
-        if drug.boluses_per_day < 1:
+        if boluses < 1:
             errors.add(f"{prefix}.boluses_per_day", "how many boluses a day? (1 or more)")
-    elif drug.boluses_per_day:
+    elif boluses:
         errors.add(f"{prefix}.bolus", "boluses per day are given but not the bolus dose")
-    if drug.boluses_per_day < 0 or drug.boluses_per_day > MAX_BOLUSES_PER_DAY:
+    if boluses < 0 or boluses > MAX_BOLUSES_PER_DAY:
         errors.add(
             f"{prefix}.boluses_per_day",
             f"boluses per day must be from 0 to {MAX_BOLUSES_PER_DAY}",
