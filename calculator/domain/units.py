@@ -99,6 +99,7 @@ MAX_DECIMAL_PLACES = 6
 EXACT_CONTEXT = Context(prec=60)
 _multiply = EXACT_CONTEXT.multiply
 _new = object.__new__
+_set = object.__setattr__
 
 # ASCII digits only: "\d" would also read Arabic-Indic or full-width digits, whose zero (U+0660)
 # looks like a decimal point.
@@ -191,11 +192,11 @@ class Measure:
     def _of(cls, value: Decimal, units: UnitPart) -> Measure:
         """Return the Measure of `value` in an already read unit part, as the constructor
         would make it but without working the unit part's facts out again (the hot path)."""
-        measure = _new(cls)
-        fields = measure.__dict__
-        fields.update(units.measure_fields)
+        fields = units.measure_fields.copy()
         fields["value"] = value
         fields["canonical_value"] = _multiply(value, units.factor)
+        measure = _new(cls)
+        _set(measure, "__dict__", fields)
         return measure
 
     def __str__(self) -> str:
@@ -309,12 +310,29 @@ def _read_measure(text: object) -> tuple[Measure, UnitPart]:
     """Return the Measure typed in `text` and its unit part, or raise QuantityError saying why."""
     if type(text) is str:
         whole = text.strip()
-        plain = _PLAIN_QUANTITY.fullmatch(whole) if len(whole) <= 60 else None
-        if plain:
-            units = unit_part(plain.group(2))
-            value = Decimal(plain.group(1))
-            if units is not None and value:
-                return Measure._of(value, units), units
+        if len(whole) <= 60:
+            # Most quantities are typed "12.5 mg/hr": a plain number, one space, the unit part.
+            # Told by string tests what _PLAIN_QUANTITY would match, with the same two parts,
+            # and by that pattern otherwise.
+            number, space, unit_text = whole.partition(" ")
+            integer, point, fraction = number.partition(".")
+            if not (
+                space
+                and unit_text
+                and integer.isdigit()
+                and number.isascii()
+                and len(integer.lstrip("0")) <= MAX_INTEGER_DIGITS
+                and (not point or (fraction.isdigit() and len(fraction) <= MAX_DECIMAL_PLACES))
+                and not unit_text[0].isspace()
+                and not unit_text[0].isdecimal()  # what the pattern's \d is
+            ):
+                plain = _PLAIN_QUANTITY.fullmatch(whole)
+                number, unit_text = plain.groups() if plain else ("", "")
+            units = unit_part(unit_text) if number else None
+            if units is not None:
+                value = Decimal(number)
+                if value:
+                    return Measure._of(value, units), units
     return _read_measure_in_full(text)
 
 
@@ -471,8 +489,8 @@ def parse_concentration(text: object) -> Measure:
 
 def parse_amount(text: object, *, dimensions: tuple[str, ...], example: str) -> Measure:
     """Return a plain amount whose dimension is one of `dimensions` ("1 mg", "10 mL", "70 kg")."""
-    measure = parse_measure(text)
-    if not measure.per and measure.dimension in dimensions:
+    measure, units = _read_measure(text)
+    if not units.per and units.dimension in dimensions:
         return measure
     kind = describe(measure)
     wanted = " or ".join(dimensions)
