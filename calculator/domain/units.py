@@ -331,8 +331,13 @@ def _read_measure(text: object) -> tuple[Measure, UnitPart]:
             units = unit_part(unit_text) if number else None
             if units is not None:
                 value = Decimal(number)
-                if value:
-                    return Measure._of(value, units), units
+                if value:  # Measure._of, without its call
+                    fields = units.measure_fields.copy()
+                    fields["value"] = value
+                    fields["canonical_value"] = _multiply(value, units.factor)
+                    measure = _new(Measure)
+                    _set(measure, "__dict__", fields)
+                    return measure, units
     return _read_measure_in_full(text)
 
 

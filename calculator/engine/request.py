@@ -181,10 +181,11 @@ def parse_request(data: object, catalog: Catalog) -> ParsedRequest:
     else:
         for index, raw in enumerate(raw_drugs):
             prefix = _DRUG_PREFIXES[index]
-            drug, product = _read_drug(raw, prefix, catalog, errors, warnings)
             if type(raw) is dict and raw.keys() <= _PLAIN_DRUG_FIELDS:
+                drug, product = _read_drug(raw, prefix, catalog, errors, warnings, known=True)
                 plan_input = NO_DISPENSING
             else:
+                drug, product = _read_drug(raw, prefix, catalog, errors, warnings)
                 plan_input = _read_dispensing(raw, prefix, catalog, errors, product)
                 plain_rows = False
             if drug is not None:
@@ -504,17 +505,21 @@ def _read_drug(
     catalog: Catalog,
     errors: ErrorCollector,
     warnings: list[SafetyWarning],
+    *,
+    known: bool = False,
 ) -> tuple[DrugInput | None, Product | None]:
     """Return a drug row read field by field in one pass (every field's error on its path),
     and its catalog product. A row's value wins; an empty name, concentration, HCPCS code, NDC
     unit or package volume takes its catalog product's (and stays empty without a product).
-    A field the row does not give costs one test (most rows give a few of them)."""
-    if type(raw) is not dict and not isinstance(raw, Mapping):
-        errors.add(prefix, "each drug must be an object")
-        return None, None
-    if not raw.keys() <= DRUG_FIELDS:
-        for key in sorted(set(raw) - DRUG_FIELDS, key=str):
-            errors.add(f"{prefix}.{key}", "unknown field")
+    A field the row does not give costs one test (most rows give a few of them). `known`: the
+    caller has seen that the row is a dict of drug fields only."""
+    if not known:
+        if type(raw) is not dict and not isinstance(raw, Mapping):
+            errors.add(prefix, "each drug must be an object")
+            return None, None
+        if not raw.keys() <= DRUG_FIELDS:
+            for key in sorted(set(raw) - DRUG_FIELDS, key=str):
+                errors.add(f"{prefix}.{key}", "unknown field")
     get = raw.get
     ndc11, product = _read_ndc(get("ndc"), prefix, catalog, errors, warnings)
     name = get("name")
