@@ -153,7 +153,7 @@ def parse_request(data: object, catalog: Catalog) -> ParsedRequest:
     if type(data) is not dict and not isinstance(data, Mapping):  # a dict: no ABC look-up
         raise InvalidOrder({"request": ["the request must be a JSON object"]})
     keys = data.keys()
-    plain = keys <= _PLAIN_REQUEST_FIELDS
+    plain = _PLAIN_REQUEST_FIELDS.issuperset(keys)
     if not plain and not keys <= REQUEST_FIELDS:
         for key in sorted(set(data) - REQUEST_FIELDS, key=str):
             errors.add(str(key), "unknown field")
@@ -181,7 +181,7 @@ def parse_request(data: object, catalog: Catalog) -> ParsedRequest:
     else:
         for index, raw in enumerate(raw_drugs):
             prefix = _DRUG_PREFIXES[index]
-            if type(raw) is dict and raw.keys() <= _PLAIN_DRUG_FIELDS:
+            if type(raw) is dict and _PLAIN_DRUG_FIELDS.issuperset(raw):
                 drug, product = _read_drug(raw, prefix, catalog, errors, warnings, known=True)
                 plan_input = NO_DISPENSING
             else:
@@ -322,12 +322,26 @@ def _service_period(days: int, start: date | None, end: date | None) -> ServiceP
     return period
 
 
+# A count of days without dates, made once each: frozen, so shared by every order of that count.
+_COUNTED_PERIODS = tuple(_service_period(days, None, None) for days in range(dosing.MAX_DAYS + 1))
+
+
 def _read_period(data: Mapping, errors: ErrorCollector) -> ServicePeriod | None:
     """Return the days of service: a count, or the start and end dates."""
-    days = data.get("days")
     get = data.get
-    if type(days) is int and 1 <= days <= dosing.MAX_DAYS and not get("start") and not get("end"):
-        return _service_period(days, None, None)  # a count of days, as most orders give
+    days, start, end = get("days"), get("start"), get("end")
+    if not start and not end:
+        if type(days) is int and 1 <= days <= dosing.MAX_DAYS:
+            return _COUNTED_PERIODS[days]  # a count of days, as most orders give
+    elif days is None and type(start) is str and type(end) is str:
+        try:  # the dates alone, as the rest give: read again below when they are wrong
+            first, last = _date(start), _date(end)
+        except ValueError:
+            first = last = None
+        if first is not None and last is not None and first <= last:
+            days = (last - first).days + 1  # ServicePeriod.between
+            if days <= dosing.MAX_DAYS:
+                return _service_period(days, first, last)
     return _read_period_in_full(data, errors)
 
 
