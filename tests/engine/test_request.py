@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from calculator import engine
@@ -329,18 +329,25 @@ def read_outcome(reader: Any, data: Any) -> tuple[Any, dict[str, list[str]]]:
     return reader(data, errors), errors.errors
 
 
+iso_dates = st.dates(min_value=date(2025, 1, 1), max_value=date(2027, 6, 30)).map(date.isoformat)
+odd_dates = st.sampled_from([" 2026-01-05", "2026-01-01 ", "2026-02-30", "2026-1-1", ""])
 periods = st.fixed_dictionaries(
     {},
     optional={
-        "days": st.integers(min_value=-2, max_value=370) | garbage,
-        "start": st.sampled_from(["2026-01-01", "2026-02-30", "", "2026-1-1"]) | garbage,
-        "end": st.sampled_from(["2026-01-31", "2027-06-01", "", None]) | garbage,
+        "days": st.integers(min_value=-2, max_value=370) | st.none() | garbage,
+        "start": iso_dates | iso_dates | odd_dates | st.just("\u0662\u0660\u0662\u0666-01-01"),
+        "end": iso_dates | iso_dates | odd_dates | garbage,
     },
 )
 
 
 @fuzz
 @given(periods | requests)
+@example({"start": "2026-01-01", "end": "2027-01-01"})  # 366 days, the most
+@example({"start": "2026-01-01", "end": "2027-01-02"})
+@example({"start": "2026-01-02", "end": "2026-01-01"})
+@example({"days": 366})
+@example({"days": 367})
 def test_a_count_of_days_reads_as_the_full_rules_read_it(data: dict) -> None:
     """the quick reading of a plain count of days gives the period, and the errors, that the
     rules give (the rules are the reference)."""
