@@ -118,6 +118,10 @@ POLICY_FIELDS = {
     "a4221_weeks": billing.WeekCounting,
     "ndc_quantity_basis": NdcQuantityBasis,
 }
+# Each setting's members by value, as an Enum call finds them (without the call's cost).
+_POLICY_CHOICES = {
+    key: {member.value: member for member in kind} for key, kind in POLICY_FIELDS.items()
+}
 
 
 @dataclass(frozen=True)
@@ -294,6 +298,16 @@ def _route(value: object) -> Route | None:
 
 
 def _date(value: object) -> date:
+    if type(value) is str and len(value) == 10 and value[4] == "-" == value[7] and value.isascii():
+        try:  # YYYY-MM-DD as typed: what the rules take, when it is a real date
+            return date.fromisoformat(value)
+        except ValueError:
+            pass  # the rules say what is wrong
+    return _date_in_full(value)
+
+
+def _date_in_full(value: object) -> date:
+    """Return the date typed as YYYY-MM-DD, read rule by rule (the tests hold `_date` to it)."""
     if not isinstance(value, str) or not _ISO_DATE.fullmatch(value.strip()):
         raise ValueError(f'"{value}" is not a date; use YYYY-MM-DD, e.g. 2026-01-31')
     try:
@@ -404,6 +418,10 @@ def _read_policy(data: Mapping, catalog: Catalog, errors: ErrorCollector) -> Bil
             text = value.replace("-", "_") if isinstance(value, str) else value
             if kind is UnitBasis and isinstance(text, str):
                 text = text.upper()
+            member = _POLICY_CHOICES[key].get(text) if type(text) is str else None
+            if member is not None:  # a value as it is spelled: no Enum look-up
+                changes[key] = member
+                continue
             try:
                 changes[key] = kind(text)
             except ValueError:
@@ -435,18 +453,30 @@ def _read_policy(data: Mapping, catalog: Catalog, errors: ErrorCollector) -> Bil
     return _changed_policy(policy, tuple(changes.items())) if changes else policy
 
 
-@lru_cache(maxsize=256)
 def _changed_policy(policy: BillingPolicy, changes: tuple[tuple[str, Any], ...]) -> BillingPolicy:
     """Return `policy` with an order's settings changed. Both are frozen values, so the same
-    change of the same profile is made once (dataclasses.replace costs a tenth of a request)."""
-    return replace(policy, **dict(changes))
+    change of the same profile is made once (dataclasses.replace costs a tenth of a request).
+    Remembered by the profile's identity, not its hash (a hash of every field, each time): an
+    entry holds the profile, so its id stays its own while the entry lives."""
+    key = (id(policy), changes)
+    known = _CHANGED_POLICIES.get(key)
+    if known is not None and known[0] is policy:
+        return known[1]
+    if len(_CHANGED_POLICIES) >= 256:
+        _CHANGED_POLICIES.clear()
+    changed = replace(policy, **dict(changes))
+    _CHANGED_POLICIES[key] = (policy, changed)
+    return changed
+
+
+_CHANGED_POLICIES: dict[tuple[int, tuple], tuple[BillingPolicy, BillingPolicy]] = {}
 
 
 def _text(value: object, prefix: str, key: str, errors: ErrorCollector, *, limit: int = 120) -> str:
     """Return a text field stripped, or "" after recording why it cannot be stored under
     `prefix.key` (`prefix` alone when `key` is empty)."""
-    if type(value) is str and len(value) <= limit and storable(value):
-        return value.strip()  # most texts, at once
+    if type(value) is str and len(value) <= limit and (value.isprintable() or storable(value)):
+        return value.strip()  # most texts, at once (a printable text is storable)
     if value is None:
         return ""
     path = f"{prefix}.{key}" if key else prefix

@@ -5,7 +5,7 @@ engine.EmptyCatalog(): nothing touches the database."""
 from __future__ import annotations
 
 import copy
-from dataclasses import fields
+from dataclasses import fields, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from calculator import engine
+from calculator.domain.billing import SHIPPED_POLICIES, RoundingScope
 from calculator.domain.dosing import DoseResult
 from calculator.domain.errors import ErrorCollector, InvalidOrder
 from calculator.engine.medicare import (
@@ -23,7 +24,12 @@ from calculator.engine.medicare import (
     read_secondary_policy,
 )
 from calculator.engine.request import (
+    _POLICY_CHOICES,
     _THERAPIES,
+    POLICY_FIELDS,
+    _changed_policy,
+    _date,
+    _date_in_full,
     _read_period,
     _read_period_in_full,
     _read_policy,
@@ -331,6 +337,13 @@ def read_outcome(reader: Any, data: Any) -> tuple[Any, dict[str, list[str]]]:
 
 iso_dates = st.dates(min_value=date(2025, 1, 1), max_value=date(2027, 6, 30)).map(date.isoformat)
 odd_dates = st.sampled_from([" 2026-01-05", "2026-01-01 ", "2026-02-30", "2026-1-1", ""])
+# Ten characters with hyphens where a date has them: digits, or almost.
+typed_dates = st.builds(
+    "{}-{}-{}".format,
+    st.text("0123456789+-W\u0662 ", min_size=4, max_size=4),
+    st.text("0123456789-\u0662", min_size=2, max_size=2),
+    st.text("0123456789 T", min_size=2, max_size=2),
+)
 periods = st.fixed_dictionaries(
     {},
     optional={
@@ -352,6 +365,20 @@ def test_a_count_of_days_reads_as_the_full_rules_read_it(data: dict) -> None:
     """the quick reading of a plain count of days gives the period, and the errors, that the
     rules give (the rules are the reference)."""
     assert read_outcome(_read_period, data) == read_outcome(_read_period_in_full, data)
+
+
+@fuzz
+@given(iso_dates | odd_dates | st.text(max_size=12) | garbage | typed_dates)
+def test_a_date_as_typed_reads_as_the_rules_read_it(value: Any) -> None:
+    """the quick reading of YYYY-MM-DD gives the date, or the message, the rules give."""
+
+    def outcome(reader: Any) -> date | str:
+        try:
+            return reader(value)
+        except ValueError as error:
+            return str(error)
+
+    assert outcome(_date) == outcome(_date_in_full)
 
 
 @fuzz
@@ -395,3 +422,26 @@ def test_an_order_without_medicare_keys_gets_nothing_from_their_readers(
     assert read_secondary_policy(request, policy, catalog, errors) == secondary or reported
     for path, messages in errors.errors.items():
         assert set(messages) <= set(reported.get(path, []))
+
+
+CHOICES = sorted({member.value for kind in POLICY_FIELDS.values() for member in kind} | {"x"})
+
+
+@fuzz
+@given(st.sampled_from(sorted(POLICY_FIELDS)), st.text(max_size=12) | st.sampled_from(CHOICES))
+def test_a_policy_setting_as_spelled_is_the_member_the_enum_gives(key: str, text: str) -> None:
+    """a setting's value found as spelled is the member its Enum gives for the same text."""
+    if text in _POLICY_CHOICES[key]:
+        assert _POLICY_CHOICES[key][text] is POLICY_FIELDS[key](text)
+
+
+def test_a_changed_profile_is_the_profile_with_the_changes_whichever_copy_comes() -> None:
+    """the changed profiles are remembered by the profile's identity: an equal copy of the
+    profile, or the same change of another profile, gets its own changed profile."""
+    changes = (("rounding_scope", RoundingScope.DAILY),)
+    for name in ("HMSA", "STANDARD", "HMSA"):
+        profile = SHIPPED_POLICIES[name]
+        for policy in (profile, replace(profile), profile):
+            changed = _changed_policy(policy, changes)
+            assert changed == replace(policy, rounding_scope=RoundingScope.DAILY)
+            assert changed.name == name
