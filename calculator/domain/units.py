@@ -4,8 +4,9 @@ User text never reaches pint's free-text parser: pint reads "5 ML" as five megal
 "1 000 mL" as 0 mL and "5,5 mg" as 55 mg. A quantity here is a plain decimal number followed by
 units from a fixed, case-sensitive list; anything else is a `QuantityError` whose message says
 what to type instead. pint supplies the conversion factors (each computed once and cached), so
-the arithmetic on the hot path is plain `Decimal`. A plain number is read by one pattern, and each
-distinct unit part ("mg/100 mL") is read once and remembered with its factors
+the arithmetic on the hot path is plain `Decimal`. A quantity typed as most are ("12.5 mg/hr") is
+split into its number and unit part by a few string tests, any other plain one by one pattern,
+and each distinct unit part ("mg/100 mL") is read once and remembered with its factors
 (docs/performance.md, "FULL: reading the request's text").
 """
 
