@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Context, Decimal
-from functools import cache, lru_cache
+from functools import cache
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
@@ -100,6 +100,9 @@ MAX_DECIMAL_PLACES = 6
 EXACT_CONTEXT = Context(prec=60)
 _multiply = EXACT_CONTEXT.multiply
 _new = object.__new__
+# The factor of each canonical unit (mg, mL, units): one object, so that `factor is _ONE` tells a
+# Measure whose canonical value is its value (exactly: a normalized 1 has exponent 0).
+_ONE = Decimal(1)
 _set = object.__setattr__
 
 # ASCII digits only: "\d" would also read Arabic-Indic or full-width digits, whose zero (U+0660)
@@ -148,7 +151,8 @@ def factor(symbol: str) -> Decimal:
     dimension, pint_name = UNITS[symbol]
     ureg = registry()
     converted = ureg.Quantity(Decimal(1), pint_name).to(CANONICAL[dimension]).magnitude
-    return Decimal(converted).normalize()
+    result = Decimal(converted).normalize()
+    return _ONE if result == _ONE else result  # the canonical units share one 1 (see _ONE)
 
 
 def dimension_of(symbol: str) -> str:
@@ -329,13 +333,15 @@ def _read_measure(text: object) -> tuple[Measure, UnitPart]:
             ):
                 plain = _PLAIN_QUANTITY.fullmatch(whole)
                 number, unit_text = plain.groups() if plain else ("", "")
-            units = unit_part(unit_text) if number else None
+            units = (_UNIT_PARTS.get(unit_text) or unit_part(unit_text)) if number else None
             if units is not None:
                 value = Decimal(number)
                 if value:  # Measure._of, without its call
                     fields = units.measure_fields.copy()
                     fields["value"] = value
-                    fields["canonical_value"] = _multiply(value, units.factor)
+                    fields["canonical_value"] = (
+                        value if units.factor is _ONE else _multiply(value, units.factor)
+                    )
                     measure = _new(Measure)
                     _set(measure, "__dict__", fields)
                     return measure, units
@@ -367,14 +373,27 @@ def _read_measure_in_full(text: object) -> tuple[Measure, UnitPart]:
     return Measure._of(value, units), units
 
 
-@lru_cache(maxsize=1024)
+# Each unit part read, by its text (None: not one); emptied when full. A dict rather than an
+# lru_cache: `_read_measure` looks in it without a call.
+_UNIT_PARTS: dict[str, UnitPart | None] = {}
+_MAX_UNIT_PARTS = 1024
+
+
 def unit_part(text: str) -> UnitPart | None:
     """Return the unit part `text` ("mg/100 mL") read and its facts worked out, or None when it
-    is not one. Pure, so cached by text: a pharmacy types few distinct unit parts."""
+    is not one. Pure, so remembered by text: a pharmacy types few distinct unit parts."""
     try:
-        return _read_unit_part(text, text)
+        return _UNIT_PARTS[text]
+    except KeyError:
+        pass
+    try:
+        units: UnitPart | None = _read_unit_part(text, text)
     except QuantityError:
-        return None
+        units = None
+    if len(_UNIT_PARTS) >= _MAX_UNIT_PARTS:
+        _UNIT_PARTS.clear()
+    _UNIT_PARTS[text] = units
+    return units
 
 
 def _read_unit_part(rest: str, whole: str) -> UnitPart:
