@@ -15,5 +15,7 @@ _UNSTORABLE_MULTILINE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff
 def storable(text: str, *, multiline: bool = False) -> bool:
     """Return True when `text` can be stored and shown: tabs are allowed, line breaks only when
     `multiline`; other control characters, DEL and lone surrogates never."""
+    if text.isprintable():  # no control character, tab, line break or surrogate: at once
+        return True
     unstorable = _UNSTORABLE_MULTILINE if multiline else _UNSTORABLE_LINE
     return unstorable.search(text) is None

@@ -4,8 +4,9 @@ User text never reaches pint's free-text parser: pint reads "5 ML" as five megal
 "1 000 mL" as 0 mL and "5,5 mg" as 55 mg. A quantity here is a plain decimal number followed by
 units from a fixed, case-sensitive list; anything else is a `QuantityError` whose message says
 what to type instead. pint supplies the conversion factors (each computed once and cached), so
-the arithmetic on the hot path is plain `Decimal`. A plain number is read by one pattern, and each
-distinct unit part ("mg/100 mL") is read once and remembered with its factors
+the arithmetic on the hot path is plain `Decimal`. A quantity typed as most are ("12.5 mg/hr") is
+split into its number and unit part by a few string tests, any other plain one by one pattern,
+and each distinct unit part ("mg/100 mL") is read once and remembered with its factors
 (docs/performance.md, "FULL: reading the request's text").
 """
 
@@ -14,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Context, Decimal
-from functools import cache, lru_cache
+from functools import cache
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
@@ -99,6 +100,10 @@ MAX_DECIMAL_PLACES = 6
 EXACT_CONTEXT = Context(prec=60)
 _multiply = EXACT_CONTEXT.multiply
 _new = object.__new__
+# The factor of each canonical unit (mg, mL, units): one object, so that `factor is _ONE` tells a
+# Measure whose canonical value is its value (exactly: a normalized 1 has exponent 0).
+_ONE = Decimal(1)
+_set = object.__setattr__
 
 # ASCII digits only: "\d" would also read Arabic-Indic or full-width digits, whose zero (U+0660)
 # looks like a decimal point.
@@ -146,7 +151,8 @@ def factor(symbol: str) -> Decimal:
     dimension, pint_name = UNITS[symbol]
     ureg = registry()
     converted = ureg.Quantity(Decimal(1), pint_name).to(CANONICAL[dimension]).magnitude
-    return Decimal(converted).normalize()
+    result = Decimal(converted).normalize()
+    return _ONE if result == _ONE else result  # the canonical units share one 1 (see _ONE)
 
 
 def dimension_of(symbol: str) -> str:
@@ -191,11 +197,11 @@ class Measure:
     def _of(cls, value: Decimal, units: UnitPart) -> Measure:
         """Return the Measure of `value` in an already read unit part, as the constructor
         would make it but without working the unit part's facts out again (the hot path)."""
-        measure = _new(cls)
-        fields = measure.__dict__
-        fields.update(units.measure_fields)
+        fields = units.measure_fields.copy()
         fields["value"] = value
         fields["canonical_value"] = _multiply(value, units.factor)
+        measure = _new(cls)
+        _set(measure, "__dict__", fields)
         return measure
 
     def __str__(self) -> str:
@@ -309,12 +315,36 @@ def _read_measure(text: object) -> tuple[Measure, UnitPart]:
     """Return the Measure typed in `text` and its unit part, or raise QuantityError saying why."""
     if type(text) is str:
         whole = text.strip()
-        plain = _PLAIN_QUANTITY.fullmatch(whole) if len(whole) <= 60 else None
-        if plain:
-            units = unit_part(plain.group(2))
-            value = Decimal(plain.group(1))
-            if units is not None and value:
-                return Measure._of(value, units), units
+        if len(whole) <= 60:
+            # Most quantities are typed "12.5 mg/hr": a plain number, one space, the unit part.
+            # Told by string tests what _PLAIN_QUANTITY would match, with the same two parts,
+            # and by that pattern otherwise.
+            number, space, unit_text = whole.partition(" ")
+            integer, point, fraction = number.partition(".")
+            if not (
+                space
+                and unit_text
+                and integer.isdigit()
+                and number.isascii()
+                and len(integer.lstrip("0")) <= MAX_INTEGER_DIGITS
+                and (not point or (fraction.isdigit() and len(fraction) <= MAX_DECIMAL_PLACES))
+                and not unit_text[0].isspace()
+                and not unit_text[0].isdecimal()  # what the pattern's \d is
+            ):
+                plain = _PLAIN_QUANTITY.fullmatch(whole)
+                number, unit_text = plain.groups() if plain else ("", "")
+            units = (_UNIT_PARTS.get(unit_text) or unit_part(unit_text)) if number else None
+            if units is not None:
+                value = Decimal(number)
+                if value:  # Measure._of, without its call
+                    fields = units.measure_fields.copy()
+                    fields["value"] = value
+                    fields["canonical_value"] = (
+                        value if units.factor is _ONE else _multiply(value, units.factor)
+                    )
+                    measure = _new(Measure)
+                    _set(measure, "__dict__", fields)
+                    return measure, units
     return _read_measure_in_full(text)
 
 
@@ -343,14 +373,27 @@ def _read_measure_in_full(text: object) -> tuple[Measure, UnitPart]:
     return Measure._of(value, units), units
 
 
-@lru_cache(maxsize=1024)
+# Each unit part read, by its text (None: not one); emptied when full. A dict rather than an
+# lru_cache: `_read_measure` looks in it without a call.
+_UNIT_PARTS: dict[str, UnitPart | None] = {}
+_MAX_UNIT_PARTS = 1024
+
+
 def unit_part(text: str) -> UnitPart | None:
     """Return the unit part `text` ("mg/100 mL") read and its facts worked out, or None when it
-    is not one. Pure, so cached by text: a pharmacy types few distinct unit parts."""
+    is not one. Pure, so remembered by text: a pharmacy types few distinct unit parts."""
     try:
-        return _read_unit_part(text, text)
+        return _UNIT_PARTS[text]
+    except KeyError:
+        pass
+    try:
+        units: UnitPart | None = _read_unit_part(text, text)
     except QuantityError:
-        return None
+        units = None
+    if len(_UNIT_PARTS) >= _MAX_UNIT_PARTS:
+        _UNIT_PARTS.clear()
+    _UNIT_PARTS[text] = units
+    return units
 
 
 def _read_unit_part(rest: str, whole: str) -> UnitPart:
@@ -471,8 +514,8 @@ def parse_concentration(text: object) -> Measure:
 
 def parse_amount(text: object, *, dimensions: tuple[str, ...], example: str) -> Measure:
     """Return a plain amount whose dimension is one of `dimensions` ("1 mg", "10 mL", "70 kg")."""
-    measure = parse_measure(text)
-    if not measure.per and measure.dimension in dimensions:
+    measure, units = _read_measure(text)
+    if not units.per and units.dimension in dimensions:
         return measure
     kind = describe(measure)
     wanted = " or ".join(dimensions)

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
-from functools import lru_cache, partial
+from functools import lru_cache
 from typing import Any
 
 from calculator.domain import billing, dosing, ndc
@@ -40,11 +40,8 @@ from calculator.domain.dosing import (
     Route,
     ServicePeriod,
     Therapy,
-    make_drug_input,
-    make_order_input,
 )
 from calculator.domain.errors import ErrorCollector, InvalidOrder
-from calculator.domain.records import maker
 from calculator.domain.safety import (
     SafetyWarning,
     concentration_differs,
@@ -121,6 +118,10 @@ POLICY_FIELDS = {
     "a4221_weeks": billing.WeekCounting,
     "ndc_quantity_basis": NdcQuantityBasis,
 }
+# Each setting's members by value, as an Enum call finds them (without the call's cost).
+_POLICY_CHOICES = {
+    key: {member.value: member for member in kind} for key, kind in POLICY_FIELDS.items()
+}
 
 
 @dataclass(frozen=True)
@@ -134,7 +135,19 @@ class ParsedRequest:
     secondary_policy: BillingPolicy | None = None
 
 
-_make_parsed = maker(ParsedRequest)
+# The reader makes its frozen values (DrugInput, OrderInput, ServicePeriod, ParsedRequest) by
+# filling a new instance's __dict__ with every field at once, as records.maker does but without
+# its call per value: equal to what the constructors make (tests/engine/test_request.py holds
+# the fields to the classes' own).
+_new = object.__new__
+_set = object.__setattr__
+_READ_ERRORS = (QuantityError, ndc.NdcError, ValueError)
+# Most orders and drug rows give none of the Medicare DME keys or the dispensing part: one set
+# test each, and their readers are not called (they would add nothing).
+_PLAIN_REQUEST_FIELDS = frozenset(REQUEST_FIELDS - MEDICARE_REQUEST_FIELDS)
+_PLAIN_DRUG_FIELDS = frozenset(DRUG_FIELDS - MEDICARE_DRUG_FIELDS - set(DISPENSING_FIELDS))
+_DRUG_PREFIXES = tuple(f"drugs.{index}" for index in range(MAX_DRUGS_PER_ORDER))
+_THERAPIES = {therapy.value: therapy for therapy in Therapy}
 
 
 def parse_request(data: object, catalog: Catalog) -> ParsedRequest:
@@ -143,43 +156,83 @@ def parse_request(data: object, catalog: Catalog) -> ParsedRequest:
     warnings: list[SafetyWarning] = []
     if type(data) is not dict and not isinstance(data, Mapping):  # a dict: no ABC look-up
         raise InvalidOrder({"request": ["the request must be a JSON object"]})
-    if not data.keys() <= REQUEST_FIELDS:
+    keys = data.keys()
+    plain = _PLAIN_REQUEST_FIELDS.issuperset(keys)
+    if not plain and not keys <= REQUEST_FIELDS:
         for key in sorted(set(data) - REQUEST_FIELDS, key=str):
             errors.add(str(key), "unknown field")
 
     policy = _read_policy(data, catalog, errors)
-    hours = _read(errors, "hours_per_day", data.get("hours_per_day", "24"), _hours)
-    therapy = _read(errors, "therapy", data.get("therapy"), _therapy)
-    if therapy is None and "therapy" not in errors and hours is not None:
-        therapy = Therapy.CONTINUOUS if hours == 24 else Therapy.INTERMITTENT
+    hours = _read_hours(data.get("hours_per_day", "24"), errors)
+    value = data.get("therapy")
+    therapy = _THERAPIES.get(value) if type(value) is str else None  # as typed: no look-up
+    if therapy is None:
+        therapy = _read(errors, "therapy", value, _therapy)
+        if therapy is None and "therapy" not in errors and hours is not None:
+            therapy = Therapy.CONTINUOUS if hours == 24 else Therapy.INTERMITTENT
     period = _read_period(data, errors)
 
     raw_drugs = data.get("drugs")
     drugs: list[DrugInput] = []
     products: list[Product | None] = []
     dispensing: list[DispensingInput] = []
+    plain_rows = True  # no drug row has a Medicare DME key for read_medicare to refuse
     if not isinstance(raw_drugs, list) or not raw_drugs:
         errors.add("drugs", "add at least one drug")
     elif len(raw_drugs) > MAX_DRUGS_PER_ORDER:
         errors.add("drugs", f"at most {MAX_DRUGS_PER_ORDER} drugs on one order")
+        plain_rows = False
     else:
         for index, raw in enumerate(raw_drugs):
-            drug, product = _read_drug(raw, f"drugs.{index}", catalog, errors, warnings)
-            plan_input = _read_dispensing(raw, f"drugs.{index}", catalog, errors, product)
+            prefix = _DRUG_PREFIXES[index]
+            if type(raw) is dict and _PLAIN_DRUG_FIELDS.issuperset(raw):
+                drug, product = _read_drug(raw, prefix, catalog, errors, warnings, known=True)
+                plan_input = NO_DISPENSING
+            else:
+                drug, product = _read_drug(raw, prefix, catalog, errors, warnings)
+                plan_input = _read_dispensing(raw, prefix, catalog, errors, product)
+                plain_rows = False
             if drug is not None:
                 drugs.append(drug)
                 products.append(product)
                 dispensing.append(plan_input)
 
-    visits = _read_visits(data.get("nursing_visits", []), errors)
-    medicare = read_medicare(data, policy, products, errors)
-    secondary = read_secondary_policy(data, policy, catalog, errors)
+    value = data.get("nursing_visits")
+    visits = _read_visits(value, errors) if value is not None else []
+    if plain and plain_rows and (policy is None or not policy.is_medicare_dme):
+        medicare = secondary = None  # what both readers return for such an order
+    else:
+        medicare = read_medicare(data, policy, products, errors)
+        secondary = read_secondary_policy(data, policy, catalog, errors)
     errors.raise_if_any()
     assert hours is not None and therapy is not None and period is not None and policy
-    order = make_order_input(tuple(drugs), period, hours, therapy, tuple(visits))
-    return _make_parsed(
-        order, policy, tuple(warnings), tuple(products), tuple(dispensing), medicare, secondary
+    order = _new(OrderInput)
+    _set(
+        order,
+        "__dict__",
+        {
+            "drugs": tuple(drugs),
+            "period": period,
+            "hours_per_day": hours,
+            "therapy": therapy,
+            "nursing_visits": tuple(visits),
+        },
     )
+    parsed = _new(ParsedRequest)
+    _set(
+        parsed,
+        "__dict__",
+        {
+            "order": order,
+            "policy": policy,
+            "notices": tuple(warnings),
+            "products": tuple(products),
+            "dispensing": tuple(dispensing),
+            "medicare": medicare,
+            "secondary_policy": secondary,
+        },
+    )
+    return parsed
 
 
 def _read(errors: ErrorCollector, path: str, value: Any, reader: Any) -> Any:
@@ -189,6 +242,21 @@ def _read(errors: ErrorCollector, path: str, value: Any, reader: Any) -> Any:
     except (QuantityError, ndc.NdcError, ValueError) as error:
         errors.add(path, str(error))
         return None
+
+
+def _read_hours(value: object, errors: ErrorCollector) -> Decimal | None:
+    """Return the hours per day, or None after recording why not under "hours_per_day"."""
+    try:
+        return _hours_of_text(value) if type(value) is str else _hours(value)
+    except _READ_ERRORS as error:
+        errors.add("hours_per_day", str(error))
+        return None
+
+
+@lru_cache(maxsize=256)
+def _hours_of_text(text: str) -> Decimal:
+    """Return `_hours(text)`: pure, so cached by text (a pharmacy types "24" again and again)."""
+    return _hours(text)
 
 
 def _hours(value: object) -> Decimal:
@@ -230,6 +298,16 @@ def _route(value: object) -> Route | None:
 
 
 def _date(value: object) -> date:
+    if type(value) is str and len(value) == 10 and value[4] == "-" == value[7] and value.isascii():
+        try:  # YYYY-MM-DD as typed: what the rules take, when it is a real date
+            return date.fromisoformat(value)
+        except ValueError:
+            pass  # the rules say what is wrong
+    return _date_in_full(value)
+
+
+def _date_in_full(value: object) -> date:
+    """Return the date typed as YYYY-MM-DD, read rule by rule (the tests hold `_date` to it)."""
     if not isinstance(value, str) or not _ISO_DATE.fullmatch(value.strip()):
         raise ValueError(f'"{value}" is not a date; use YYYY-MM-DD, e.g. 2026-01-31')
     try:
@@ -252,7 +330,38 @@ def _positive_int(value: object, *, name: str, low: int, high: int) -> int:
     return value
 
 
+def _service_period(days: int, start: date | None, end: date | None) -> ServicePeriod:
+    period = _new(ServicePeriod)
+    _set(period, "__dict__", {"days": days, "start": start, "end": end})
+    return period
+
+
+# A count of days without dates, made once each: frozen, so shared by every order of that count.
+_COUNTED_PERIODS = tuple(_service_period(days, None, None) for days in range(dosing.MAX_DAYS + 1))
+
+
 def _read_period(data: Mapping, errors: ErrorCollector) -> ServicePeriod | None:
+    """Return the days of service: a count, or the start and end dates."""
+    get = data.get
+    days, start, end = get("days"), get("start"), get("end")
+    if not start and not end:
+        if type(days) is int and 1 <= days <= dosing.MAX_DAYS:
+            return _COUNTED_PERIODS[days]  # a count of days, as most orders give
+    elif days is None and type(start) is str and type(end) is str:
+        try:  # the dates alone, as the rest give: read again below when they are wrong
+            first, last = _date(start), _date(end)
+        except ValueError:
+            first = last = None
+        if first is not None and last is not None and first <= last:
+            days = (last - first).days + 1  # ServicePeriod.between
+            if days <= dosing.MAX_DAYS:
+                return _service_period(days, first, last)
+    return _read_period_in_full(data, errors)
+
+
+def _read_period_in_full(data: Mapping, errors: ErrorCollector) -> ServicePeriod | None:
+    """Return the days of service read rule by rule, every error on its field (`_read_period`
+    comes here for all but a plain count of days; the tests hold the two to the same answers)."""
     start = _read(errors, "start", data["start"], _date) if data.get("start") else None
     end = _read(errors, "end", data["end"], _date) if data.get("end") else None
     days = None
@@ -269,7 +378,7 @@ def _read_period(data: Mapping, errors: ErrorCollector) -> ServicePeriod | None:
         if end < start:
             errors.add("end", f"the end date {end} is before the start date {start}")
             return None
-        period = ServicePeriod.between(start, end)
+        period = _service_period((end - start).days + 1, start, end)  # ServicePeriod.between
         if period.days > dosing.MAX_DAYS:
             errors.add("end", f"the period is {period.days} days; at most {dosing.MAX_DAYS}")
             return None
@@ -283,7 +392,7 @@ def _read_period(data: Mapping, errors: ErrorCollector) -> ServicePeriod | None:
     if days is None:
         errors.add("days", "give the days of service, or the start and end dates")
         return None
-    return ServicePeriod(days=days)
+    return _service_period(days, None, None)
 
 
 def _read_policy(data: Mapping, catalog: Catalog, errors: ErrorCollector) -> BillingPolicy | None:
@@ -309,6 +418,10 @@ def _read_policy(data: Mapping, catalog: Catalog, errors: ErrorCollector) -> Bil
             text = value.replace("-", "_") if isinstance(value, str) else value
             if kind is UnitBasis and isinstance(text, str):
                 text = text.upper()
+            member = _POLICY_CHOICES[key].get(text) if type(text) is str else None
+            if member is not None:  # a value as it is spelled: no Enum look-up
+                changes[key] = member
+                continue
             try:
                 changes[key] = kind(text)
             except ValueError:
@@ -340,16 +453,33 @@ def _read_policy(data: Mapping, catalog: Catalog, errors: ErrorCollector) -> Bil
     return _changed_policy(policy, tuple(changes.items())) if changes else policy
 
 
-@lru_cache(maxsize=256)
 def _changed_policy(policy: BillingPolicy, changes: tuple[tuple[str, Any], ...]) -> BillingPolicy:
     """Return `policy` with an order's settings changed. Both are frozen values, so the same
-    change of the same profile is made once (dataclasses.replace costs a tenth of a request)."""
-    return replace(policy, **dict(changes))
+    change of the same profile is made once (dataclasses.replace costs a tenth of a request).
+    Remembered by the profile's identity, not its hash (a hash of every field, each time): an
+    entry holds the profile, so its id stays its own while the entry lives."""
+    key = (id(policy), changes)
+    known = _CHANGED_POLICIES.get(key)
+    if known is not None and known[0] is policy:
+        return known[1]
+    if len(_CHANGED_POLICIES) >= 256:
+        _CHANGED_POLICIES.clear()
+    changed = replace(policy, **dict(changes))
+    _CHANGED_POLICIES[key] = (policy, changed)
+    return changed
 
 
-def _text(value: object, path: str, errors: ErrorCollector, *, limit: int = 120) -> str:
+_CHANGED_POLICIES: dict[tuple[int, tuple], tuple[BillingPolicy, BillingPolicy]] = {}
+
+
+def _text(value: object, prefix: str, key: str, errors: ErrorCollector, *, limit: int = 120) -> str:
+    """Return a text field stripped, or "" after recording why it cannot be stored under
+    `prefix.key` (`prefix` alone when `key` is empty)."""
+    if type(value) is str and len(value) <= limit and (value.isprintable() or storable(value)):
+        return value.strip()  # most texts, at once (a printable text is storable)
     if value is None:
         return ""
+    path = f"{prefix}.{key}" if key else prefix
     if not isinstance(value, str):
         errors.add(path, "must be text")
         return ""
@@ -362,18 +492,6 @@ def _text(value: object, path: str, errors: ErrorCollector, *, limit: int = 120)
     return value.strip()
 
 
-# What a drug row may leave to its catalog product: row key -> the product's attribute. A row's
-# value wins; an empty one takes the product's (and stays empty without a product).
-_FROM_PRODUCT = (
-    ("name", "name"),
-    ("concentration", "concentration"),
-    ("hcpcs", "hcpcs"),
-    ("ndc_unit", "ndc_unit"),
-    ("package_volume", "package_volume"),
-)
-_BLANK = (None, "")
-
-
 def _optional(value: object, prefix: str, key: str, reader: Any, errors: ErrorCollector) -> Any:
     """Return reader(value) for an optional field, None when it is blank, or None after
     recording reader's message under `prefix.key` (the path is spelled only for an error)."""
@@ -381,7 +499,7 @@ def _optional(value: object, prefix: str, key: str, reader: Any, errors: ErrorCo
         return None
     try:
         return reader(value)
-    except (QuantityError, ndc.NdcError, ValueError) as error:
+    except _READ_ERRORS as error:
         errors.add(f"{prefix}.{key}", str(error))
         return None
 
@@ -394,14 +512,31 @@ def _required(
     if value is None or value == "":
         errors.add(f"{prefix}.{key}", missing)
         return None
-    return _optional(value, prefix, key, reader, errors)
+    try:
+        return reader(value)
+    except _READ_ERRORS as error:
+        errors.add(f"{prefix}.{key}", str(error))
+        return None
 
 
 # Each optional quantity of a drug row, read one way wherever it comes from (the row, a dose
-# change, the catalog): functools.partial objects made once, not a lambda per field per row.
-_read_hcpcs_unit = partial(parse_amount, dimensions=(MASS, ACTIVITY, EQUIVALENT), example="10 mg")
-_read_package_volume = partial(parse_amount, dimensions=(VOLUME,), example="10 mL")
-_read_bolus = partial(parse_amount, dimensions=(MASS, ACTIVITY, EQUIVALENT, VOLUME), example="1 mg")
+# change, the catalog).
+_DOSE_AMOUNT = (MASS, ACTIVITY, EQUIVALENT)
+_BOLUS_AMOUNT = (MASS, ACTIVITY, EQUIVALENT, VOLUME)
+_VOLUME = (VOLUME,)
+_BLANK = (None, "")
+
+
+def _read_hcpcs_unit(value: object) -> Measure:
+    return parse_amount(value, dimensions=_DOSE_AMOUNT, example="10 mg")
+
+
+def _read_package_volume(value: object) -> Measure:
+    return parse_amount(value, dimensions=_VOLUME, example="10 mL")
+
+
+def _read_bolus(value: object) -> Measure:
+    return parse_amount(value, dimensions=_BOLUS_AMOUNT, example="1 mg")
 
 
 def _read_boluses(value: object) -> int:
@@ -414,27 +549,40 @@ def _read_drug(
     catalog: Catalog,
     errors: ErrorCollector,
     warnings: list[SafetyWarning],
+    *,
+    known: bool = False,
 ) -> tuple[DrugInput | None, Product | None]:
     """Return a drug row read field by field in one pass (every field's error on its path),
-    and its catalog product."""
-    if type(raw) is not dict and not isinstance(raw, Mapping):
-        errors.add(prefix, "each drug must be an object")
-        return None, None
-    if not raw.keys() <= DRUG_FIELDS:
-        for key in sorted(set(raw) - DRUG_FIELDS, key=str):
-            errors.add(f"{prefix}.{key}", "unknown field")
+    and its catalog product. A row's value wins; an empty name, concentration, HCPCS code, NDC
+    unit or package volume takes its catalog product's (and stays empty without a product).
+    A field the row does not give costs one test (most rows give a few of them). `known`: the
+    caller has seen that the row is a dict of drug fields only."""
+    if not known:
+        if type(raw) is not dict and not isinstance(raw, Mapping):
+            errors.add(prefix, "each drug must be an object")
+            return None, None
+        if not raw.keys() <= DRUG_FIELDS:
+            for key in sorted(set(raw) - DRUG_FIELDS, key=str):
+                errors.add(f"{prefix}.{key}", "unknown field")
     get = raw.get
     ndc11, product = _read_ndc(get("ndc"), prefix, catalog, errors, warnings)
-    if product is None:
-        name, concentration_text, hcpcs, ndc_unit, package_text = (
-            get(key) for key, _ in _FROM_PRODUCT
-        )
-    else:
-        name, concentration_text, hcpcs, ndc_unit, package_text = (
-            (getattr(product, attribute) or None) if get(key) in _BLANK else get(key)
-            for key, attribute in _FROM_PRODUCT
-        )
-    name = _text(name, f"{prefix}.name", errors) if name is not None else ""
+    name = get("name")
+    concentration_text = get("concentration")
+    typed_hcpcs = hcpcs = get("hcpcs")
+    ndc_unit = get("ndc_unit")
+    package_text = get("package_volume")
+    if product is not None:
+        if name is None or name == "":
+            name = product.name or None
+        if concentration_text is None or concentration_text == "":
+            concentration_text = product.concentration or None
+        if hcpcs is None or hcpcs == "":
+            hcpcs = product.hcpcs or None
+        if ndc_unit is None or ndc_unit == "":
+            ndc_unit = product.ndc_unit or None
+        if package_text is None or package_text == "":
+            package_text = product.package_volume or None
+    name = _text(name, prefix, "name", errors) if name is not None else ""
     rate = _required(
         get("rate"), prefix, "rate", parse_rate, "enter the dose rate, e.g. 5 mg/hr", errors
     )
@@ -447,14 +595,17 @@ def _read_drug(
         errors,
     )
     compounded = get("compounded", False)
-    if not isinstance(compounded, bool):
+    if compounded is not False and not isinstance(compounded, bool):
         errors.add(f"{prefix}.compounded", "compounded must be true or false")
         compounded = False
     if concentration is not None and product is not None:
         _check_labelled(concentration, product, compounded, prefix, errors, warnings)
 
-    route = _optional(get("route"), prefix, "route", _route, errors)
-    hcpcs = _read_hcpcs(hcpcs, get("hcpcs"), route, product, prefix, errors, warnings)
+    route = _optional(get("route"), prefix, "route", _route, errors) if "route" in raw else None
+    if hcpcs is not None:
+        hcpcs = _read_hcpcs(hcpcs, typed_hcpcs, route, product, prefix, errors, warnings)
+    else:
+        hcpcs = ""
     unit_text = get("hcpcs_unit")
     if (unit_text is None or unit_text == "") and hcpcs:
         from_product = product.hcpcs_unit if product and product.hcpcs == hcpcs else ""
@@ -462,35 +613,56 @@ def _read_drug(
     hcpcs_unit = _optional(unit_text, prefix, "hcpcs_unit", _read_hcpcs_unit, errors)
 
     ndc_unit = ndc_unit or "ML"
-    if not isinstance(ndc_unit, str) or ndc_unit.strip().upper() not in billing.NDC_UNITS:
+    if ndc_unit != "ML" and (
+        not isinstance(ndc_unit, str) or ndc_unit.strip().upper() not in billing.NDC_UNITS
+    ):
         errors.add(
             f"{prefix}.ndc_unit",
             f'"{ndc_unit}" is not an NDC unit; use one of {", ".join(billing.NDC_UNITS)}',
         )
         ndc_unit = "ML"
-    package_volume = _optional(package_text, prefix, "package_volume", _read_package_volume, errors)
-    bolus = _optional(get("bolus"), prefix, "bolus", _read_bolus, errors)
-    boluses = _optional(get("boluses_per_day"), prefix, "boluses_per_day", _read_boluses, errors)
-    weight = _optional(get("weight"), prefix, "weight", parse_weight, errors)
+    package_volume = (
+        _optional(package_text, prefix, "package_volume", _read_package_volume, errors)
+        if package_text is not None
+        else None
+    )
+    bolus = (
+        _optional(get("bolus"), prefix, "bolus", _read_bolus, errors) if "bolus" in raw else None
+    )
+    boluses = (
+        _optional(get("boluses_per_day"), prefix, "boluses_per_day", _read_boluses, errors)
+        if "boluses_per_day" in raw
+        else None
+    )
+    weight = (
+        _optional(get("weight"), prefix, "weight", parse_weight, errors)
+        if "weight" in raw
+        else None
+    )
     rate_changes = get("rate_changes")
     if rate_changes is not None:
         rate_changes = read_rate_changes(rate_changes, f"{prefix}.rate_changes", errors)
     if rate is None or concentration is None:
         return None, product
-    drug = make_drug_input(
-        rate,
-        concentration,
-        name,
-        ndc11,
-        bolus,
-        boluses or 0,
-        weight,
-        hcpcs,
-        hcpcs_unit,
-        ndc_unit.strip().upper(),
-        package_volume,
-        route,
-        rate_changes or (),
+    drug = _new(DrugInput)
+    _set(
+        drug,
+        "__dict__",
+        {
+            "rate": rate,
+            "concentration": concentration,
+            "name": name,
+            "ndc": ndc11,
+            "bolus": bolus,
+            "boluses_per_day": boluses or 0,
+            "weight": weight,
+            "hcpcs": hcpcs,
+            "hcpcs_unit": hcpcs_unit,
+            "ndc_unit": ndc_unit if ndc_unit == "ML" else ndc_unit.strip().upper(),
+            "package_volume": package_volume,
+            "route": route,
+            "rate_changes": rate_changes or (),
+        },
     )
     return drug, product
 
@@ -504,9 +676,9 @@ def _read_ndc(
 ) -> tuple[str, Product | None]:
     """Return a drug row's 11-digit NDC and its catalog product (None when not in it); a bare
     10-digit NDC is read as the only catalog product it can be, with a notice."""
-    path = f"{prefix}.ndc"
-    ndc_text = _text(value, path, errors)
+    ndc_text = _text(value, prefix, "ndc", errors)
     if not ndc_text:
+        path = f"{prefix}.ndc"
         if path not in errors:
             errors.add(path, "enter the product's NDC, e.g. 00074-1133-03")
         return "", None
@@ -514,6 +686,7 @@ def _read_ndc(
         ndc11 = ndc.normalize_ndc(ndc_text)
         return ndc11, catalog.product(ndc11)
     except ndc.AmbiguousNdc as ambiguous:
+        path = f"{prefix}.ndc"
         matches = catalog.products_among(ambiguous.candidates)
         if len(matches) != 1:
             errors.add(path, str(ambiguous))
@@ -530,7 +703,7 @@ def _read_ndc(
         )
         return product.ndc, product
     except ndc.NdcError as error:
-        errors.add(path, str(error))
+        errors.add(f"{prefix}.ndc", str(error))
         return "", None
 
 
@@ -576,7 +749,7 @@ def _read_hcpcs(
     catalog's code, not one the user `typed`, becomes its twin when the route calls for it."""
     if value is None:
         return ""
-    hcpcs = _text(value, f"{prefix}.hcpcs", errors).upper()
+    hcpcs = _text(value, prefix, "hcpcs", errors).upper()
     if hcpcs and not _HCPCS_CODE.fullmatch(hcpcs):
         errors.add(f"{prefix}.hcpcs", f'"{hcpcs}" is not a HCPCS code such as J2270')
         return ""
@@ -739,7 +912,7 @@ def _read_stock(
 ) -> StockProduct | None:
     """Return the catalog product a compounded reservoir is made from, with its labelled
     concentration and the volume of one container."""
-    text = _text(value, path, errors)
+    text = _text(value, path, "", errors)
     if not text:
         return None
     try:

@@ -5,16 +5,37 @@ engine.EmptyCatalog(): nothing touches the database."""
 from __future__ import annotations
 
 import copy
+from dataclasses import fields, replace
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from calculator import engine
+from calculator.domain.billing import SHIPPED_POLICIES, RoundingScope
 from calculator.domain.dosing import DoseResult
-from calculator.domain.errors import InvalidOrder
+from calculator.domain.errors import ErrorCollector, InvalidOrder
+from calculator.engine.medicare import (
+    MEDICARE_DRUG_FIELDS,
+    MEDICARE_REQUEST_FIELDS,
+    read_medicare,
+    read_secondary_policy,
+)
+from calculator.engine.request import (
+    _POLICY_CHOICES,
+    _THERAPIES,
+    POLICY_FIELDS,
+    _changed_policy,
+    _date,
+    _date_in_full,
+    _read_period,
+    _read_period_in_full,
+    _read_policy,
+    _therapy,
+    parse_request,
+)
 from tests.conftest import SEED_NDC, seed_calculation, seed_calculation_drug
 from tests.helpers import request_errors
 
@@ -289,3 +310,138 @@ def test_calculates_any_request_or_raises_invalid_order(request: dict) -> None:
             assert isinstance(result, DoseResult)
             assert result.total_volume_ml == result.volume_for_days(result.days)
     assert repr(request) == repr(before)
+
+
+# --- The quick ways through the reader ------------------------------------------------------
+
+
+@fuzz
+@given(valid_requests())
+def test_the_values_read_are_those_their_constructors_make(request: dict) -> None:
+    """the reader fills its frozen values' fields at once instead of calling their
+    constructors: each value has exactly its class's fields and equals what the constructor
+    makes of them (a field added to DrugInput and not to the reader fails here)."""
+    parsed = parse_request(request, engine.EmptyCatalog())
+    for value in (parsed, parsed.order, parsed.order.period, *parsed.order.drugs):
+        names = [field.name for field in fields(value)]
+        assert list(vars(value)) == names
+        rebuilt = type(value)(**{name: getattr(value, name) for name in names})
+        assert rebuilt == value
+        assert repr(rebuilt) == repr(value)
+
+
+def read_outcome(reader: Any, data: Any) -> tuple[Any, dict[str, list[str]]]:
+    errors = ErrorCollector()
+    return reader(data, errors), errors.errors
+
+
+iso_dates = st.dates(min_value=date(2025, 1, 1), max_value=date(2027, 6, 30)).map(date.isoformat)
+odd_dates = st.sampled_from([" 2026-01-05", "2026-01-01 ", "2026-02-30", "2026-1-1", ""])
+# Ten characters with hyphens where a date has them: digits, or almost.
+typed_dates = st.builds(
+    "{}-{}-{}".format,
+    st.text("0123456789+-W\u0662 ", min_size=4, max_size=4),
+    st.text("0123456789-\u0662", min_size=2, max_size=2),
+    st.text("0123456789 T", min_size=2, max_size=2),
+)
+periods = st.fixed_dictionaries(
+    {},
+    optional={
+        "days": st.integers(min_value=-2, max_value=370) | st.none() | garbage,
+        "start": iso_dates | iso_dates | odd_dates | st.just("\u0662\u0660\u0662\u0666-01-01"),
+        "end": iso_dates | iso_dates | odd_dates | garbage,
+    },
+)
+
+
+@fuzz
+@given(periods | requests)
+@example({"start": "2026-01-01", "end": "2027-01-01"})  # 366 days, the most
+@example({"start": "2026-01-01", "end": "2027-01-02"})
+@example({"start": "2026-01-02", "end": "2026-01-01"})
+@example({"days": 366})
+@example({"days": 367})
+def test_a_count_of_days_reads_as_the_full_rules_read_it(data: dict) -> None:
+    """the quick reading of a plain count of days gives the period, and the errors, that the
+    rules give (the rules are the reference)."""
+    assert read_outcome(_read_period, data) == read_outcome(_read_period_in_full, data)
+
+
+@fuzz
+@given(iso_dates | odd_dates | st.text(max_size=12) | garbage | typed_dates)
+def test_a_date_as_typed_reads_as_the_rules_read_it(value: Any) -> None:
+    """the quick reading of YYYY-MM-DD gives the date, or the message, the rules give."""
+
+    def outcome(reader: Any) -> date | str:
+        try:
+            return reader(value)
+        except ValueError as error:
+            return str(error)
+
+    assert outcome(_date) == outcome(_date_in_full)
+
+
+@fuzz
+@given(st.text(max_size=20) | st.sampled_from([*_THERAPIES, " continuous", "implanted_pump"]))
+def test_a_therapy_as_typed_is_the_therapy_the_rules_read(text: str) -> None:
+    """a therapy found as typed is the therapy the rules read from the same text."""
+    if text in _THERAPIES:
+        assert _THERAPIES[text] is _therapy(text)
+
+
+medicare_keys = st.sampled_from(sorted(MEDICARE_REQUEST_FIELDS | MEDICARE_DRUG_FIELDS))
+
+
+@fuzz
+@given(requests, st.lists(st.tuples(medicare_keys, garbage, st.integers(0, 3)), max_size=2))
+def test_an_order_without_medicare_keys_gets_nothing_from_their_readers(
+    request: dict, added: list[tuple[str, Any, int]]
+) -> None:
+    """the reader skips the Medicare DME readers for an order and drug rows without their keys
+    on a per-diem profile: whatever those readers would report is reported, and what they
+    would return is what the order holds."""
+    for key, value, row in added:  # a Medicare key on the order or on one of its drug rows
+        rows = request.get("drugs")
+        if isinstance(rows, list) and row < len(rows) and isinstance(rows[row], dict):
+            rows[row][key] = value
+        else:
+            request[key] = value
+    catalog = engine.EmptyCatalog()
+    try:
+        parsed = parse_request(request, catalog)
+    except InvalidOrder as error:
+        reported, policy, products = error.errors, None, ()
+        if isinstance(request, dict):
+            policy = _read_policy(request, catalog, ErrorCollector())
+        medicare = secondary = None
+    else:
+        reported, policy, products = {}, parsed.policy, parsed.products
+        medicare, secondary = parsed.medicare, parsed.secondary_policy
+    errors = ErrorCollector()
+    assert read_medicare(request, policy, products, errors) == medicare or reported
+    assert read_secondary_policy(request, policy, catalog, errors) == secondary or reported
+    for path, messages in errors.errors.items():
+        assert set(messages) <= set(reported.get(path, []))
+
+
+CHOICES = sorted({member.value for kind in POLICY_FIELDS.values() for member in kind} | {"x"})
+
+
+@fuzz
+@given(st.sampled_from(sorted(POLICY_FIELDS)), st.text(max_size=12) | st.sampled_from(CHOICES))
+def test_a_policy_setting_as_spelled_is_the_member_the_enum_gives(key: str, text: str) -> None:
+    """a setting's value found as spelled is the member its Enum gives for the same text."""
+    if text in _POLICY_CHOICES[key]:
+        assert _POLICY_CHOICES[key][text] is POLICY_FIELDS[key](text)
+
+
+def test_a_changed_profile_is_the_profile_with_the_changes_whichever_copy_comes() -> None:
+    """the changed profiles are remembered by the profile's identity: an equal copy of the
+    profile, or the same change of another profile, gets its own changed profile."""
+    changes = (("rounding_scope", RoundingScope.DAILY),)
+    for name in ("HMSA", "STANDARD", "HMSA"):
+        profile = SHIPPED_POLICIES[name]
+        for policy in (profile, replace(profile), profile):
+            changed = _changed_policy(policy, changes)
+            assert changed == replace(policy, rounding_scope=RoundingScope.DAILY)
+            assert changed.name == name
