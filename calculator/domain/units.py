@@ -337,7 +337,10 @@ def quick_measure(text: object) -> tuple[Measure, UnitPart] | None:
         space
         and len(number) <= 8
         and number.isascii()
-        and (number.isdigit() or _is_pointed(number))
+        and (
+            number.isdigit()
+            or ((parts := number.partition("."))[0].isdigit() and parts[2].isdigit())
+        )
     ):
         plain = _PLAIN_QUANTITY.fullmatch(whole)
         if plain is None:
@@ -355,12 +358,6 @@ def quick_measure(text: object) -> tuple[Measure, UnitPart] | None:
     measure = _new(Measure)
     _set(measure, "__dict__", fields)
     return measure, units
-
-
-def _is_pointed(number: str) -> bool:
-    """Return whether an ASCII `number` is digits, a point, digits ("12.5")."""
-    integer, _, fraction = number.partition(".")
-    return integer.isdigit() and fraction.isdigit()  # no point: fraction "" is not digits
 
 
 def _read_measure_in_full(text: object) -> tuple[Measure, UnitPart]:
