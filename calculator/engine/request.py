@@ -205,7 +205,8 @@ def parse_request(data: object, catalog: Catalog) -> ParsedRequest:
     else:
         medicare = read_medicare(data, policy, products, errors)
         secondary = read_secondary_policy(data, policy, catalog, errors)
-    errors.raise_if_any()
+    if errors.errors:
+        errors.raise_if_any()
     assert hours is not None and therapy is not None and period is not None and policy
     order = _new(OrderInput)
     _set(
@@ -398,8 +399,8 @@ def _read_period_in_full(data: Mapping, errors: ErrorCollector) -> ServicePeriod
 
 def _read_policy(data: Mapping, catalog: Catalog, errors: ErrorCollector) -> BillingPolicy | None:
     name = data.get("profile") or DEFAULT_PROFILE
-    if not isinstance(name, str) or not storable(name) or len(name) > 40:
-        errors.add("profile", "the profile must be a name, e.g. HMSA")
+    if not (isinstance(name, str) and (name.isprintable() or storable(name)) and len(name) <= 40):
+        errors.add("profile", "the profile must be a name, e.g. HMSA")  # printable: storable
         return None
     policy = catalog.policy(name.strip())
     if policy is None:
@@ -408,14 +409,13 @@ def _read_policy(data: Mapping, catalog: Catalog, errors: ErrorCollector) -> Bil
     overrides = data.get("policy")
     if not overrides:  # most orders: the profile as saved
         return policy
-    if not isinstance(overrides, Mapping):
+    if type(overrides) is not dict and not isinstance(overrides, Mapping):  # no ABC look-up
         errors.add("policy", "policy must be an object of settings")
         return policy
     changes: dict[str, Any] = {}
     for key, value in overrides.items():
-        path = f"policy.{key}"
-        if key in POLICY_FIELDS:
-            kind = POLICY_FIELDS[key]
+        kind = POLICY_FIELDS.get(key)
+        if kind is not None:
             text = value.replace("-", "_") if isinstance(value, str) else value
             if kind is UnitBasis and isinstance(text, str):
                 text = text.upper()
@@ -423,6 +423,8 @@ def _read_policy(data: Mapping, catalog: Catalog, errors: ErrorCollector) -> Bil
             if member is not None:  # a value as it is spelled: no Enum look-up
                 changes[key] = member
                 continue
+        path = f"policy.{key}"  # spelled only when it may be needed
+        if kind is not None:
             try:
                 changes[key] = kind(text)
             except ValueError:
