@@ -196,7 +196,7 @@ class Measure:
     @classmethod
     def _of(cls, value: Decimal, units: UnitPart) -> Measure:
         """Return the Measure of `value` in an already read unit part, as the constructor
-        would make it but without working the unit part's facts out again (the hot path)."""
+        would make it but without working the unit part's facts out again."""
         fields = units.measure_fields.copy()
         fields["value"] = value
         fields["canonical_value"] = _multiply(value, units.factor)
@@ -316,26 +316,31 @@ def _read_measure(text: object) -> tuple[Measure, UnitPart]:
     return quick_measure(text) or _read_measure_in_full(text)
 
 
+# A number this long or shorter ("12345678", "1.123456") has at most MAX_INTEGER_DIGITS digits
+# before its point and MAX_DECIMAL_PLACES after it (at least a digit and the point come first).
+_QUICK_NUMBER_LENGTH = min(MAX_INTEGER_DIGITS, MAX_DECIMAL_PLACES + 2)
+
+
 def quick_measure(text: object) -> tuple[Measure, UnitPart] | None:
     """Return the Measure and unit part of a quantity typed as most are ("12.5 mg/hr"), or None
     for anything else, which the full rules read (`_read_measure`); it never raises. A caller
-    that wants one kind of quantity checks the unit part as its reader would (`units.is_rate`)
-    and leaves the rest to that reader, which says what is wrong."""
+    that wants one kind of quantity checks the unit part as its reader would (its `is_rate`)
+    and leaves the rest to that reader, which says what is wrong. A zero is left to the rules."""
     if type(text) is not str:
         return None
     whole = text.strip()
     if len(whole) > 60:
         return None
     # Most quantities are typed "12.5 mg/hr": a plain number, one space, the unit part. Told by
-    # string tests what _PLAIN_QUANTITY would match (at most 8 characters of number: at most 8
-    # digits before the point and 6 after it), and by that pattern otherwise. The unit part
+    # string tests what _PLAIN_QUANTITY would match (a number no longer than
+    # _QUICK_NUMBER_LENGTH is within the limits), and by that pattern otherwise. The unit part
     # needs no test of its own: one that starts with a digit is not one, and one after more
     # spaces is read as the same unit part (unit_part strips each part) or as none; none is
     # left to the rules.
     number, space, unit_text = whole.partition(" ")
     if not (
         space
-        and len(number) <= 8
+        and len(number) <= _QUICK_NUMBER_LENGTH
         and number.isascii()
         and (
             number.isdigit()
