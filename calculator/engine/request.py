@@ -164,7 +164,12 @@ def parse_request(data: object, catalog: Catalog) -> ParsedRequest:
             errors.add(str(key), "unknown field")
 
     policy = _read_policy(data, catalog, errors)
-    hours = _read_hours(data.get("hours_per_day", "24"), errors)
+    value = data.get("hours_per_day", "24")
+    try:
+        hours = _hours_of_text(value) if type(value) is str else _hours(value)
+    except _READ_ERRORS as error:
+        errors.add("hours_per_day", str(error))
+        hours = None
     value = data.get("therapy")
     therapy = _THERAPIES.get(value) if type(value) is str else None  # as typed: no look-up
     if therapy is None:
@@ -243,15 +248,6 @@ def _read(errors: ErrorCollector, path: str, value: Any, reader: Any) -> Any:
         return reader(value)
     except (QuantityError, ndc.NdcError, ValueError) as error:
         errors.add(path, str(error))
-        return None
-
-
-def _read_hours(value: object, errors: ErrorCollector) -> Decimal | None:
-    """Return the hours per day, or None after recording why not under "hours_per_day"."""
-    try:
-        return _hours_of_text(value) if type(value) is str else _hours(value)
-    except _READ_ERRORS as error:
-        errors.add("hours_per_day", str(error))
         return None
 
 
@@ -646,7 +642,7 @@ def _read_drug(
         from_product = product.hcpcs_unit if product and product.hcpcs == hcpcs else ""
         unit_text = from_product or catalog.hcpcs_unit(hcpcs) or None
     hcpcs_unit = _HCPCS_UNITS.get(unit_text) if type(unit_text) is str else None
-    if hcpcs_unit is None:
+    if hcpcs_unit is None and unit_text is not None:  # none: what _optional returns
         hcpcs_unit = _optional(unit_text, prefix, "hcpcs_unit", _read_hcpcs_unit, errors)
         if hcpcs_unit is not None and type(unit_text) is str:
             if len(_HCPCS_UNITS) >= 256:
