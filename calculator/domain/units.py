@@ -196,7 +196,7 @@ class Measure:
     @classmethod
     def _of(cls, value: Decimal, units: UnitPart) -> Measure:
         """Return the Measure of `value` in an already read unit part, as the constructor
-        would make it but without working the unit part's facts out again (the hot path)."""
+        would make it but without working the unit part's facts out again."""
         fields = units.measure_fields.copy()
         fields["value"] = value
         fields["canonical_value"] = _multiply(value, units.factor)
@@ -313,39 +313,56 @@ def parse_measure(text: object) -> Measure:
 
 def _read_measure(text: object) -> tuple[Measure, UnitPart]:
     """Return the Measure typed in `text` and its unit part, or raise QuantityError saying why."""
-    if type(text) is str:
-        whole = text.strip()
-        if len(whole) <= 60:
-            # Most quantities are typed "12.5 mg/hr": a plain number, one space, the unit part.
-            # Told by string tests what _PLAIN_QUANTITY would match, with the same two parts,
-            # and by that pattern otherwise.
-            number, space, unit_text = whole.partition(" ")
-            integer, point, fraction = number.partition(".")
-            if not (
-                space
-                and unit_text
-                and integer.isdigit()
-                and number.isascii()
-                and len(integer.lstrip("0")) <= MAX_INTEGER_DIGITS
-                and (not point or (fraction.isdigit() and len(fraction) <= MAX_DECIMAL_PLACES))
-                and not unit_text[0].isspace()
-                and not unit_text[0].isdecimal()  # what the pattern's \d is
-            ):
-                plain = _PLAIN_QUANTITY.fullmatch(whole)
-                number, unit_text = plain.groups() if plain else ("", "")
-            units = (_UNIT_PARTS.get(unit_text) or unit_part(unit_text)) if number else None
-            if units is not None:
-                value = Decimal(number)
-                if value:  # Measure._of, without its call
-                    fields = units.measure_fields.copy()
-                    fields["value"] = value
-                    fields["canonical_value"] = (
-                        value if units.factor is _ONE else _multiply(value, units.factor)
-                    )
-                    measure = _new(Measure)
-                    _set(measure, "__dict__", fields)
-                    return measure, units
-    return _read_measure_in_full(text)
+    return quick_measure(text) or _read_measure_in_full(text)
+
+
+# A number this long or shorter ("12345678", "1.123456") has at most MAX_INTEGER_DIGITS digits
+# before its point and MAX_DECIMAL_PLACES after it (at least a digit and the point come first).
+_QUICK_NUMBER_LENGTH = min(MAX_INTEGER_DIGITS, MAX_DECIMAL_PLACES + 2)
+
+
+def quick_measure(text: object) -> tuple[Measure, UnitPart] | None:
+    """Return the Measure and unit part of a quantity typed as most are ("12.5 mg/hr"), or None
+    for anything else, which the full rules read (`_read_measure`); it never raises. A caller
+    that wants one kind of quantity checks the unit part as its reader would (its `is_rate`)
+    and leaves the rest to that reader, which says what is wrong. A zero is left to the rules."""
+    if type(text) is not str:
+        return None
+    whole = text.strip()
+    if len(whole) > 60:
+        return None
+    # Most quantities are typed "12.5 mg/hr": a plain number, one space, the unit part. Told by
+    # string tests what _PLAIN_QUANTITY would match (a number no longer than
+    # _QUICK_NUMBER_LENGTH is within the limits), and by that pattern otherwise. The unit part
+    # needs no test of its own: one that starts with a digit is not one, and one after more
+    # spaces is read as the same unit part (unit_part strips each part) or as none; none is
+    # left to the rules.
+    number, space, unit_text = whole.partition(" ")
+    if not (
+        space
+        and len(number) <= _QUICK_NUMBER_LENGTH
+        and number.isascii()
+        and (
+            number.isdigit()
+            or ((parts := number.partition("."))[0].isdigit() and parts[2].isdigit())
+        )
+    ):
+        plain = _PLAIN_QUANTITY.fullmatch(whole)
+        if plain is None:
+            return None
+        number, unit_text = plain.groups()
+    units = _UNIT_PARTS.get(unit_text) or unit_part(unit_text)
+    if units is None:
+        return None
+    value = Decimal(number)
+    if not value:
+        return None
+    fields = units.measure_fields.copy()  # Measure._of, without its call
+    fields["value"] = value
+    fields["canonical_value"] = value if units.factor is _ONE else _multiply(value, units.factor)
+    measure = _new(Measure)
+    _set(measure, "__dict__", fields)
+    return measure, units
 
 
 def _read_measure_in_full(text: object) -> tuple[Measure, UnitPart]:
@@ -492,7 +509,7 @@ def describe(measure: Measure) -> str:
 
 def parse_rate(text: object) -> Measure:
     """Return a dose rate: amount/time (5 mg/hr), amount/kg/time (0.5 mg/kg/hr), or mL/hr."""
-    measure, units = _read_measure(text)
+    measure, units = quick_measure(text) or _read_measure_in_full(text)
     if units.is_rate:
         return measure
     kind = describe(measure)
@@ -505,7 +522,7 @@ def parse_rate(text: object) -> Measure:
 
 def parse_concentration(text: object) -> Measure:
     """Return a concentration: 25 mg/mL, 100 mg/100 mL, 500 mg in 20 mL, 0.25 % (w/v)."""
-    measure, units = _read_measure(text)
+    measure, units = quick_measure(text) or _read_measure_in_full(text)
     if units.is_concentration:
         return measure
     kind = describe(measure)
@@ -514,7 +531,7 @@ def parse_concentration(text: object) -> Measure:
 
 def parse_amount(text: object, *, dimensions: tuple[str, ...], example: str) -> Measure:
     """Return a plain amount whose dimension is one of `dimensions` ("1 mg", "10 mL", "70 kg")."""
-    measure, units = _read_measure(text)
+    measure, units = quick_measure(text) or _read_measure_in_full(text)
     if not units.per and units.dimension in dimensions:
         return measure
     kind = describe(measure)

@@ -60,6 +60,7 @@ from calculator.domain.units import (
     parse_duration_minutes,
     parse_rate,
     parse_weight,
+    quick_measure,
 )
 from calculator.engine.catalog import Catalog, Product
 from calculator.engine.medicare import (
@@ -163,7 +164,12 @@ def parse_request(data: object, catalog: Catalog) -> ParsedRequest:
             errors.add(str(key), "unknown field")
 
     policy = _read_policy(data, catalog, errors)
-    hours = _read_hours(data.get("hours_per_day", "24"), errors)
+    value = data.get("hours_per_day", "24")
+    try:
+        hours = _hours_of_text(value) if type(value) is str else _hours(value)
+    except _READ_ERRORS as error:
+        errors.add("hours_per_day", str(error))
+        hours = None
     value = data.get("therapy")
     therapy = _THERAPIES.get(value) if type(value) is str else None  # as typed: no look-up
     if therapy is None:
@@ -204,7 +210,8 @@ def parse_request(data: object, catalog: Catalog) -> ParsedRequest:
     else:
         medicare = read_medicare(data, policy, products, errors)
         secondary = read_secondary_policy(data, policy, catalog, errors)
-    errors.raise_if_any()
+    if errors.errors:
+        errors.raise_if_any()
     assert hours is not None and therapy is not None and period is not None and policy
     order = _new(OrderInput)
     _set(
@@ -241,15 +248,6 @@ def _read(errors: ErrorCollector, path: str, value: Any, reader: Any) -> Any:
         return reader(value)
     except (QuantityError, ndc.NdcError, ValueError) as error:
         errors.add(path, str(error))
-        return None
-
-
-def _read_hours(value: object, errors: ErrorCollector) -> Decimal | None:
-    """Return the hours per day, or None after recording why not under "hours_per_day"."""
-    try:
-        return _hours_of_text(value) if type(value) is str else _hours(value)
-    except _READ_ERRORS as error:
-        errors.add("hours_per_day", str(error))
         return None
 
 
@@ -397,8 +395,8 @@ def _read_period_in_full(data: Mapping, errors: ErrorCollector) -> ServicePeriod
 
 def _read_policy(data: Mapping, catalog: Catalog, errors: ErrorCollector) -> BillingPolicy | None:
     name = data.get("profile") or DEFAULT_PROFILE
-    if not isinstance(name, str) or not storable(name) or len(name) > 40:
-        errors.add("profile", "the profile must be a name, e.g. HMSA")
+    if not (isinstance(name, str) and (name.isprintable() or storable(name)) and len(name) <= 40):
+        errors.add("profile", "the profile must be a name, e.g. HMSA")  # printable: storable
         return None
     policy = catalog.policy(name.strip())
     if policy is None:
@@ -407,14 +405,13 @@ def _read_policy(data: Mapping, catalog: Catalog, errors: ErrorCollector) -> Bil
     overrides = data.get("policy")
     if not overrides:  # most orders: the profile as saved
         return policy
-    if not isinstance(overrides, Mapping):
+    if type(overrides) is not dict and not isinstance(overrides, Mapping):  # no ABC look-up
         errors.add("policy", "policy must be an object of settings")
         return policy
     changes: dict[str, Any] = {}
     for key, value in overrides.items():
-        path = f"policy.{key}"
-        if key in POLICY_FIELDS:
-            kind = POLICY_FIELDS[key]
+        kind = POLICY_FIELDS.get(key)
+        if kind is not None:
             text = value.replace("-", "_") if isinstance(value, str) else value
             if kind is UnitBasis and isinstance(text, str):
                 text = text.upper()
@@ -422,6 +419,8 @@ def _read_policy(data: Mapping, catalog: Catalog, errors: ErrorCollector) -> Bil
             if member is not None:  # a value as it is spelled: no Enum look-up
                 changes[key] = member
                 continue
+        path = f"policy.{key}"  # spelled only when it may be needed
+        if kind is not None:
             try:
                 changes[key] = kind(text)
             except ValueError:
@@ -527,6 +526,27 @@ _VOLUME = (VOLUME,)
 _BLANK = (None, "")
 
 
+def _optional_amount(
+    value: object,
+    dimensions: tuple[str, ...],
+    prefix: str,
+    key: str,
+    reader: Any,
+    errors: ErrorCollector,
+) -> Measure | None:
+    """Return `_optional(value, prefix, key, reader, errors)` for a `reader` of plain amounts
+    of `dimensions`: at once for an amount typed as most are (what parse_amount returns)."""
+    read = quick_measure(value)
+    if read is not None and not read[1].per and read[1].dimension in dimensions:
+        return read[0]
+    return _optional(value, prefix, key, reader, errors)
+
+
+# Each HCPCS unit read ("10 mg", "0.1 mg": the descriptors' few texts), by its text: a Measure
+# is frozen, so the drug rows of every order share it. Emptied when full.
+_HCPCS_UNITS: dict[str, Measure] = {}
+
+
 def _read_hcpcs_unit(value: object) -> Measure:
     return parse_amount(value, dimensions=_DOSE_AMOUNT, example="10 mg")
 
@@ -583,17 +603,28 @@ def _read_drug(
         if package_text is None or package_text == "":
             package_text = product.package_volume or None
     name = _text(name, prefix, "name", errors) if name is not None else ""
-    rate = _required(
-        get("rate"), prefix, "rate", parse_rate, "enter the dose rate, e.g. 5 mg/hr", errors
-    )
-    concentration = _required(
-        concentration_text,
-        prefix,
-        "concentration",
-        parse_concentration,
-        "enter the concentration, e.g. 25 mg/mL",
-        errors,
-    )
+    # A rate and a concentration typed as most are, read at once (what parse_rate and
+    # parse_concentration return for them); anything else by those readers, which say why not.
+    rate_text = get("rate")
+    read = quick_measure(rate_text)
+    if read is not None and read[1].is_rate:
+        rate = read[0]
+    else:
+        rate = _required(
+            rate_text, prefix, "rate", parse_rate, "enter the dose rate, e.g. 5 mg/hr", errors
+        )
+    read = quick_measure(concentration_text)
+    if read is not None and read[1].is_concentration:
+        concentration = read[0]
+    else:
+        concentration = _required(
+            concentration_text,
+            prefix,
+            "concentration",
+            parse_concentration,
+            "enter the concentration, e.g. 25 mg/mL",
+            errors,
+        )
     compounded = get("compounded", False)
     if compounded is not False and not isinstance(compounded, bool):
         errors.add(f"{prefix}.compounded", "compounded must be true or false")
@@ -610,7 +641,13 @@ def _read_drug(
     if (unit_text is None or unit_text == "") and hcpcs:
         from_product = product.hcpcs_unit if product and product.hcpcs == hcpcs else ""
         unit_text = from_product or catalog.hcpcs_unit(hcpcs) or None
-    hcpcs_unit = _optional(unit_text, prefix, "hcpcs_unit", _read_hcpcs_unit, errors)
+    hcpcs_unit = _HCPCS_UNITS.get(unit_text) if type(unit_text) is str else None
+    if hcpcs_unit is None and unit_text is not None:  # none: what _optional returns
+        hcpcs_unit = _optional(unit_text, prefix, "hcpcs_unit", _read_hcpcs_unit, errors)
+        if hcpcs_unit is not None and type(unit_text) is str:
+            if len(_HCPCS_UNITS) >= 256:
+                _HCPCS_UNITS.clear()
+            _HCPCS_UNITS[unit_text] = hcpcs_unit
 
     ndc_unit = ndc_unit or "ML"
     if ndc_unit != "ML" and (
@@ -622,12 +659,16 @@ def _read_drug(
         )
         ndc_unit = "ML"
     package_volume = (
-        _optional(package_text, prefix, "package_volume", _read_package_volume, errors)
+        _optional_amount(
+            package_text, _VOLUME, prefix, "package_volume", _read_package_volume, errors
+        )
         if package_text is not None
         else None
     )
     bolus = (
-        _optional(get("bolus"), prefix, "bolus", _read_bolus, errors) if "bolus" in raw else None
+        _optional_amount(get("bolus"), _BOLUS_AMOUNT, prefix, "bolus", _read_bolus, errors)
+        if "bolus" in raw
+        else None
     )
     boluses = (
         _optional(get("boluses_per_day"), prefix, "boluses_per_day", _read_boluses, errors)

@@ -9,7 +9,7 @@ import contextlib
 from decimal import Decimal
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from calculator.domain.units import (
@@ -35,6 +35,7 @@ from calculator.domain.units import (
     parse_measure,
     parse_rate,
     parse_weight,
+    quick_measure,
     registry,
     weight_kg,
 )
@@ -651,6 +652,16 @@ typed_quantity = st.builds(
 
 @fuzz
 @given(st.text() | quantity_like | number_like | typed_quantity)
+@example("12345678 mg/hr")  # the longest number the string tests take
+@example("123456789 mg/hr")  # the pattern's
+@example("1.123456 mg/hr")
+@example("1.1234567 mg/hr")
+@example("12.5.5 mg/hr")
+@example("1. mg/hr")
+@example("5 \u0665 mg/hr")  # a digit starts no unit part
+@example("5 5mg/hr")
+@example("5  mg in 20 mL")
+@example("0.0 mg/hr")
 def test_the_quick_reading_of_a_quantity_is_the_full_rules_reading(text: str) -> None:
     """whatever the one-pattern reading of a whole quantity takes, the full rules read to the
     same Measure, field for field and digit for digit; what it does not take gets the rules'
@@ -663,7 +674,11 @@ def test_the_quick_reading_of_a_quantity_is_the_full_rules_reading(text: str) ->
             return str(error)
         return (*every_field(measure), repr(units))
 
-    assert outcome(_read_measure) == outcome(_read_measure_in_full)
+    rules = outcome(_read_measure_in_full)
+    assert outcome(_read_measure) == rules
+    quick = quick_measure(text)  # None: left to the rules
+    if quick is not None:
+        assert (*every_field(quick[0]), repr(quick[1])) == rules
 
 
 @fuzz

@@ -17,6 +17,16 @@ from calculator import engine
 from calculator.domain.billing import SHIPPED_POLICIES, RoundingScope
 from calculator.domain.dosing import DoseResult
 from calculator.domain.errors import ErrorCollector, InvalidOrder
+from calculator.domain.units import (
+    ACTIVITY,
+    EQUIVALENT,
+    MASS,
+    VOLUME,
+    QuantityError,
+    parse_amount,
+    parse_concentration,
+    parse_rate,
+)
 from calculator.engine.medicare import (
     MEDICARE_DRUG_FIELDS,
     MEDICARE_REQUEST_FIELDS,
@@ -37,6 +47,7 @@ from calculator.engine.request import (
     parse_request,
 )
 from tests.conftest import SEED_NDC, seed_calculation, seed_calculation_drug
+from tests.domain.test_units import every_field, typed_quantity
 from tests.helpers import request_errors
 
 fuzz = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -445,3 +456,51 @@ def test_a_changed_profile_is_the_profile_with_the_changes_whichever_copy_comes(
             changed = _changed_policy(policy, changes)
             assert changed == replace(policy, rounding_scope=RoundingScope.DAILY)
             assert changed.name == name
+
+
+# Quantities as a drug row may give them: typed as most are, oddly, or wrongly.
+row_quantities = (
+    typed_quantity
+    | near_misses
+    | st.sampled_from(["10 mg", " 10 mg", "10 mL", "10 units", "0.1 mg", "2 mL"])
+)
+QUANTITY_READERS = {
+    "rate": parse_rate,
+    "concentration": parse_concentration,
+    "hcpcs_unit": lambda text: parse_amount(text, dimensions=DOSE, example="10 mg"),
+    "package_volume": lambda text: parse_amount(text, dimensions=(VOLUME,), example="10 mL"),
+    "bolus": lambda text: parse_amount(text, dimensions=(*DOSE, VOLUME), example="1 mg"),
+}
+DOSE = (MASS, ACTIVITY, EQUIVALENT)
+
+
+@fuzz
+@given(
+    st.lists(st.fixed_dictionaries({}, optional=dict.fromkeys(QUANTITY_READERS, row_quantities)))
+)
+def test_a_drug_rows_quantities_are_what_their_readers_make_of_them(rows: list[dict]) -> None:
+    """the reader takes a quantity typed as most are at once (and each HCPCS unit text once):
+    every quantity of every row is, digit for digit, what its reader makes of the text, and a
+    text the reader refuses gets the reader's message on the field's path, orders after orders."""
+    for row in rows:
+        drug = {"ndc": SEED_NDC, "rate": "5 mg/hr", "concentration": "25 mg/mL", **row}
+        request = {"profile": "HMSA", "days": 3, "drugs": [drug]}
+        try:
+            read = parse_request(request, engine.EmptyCatalog()).order.drugs[0]
+            reported: dict[str, list[str]] = {}
+        except InvalidOrder as error:
+            read, reported = None, error.errors
+        for key, reader in QUANTITY_READERS.items():
+            text = drug.get(key)
+            if text in (None, "") and key in ("rate", "concentration"):
+                assert f"drugs.0.{key}" in reported  # "enter the dose rate, e.g. 5 mg/hr"
+                continue
+            try:
+                expected = every_field(reader(text)) if text not in (None, "") else None
+            except QuantityError as error:
+                assert reported[f"drugs.0.{key}"] == [str(error)]
+                continue
+            assert f"drugs.0.{key}" not in reported
+            if read is not None:
+                value = getattr(read, key)
+                assert (every_field(value) if value is not None else None) == expected
