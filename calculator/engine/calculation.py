@@ -58,17 +58,19 @@ class Calculation(NamedTuple):
 def calculate_request(data: object, catalog: Catalog) -> Calculation:
     """Return the calculation for a request dict, or raise InvalidOrder with field paths."""
     parsed = parse_request(data, catalog)
-    calculation = calculate(
-        parsed.order,
+    order, products = parsed.order, parsed.products
+    # calculate's work, its Calculation made once, here, with the safety warnings in it.
+    results, lines, warnings, secondary_lines, plans = _calculated(
+        order,
         parsed.policy,
-        warnings=parsed.notices,
-        dispensing=parsed.dispensing,
-        medicare=parsed.medicare,
-        secondary=parsed.secondary_policy,
+        parsed.notices,
+        parsed.dispensing,
+        parsed.medicare,
+        parsed.secondary_policy,
     )
-    safety = list(calculation.warnings)
-    if any(parsed.products):
-        for result, product in zip(calculation.results, parsed.products, strict=True):
+    safety = list(warnings)
+    if any(products):
+        for result, product in zip(results, products, strict=True):
             if product is None:
                 continue
             partner_name = lookalike_partner(product.name)
@@ -78,18 +80,19 @@ def calculate_request(data: object, catalog: Catalog) -> Calculation:
                 safety.extend(
                     dose_warnings(checked, product.limits(), partner.limits() if partner else None)
                 )
-    lines = calculation.lines
-    if calculation.secondary_lines:
-        lines += calculation.secondary_lines
-    safety.extend(code_date_notices(lines, catalog))
-    # Calculation._make of the values rather than _replace (a third of the time).
-    values = list(calculation)
-    values[_WARNINGS], values[_PRODUCTS] = tuple(safety), parsed.products
-    return Calculation._make(values)
-
-
-_WARNINGS = Calculation._fields.index("warnings")
-_PRODUCTS = Calculation._fields.index("products")
+    safety.extend(code_date_notices(lines + secondary_lines if secondary_lines else lines, catalog))
+    # Positionally: a NamedTuple made from keywords takes three times as long.
+    return Calculation(
+        order,
+        parsed.policy,
+        results,
+        lines,
+        tuple(safety),
+        products,
+        parsed.secondary_policy,
+        secondary_lines,
+        plans,
+    )
 
 
 def code_date_notices(lines: tuple[CalculatedLine, ...], catalog: Catalog) -> list[SafetyWarning]:
@@ -98,7 +101,7 @@ def code_date_notices(lines: tuple[CalculatedLine, ...], catalog: Catalog) -> li
 
     A notice, not a warning to acknowledge: it is a billing matter, not a risk to the patient,
     and the pre-billing scrubber holds the claim until the code is right."""
-    codes = frozenset([line.code for line in lines if line.start is not None])
+    codes = billing.dated_codes(lines)
     known = catalog.code_dates(codes) if codes else None
     if not known:
         return []
@@ -142,6 +145,31 @@ def calculate(
     response has the drugs' pump rates. On a Medicare DME profile the lines are the DME lines
     (SPEC 11), A4222 counting the plans' reservoirs; the secondary profile's lines are made
     when the order names one."""
+    results, lines, warnings, secondary_lines, plans = _calculated(
+        order, policy, warnings, dispensing, medicare, secondary
+    )
+    # Positionally: a NamedTuple made from keywords takes three times as long.
+    return Calculation(
+        order, policy, results, lines, warnings, (), secondary, secondary_lines, plans
+    )
+
+
+def _calculated(
+    order: OrderInput,
+    policy: BillingPolicy,
+    warnings: tuple[SafetyWarning, ...],
+    dispensing: tuple[DispensingInput, ...],
+    medicare: MedicareRequest | None,
+    secondary: BillingPolicy | None,
+) -> tuple[
+    tuple[DoseResult, ...],
+    tuple[CalculatedLine, ...],
+    tuple[SafetyWarning, ...],
+    tuple[CalculatedLine, ...],
+    tuple[DispensingPlan, ...],
+]:
+    """Return calculate's (results, lines, warnings, secondary lines, plans), called
+    positionally: calculate and calculate_request each make the Calculation from them."""
     results = dosing.compute(order)
     plans = (
         dispensing_plans(results, dispensing, order.period)
@@ -158,10 +186,7 @@ def calculate(
     secondary_lines: tuple[CalculatedLine, ...] = ()
     if secondary is not None:
         secondary_lines = tuple(billing.claim_lines(results, order=order, policy=secondary))
-    # Positionally: a NamedTuple made from keywords takes three times as long.
-    return Calculation(
-        order, policy, results, tuple(lines), tuple(warnings), (), secondary, secondary_lines, plans
-    )
+    return results, tuple(lines), tuple(warnings), secondary_lines, plans
 
 
 # --- Dispensing (SPEC 10) ---------------------------------------------------------------------

@@ -216,6 +216,14 @@ class CalculatedLine:
         return type(self), self._fields()
 
 
+def dated_codes(lines: Sequence[CalculatedLine]) -> frozenset[str]:
+    """Return the codes of the lines that have a date of service (the codes whose dates a
+    catalog is asked for), read from each line's values: every calculation asks."""
+    return frozenset(
+        [values[1] for values in [line._values for line in lines] if values[4] is not None]
+    )
+
+
 # claim_lines makes its lines without CalculatedLine.__init__, their texts a function to call
 # when first read (object.__new__ and two slot stores; docs/performance.md says why).
 _new_line = object.__new__
