@@ -15,6 +15,7 @@ from calculator.domain.dispensing import (
     DispensingInput,
     DispensingPlan,
     dispensing_plan,
+    pump_only_plan,
 )
 from calculator.domain.dosing import (
     DoseResult,
@@ -201,8 +202,15 @@ def dispensing_plans(
     that cannot be planned, on every drug at once (drugs.1.reservoir_volume)."""
     plans = []
     errors: ErrorCollector | None = None  # made only when a drug's plan is refused
+    count, days = len(dispensing), period.days
     for result in results:
-        given = dispensing[result.index] if result.index < len(dispensing) else NO_DISPENSING
+        index = result.index
+        given = dispensing[index] if index < count else NO_DISPENSING
+        if given is NO_DISPENSING and result.days == days:
+            # The drug row has no dispensing part (most orders): dispensing_plan's pump-only
+            # plan, without the keyword call.
+            plans.append(pump_only_plan(result))
+            continue
         try:
             plans.append(dispensing_plan(result=result, dispensing=given, period=period))
         except InvalidOrder as error:
