@@ -69,31 +69,42 @@ def calculate_request(data: object, catalog: Catalog) -> Calculation:
         parsed.medicare,
         parsed.secondary_policy,
     )
-    safety = list(warnings)
+    notices = code_date_notices(lines + secondary_lines if secondary_lines else lines, catalog)
     if any(products):
-        for result, product in zip(results, products, strict=True):
-            if product is None:
-                continue
-            partner_name = lookalike_partner(product.name)
-            partner = catalog.lookalike(partner_name) if partner_name else None
-            # A titrated drug is checked run by run: each run's daily dose.
-            for checked in dosing.each_run((result,)):
-                safety.extend(
-                    dose_warnings(checked, product.limits(), partner.limits() if partner else None)
-                )
-    safety.extend(code_date_notices(lines + secondary_lines if secondary_lines else lines, catalog))
+        warnings = (*warnings, *_product_warnings(results, products, catalog), *notices)
+    elif notices:
+        warnings = (*warnings, *notices)
     # Positionally: a NamedTuple made from keywords takes three times as long.
     return Calculation(
         order,
         parsed.policy,
         results,
         lines,
-        tuple(safety),
+        warnings,
         products,
         parsed.secondary_policy,
         secondary_lines,
         plans,
     )
+
+
+def _product_warnings(
+    results: tuple[DoseResult, ...], products: tuple[Product | None, ...], catalog: Catalog
+) -> list[SafetyWarning]:
+    """Return the dose warnings of the drugs chosen from the catalog (its limits, and a
+    look-alike partner's)."""
+    safety: list[SafetyWarning] = []
+    for result, product in zip(results, products, strict=True):
+        if product is None:
+            continue
+        partner_name = lookalike_partner(product.name)
+        partner = catalog.lookalike(partner_name) if partner_name else None
+        # A titrated drug is checked run by run: each run's daily dose.
+        for checked in dosing.each_run((result,)):
+            safety.extend(
+                dose_warnings(checked, product.limits(), partner.limits() if partner else None)
+            )
+    return safety
 
 
 def code_date_notices(lines: tuple[CalculatedLine, ...], catalog: Catalog) -> list[SafetyWarning]:
