@@ -51,7 +51,8 @@ from calculator.domain.units import (
     format_decimal,
 )
 
-# The modifiers tuple of a per-diem line, by the drug's index (min(index, 2)).
+# The modifiers tuple of a per-diem line, by the drug's index (at most 2: a third drug and each
+# after it bill SJ).
 _CONCURRENT = tuple((modifier,) if modifier else () for modifier in CONCURRENT_MODIFIERS)
 _ONE_DAY = timedelta(days=1)
 # Exact arithmetic, in 60 digits: see units.EXACT_CONTEXT.
@@ -361,7 +362,7 @@ def claim_lines(
                 "per_diem",
                 code,
                 days,
-                _CONCURRENT[min(index, 2)],
+                _CONCURRENT[index if index < 2 else 2],
                 start,
                 end,
                 place,
