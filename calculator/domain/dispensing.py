@@ -513,15 +513,7 @@ def dispensing_plan(
             f"the period has {period.days} days but the dose result {result.days} days"
         )
     if dispensing is NO_DISPENSING or dispensing == NO_DISPENSING:
-        # Nothing to dispense (most orders): nothing to check, the pump program only (equal to
-        # DispensingPlan(result, dispensing, pump_program(result), None, None, 0, (), None)).
-        plan = _new(DispensingPlan)
-        values = plan.__dict__
-        values["result"] = result
-        values["dispensing"] = dispensing
-        values["pump"] = pump_program(result)
-        values.update(_PUMP_ONLY_FIELDS)
-        return plan
+        return pump_only_plan(result, dispensing)
     validate_dispensing(result=result, dispensing=dispensing)
     pump = pump_program(result)
     priming = dispensing.priming_volume
@@ -560,6 +552,21 @@ def dispensing_plan(
         rate_runs,
         tuple(fill_ratios),
     )
+
+
+def pump_only_plan(
+    result: DoseResult, dispensing: DispensingInput = NO_DISPENSING
+) -> DispensingPlan:
+    """Return the plan of a drug with nothing to dispense (most orders): nothing to check, the
+    pump program only (equal to DispensingPlan(result, dispensing, pump_program(result), None,
+    None, 0, (), None)); dispensing_plan's answer for such a drug, without its checks."""
+    plan = _new(DispensingPlan)
+    values = plan.__dict__
+    values["result"] = result
+    values["dispensing"] = dispensing
+    values["pump"] = pump_program(result)
+    values.update(_PUMP_ONLY_FIELDS)
+    return plan
 
 
 def _daily_runs(result: DoseResult) -> list[tuple[date | None, DoseResult]]:

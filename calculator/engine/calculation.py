@@ -15,6 +15,7 @@ from calculator.domain.dispensing import (
     DispensingInput,
     DispensingPlan,
     dispensing_plan,
+    pump_only_plan,
 )
 from calculator.domain.dosing import (
     DoseResult,
@@ -58,6 +59,7 @@ class Calculation(NamedTuple):
 def calculate_request(data: object, catalog: Catalog) -> Calculation:
     """Return the calculation for a request dict, or raise InvalidOrder with field paths."""
     parsed = parse_request(data, catalog)
+    products = parsed.products
     calculation = calculate(
         parsed.order,
         parsed.policy,
@@ -65,31 +67,40 @@ def calculate_request(data: object, catalog: Catalog) -> Calculation:
         dispensing=parsed.dispensing,
         medicare=parsed.medicare,
         secondary=parsed.secondary_policy,
+        products=products,
     )
-    safety = list(calculation.warnings)
-    if any(parsed.products):
-        for result, product in zip(calculation.results, parsed.products, strict=True):
-            if product is None:
-                continue
-            partner_name = lookalike_partner(product.name)
-            partner = catalog.lookalike(partner_name) if partner_name else None
-            # A titrated drug is checked run by run: each run's daily dose.
-            for checked in dosing.each_run((result,)):
-                safety.extend(
-                    dose_warnings(checked, product.limits(), partner.limits() if partner else None)
-                )
-    lines = calculation.lines
-    if calculation.secondary_lines:
-        lines += calculation.secondary_lines
-    safety.extend(code_date_notices(lines, catalog))
+    lines, secondary_lines = calculation.lines, calculation.secondary_lines
+    notices = code_date_notices(lines + secondary_lines if secondary_lines else lines, catalog)
+    if any(products):
+        notices = [*_product_warnings(calculation.results, products, catalog), *notices]
+    if not notices:
+        return calculation  # most requests: no warning to add, the Calculation as it is
     # Calculation._make of the values rather than _replace (a third of the time).
     values = list(calculation)
-    values[_WARNINGS], values[_PRODUCTS] = tuple(safety), parsed.products
+    values[_WARNINGS] = (*calculation.warnings, *notices)
     return Calculation._make(values)
 
 
 _WARNINGS = Calculation._fields.index("warnings")
-_PRODUCTS = Calculation._fields.index("products")
+
+
+def _product_warnings(
+    results: tuple[DoseResult, ...], products: tuple[Product | None, ...], catalog: Catalog
+) -> list[SafetyWarning]:
+    """Return the dose warnings of the drugs chosen from the catalog (its limits, and a
+    look-alike partner's)."""
+    safety: list[SafetyWarning] = []
+    for result, product in zip(results, products, strict=True):
+        if product is None:
+            continue
+        partner_name = lookalike_partner(product.name)
+        partner = catalog.lookalike(partner_name) if partner_name else None
+        # A titrated drug is checked run by run: each run's daily dose.
+        for checked in dosing.each_run((result,)):
+            safety.extend(
+                dose_warnings(checked, product.limits(), partner.limits() if partner else None)
+            )
+    return safety
 
 
 def code_date_notices(lines: tuple[CalculatedLine, ...], catalog: Catalog) -> list[SafetyWarning]:
@@ -98,7 +109,7 @@ def code_date_notices(lines: tuple[CalculatedLine, ...], catalog: Catalog) -> li
 
     A notice, not a warning to acknowledge: it is a billing matter, not a risk to the patient,
     and the pre-billing scrubber holds the claim until the code is right."""
-    codes = frozenset([line.code for line in lines if line.start is not None])
+    codes = billing.dated_codes(lines)
     known = catalog.code_dates(codes) if codes else None
     if not known:
         return []
@@ -134,6 +145,7 @@ def calculate(
     dispensing: tuple[DispensingInput, ...] = (),
     medicare: MedicareRequest | None = None,
     secondary: BillingPolicy | None = None,
+    products: tuple[Product | None, ...] = (),
 ) -> Calculation:
     """Return results, dispensing plans and claim lines for parsed inputs (the engine's hot
     path); `dispensing` is each drug's dispensing part, by index. Without it (the bench's
@@ -141,7 +153,8 @@ def calculate(
     calculation, and `calculate_request` always passes one per drug, so every request's
     response has the drugs' pump rates. On a Medicare DME profile the lines are the DME lines
     (SPEC 11), A4222 counting the plans' reservoirs; the secondary profile's lines are made
-    when the order names one."""
+    when the order names one. `products` are the catalog products the drugs were read from,
+    by index, kept in the Calculation (calculate_request passes them)."""
     results = dosing.compute(order)
     plans = (
         dispensing_plans(results, dispensing, order.period)
@@ -160,7 +173,15 @@ def calculate(
         secondary_lines = tuple(billing.claim_lines(results, order=order, policy=secondary))
     # Positionally: a NamedTuple made from keywords takes three times as long.
     return Calculation(
-        order, policy, results, tuple(lines), tuple(warnings), (), secondary, secondary_lines, plans
+        order,
+        policy,
+        results,
+        tuple(lines),
+        tuple(warnings),
+        products,
+        secondary,
+        secondary_lines,
+        plans,
     )
 
 
@@ -176,8 +197,15 @@ def dispensing_plans(
     that cannot be planned, on every drug at once (drugs.1.reservoir_volume)."""
     plans = []
     errors: ErrorCollector | None = None  # made only when a drug's plan is refused
+    count, days = len(dispensing), period.days
     for result in results:
-        given = dispensing[result.index] if result.index < len(dispensing) else NO_DISPENSING
+        index = result.index
+        given = dispensing[index] if index < count else NO_DISPENSING
+        if given is NO_DISPENSING and result.days == days:
+            # The drug row has no dispensing part (most orders): dispensing_plan's pump-only
+            # plan, without the keyword call.
+            plans.append(pump_only_plan(result))
+            continue
         try:
             plans.append(dispensing_plan(result=result, dispensing=given, period=period))
         except InvalidOrder as error:

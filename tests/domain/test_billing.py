@@ -588,3 +588,24 @@ def test_ndc_quantity_rounds_a_quantity_longer_than_28_digits():
     assert str(ndc_quantity(Decimal("12345678901234567890123456.78951"))) == (
         "12345678901234567890123456.79"
     )
+
+
+def test_dated_codes_are_the_codes_of_the_lines_with_a_date_of_service():
+    """What the catalog is asked about: a month-split claim's codes, not an undated line's."""
+    calculation = calculate_request(
+        {
+            "profile": "STANDARD",
+            "start": "2026-01-17",
+            "end": "2026-02-16",
+            "drugs": [
+                {"ndc": "00074-1133-03", "rate": "5 mg/hr", "concentration": "25 mg/mL"},
+                {"ndc": "00409-1890-01", "rate": "1 mg/hr", "concentration": "10 mg/mL"},
+            ],
+        },
+        EmptyCatalog(),
+    )
+    undated = billing.CalculatedLine("nursing", "99601", 1)
+    lines = (*calculation.lines, undated)
+    expected = frozenset(line.code for line in lines if line.start is not None)
+    assert billing.dated_codes(lines) == expected == {"S9326", "J3490"}
+    assert billing.dated_codes((undated,)) == frozenset()

@@ -51,7 +51,8 @@ from calculator.domain.units import (
     format_decimal,
 )
 
-# The modifiers tuple of a per-diem line, by the drug's index (min(index, 2)).
+# The modifiers tuple of a per-diem line, by the drug's index (at most 2: a third drug and each
+# after it bill SJ).
 _CONCURRENT = tuple((modifier,) if modifier else () for modifier in CONCURRENT_MODIFIERS)
 _ONE_DAY = timedelta(days=1)
 # Exact arithmetic, in 60 digits: see units.EXACT_CONTEXT.
@@ -216,6 +217,14 @@ class CalculatedLine:
         return type(self), self._fields()
 
 
+def dated_codes(lines: Sequence[CalculatedLine]) -> frozenset[str]:
+    """Return the codes of the lines that have a date of service (the codes whose dates a
+    catalog is asked for), read from each line's values: every calculation asks."""
+    return frozenset(
+        [values[1] for values in [line._values for line in lines] if values[4] is not None]
+    )
+
+
 # claim_lines makes its lines without CalculatedLine.__init__, their texts a function to call
 # when first read (object.__new__ and two slot stores; docs/performance.md says why).
 _new_line = object.__new__
@@ -353,7 +362,7 @@ def claim_lines(
                 "per_diem",
                 code,
                 days,
-                _CONCURRENT[min(index, 2)],
+                _CONCURRENT[index if index < 2 else 2],
                 start,
                 end,
                 place,
