@@ -40,8 +40,11 @@ from calculator.domain.dosing import (
     Route,
     ServicePeriod,
     Therapy,
+    make_drug_input,
+    make_order_input,
 )
 from calculator.domain.errors import ErrorCollector, InvalidOrder
+from calculator.domain.records import maker
 from calculator.domain.safety import (
     SafetyWarning,
     concentration_differs,
@@ -136,12 +139,9 @@ class ParsedRequest:
     secondary_policy: BillingPolicy | None = None
 
 
-# The reader makes its frozen values (DrugInput, OrderInput, ServicePeriod, ParsedRequest) by
-# filling a new instance's __dict__ with every field at once, as records.maker does but without
-# its call per value: equal to what the constructors make (tests/engine/test_request.py holds
-# the fields to the classes' own).
-_new = object.__new__
-_set = object.__setattr__
+# The reader makes its frozen values without their dataclass __init__ (records.maker).
+_make_period = maker(ServicePeriod)
+_make_parsed = maker(ParsedRequest)
 _READ_ERRORS = (QuantityError, ndc.NdcError, ValueError)
 # Most orders and drug rows give none of the Medicare DME keys or the dispensing part: one set
 # test each, and their readers are not called (they would add nothing).
@@ -213,33 +213,10 @@ def parse_request(data: object, catalog: Catalog) -> ParsedRequest:
     if errors.errors:
         errors.raise_if_any()
     assert hours is not None and therapy is not None and period is not None and policy
-    order = _new(OrderInput)
-    _set(
-        order,
-        "__dict__",
-        {
-            "drugs": tuple(drugs),
-            "period": period,
-            "hours_per_day": hours,
-            "therapy": therapy,
-            "nursing_visits": tuple(visits),
-        },
+    order = make_order_input(tuple(drugs), period, hours, therapy, tuple(visits))
+    return _make_parsed(
+        order, policy, tuple(warnings), tuple(products), tuple(dispensing), medicare, secondary
     )
-    parsed = _new(ParsedRequest)
-    _set(
-        parsed,
-        "__dict__",
-        {
-            "order": order,
-            "policy": policy,
-            "notices": tuple(warnings),
-            "products": tuple(products),
-            "dispensing": tuple(dispensing),
-            "medicare": medicare,
-            "secondary_policy": secondary,
-        },
-    )
-    return parsed
 
 
 def _read(errors: ErrorCollector, path: str, value: Any, reader: Any) -> Any:
@@ -328,14 +305,8 @@ def _positive_int(value: object, *, name: str, low: int, high: int) -> int:
     return value
 
 
-def _service_period(days: int, start: date | None, end: date | None) -> ServicePeriod:
-    period = _new(ServicePeriod)
-    _set(period, "__dict__", {"days": days, "start": start, "end": end})
-    return period
-
-
 # A count of days without dates, made once each: frozen, so shared by every order of that count.
-_COUNTED_PERIODS = tuple(_service_period(days, None, None) for days in range(dosing.MAX_DAYS + 1))
+_COUNTED_PERIODS = tuple(_make_period(days, None, None) for days in range(dosing.MAX_DAYS + 1))
 
 
 def _read_period(data: Mapping, errors: ErrorCollector) -> ServicePeriod | None:
@@ -353,7 +324,7 @@ def _read_period(data: Mapping, errors: ErrorCollector) -> ServicePeriod | None:
         if first is not None and last is not None and first <= last:
             days = (last - first).days + 1  # ServicePeriod.between
             if days <= dosing.MAX_DAYS:
-                return _service_period(days, first, last)
+                return _make_period(days, first, last)
     return _read_period_in_full(data, errors)
 
 
@@ -376,7 +347,7 @@ def _read_period_in_full(data: Mapping, errors: ErrorCollector) -> ServicePeriod
         if end < start:
             errors.add("end", f"the end date {end} is before the start date {start}")
             return None
-        period = _service_period((end - start).days + 1, start, end)  # ServicePeriod.between
+        period = _make_period((end - start).days + 1, start, end)  # ServicePeriod.between
         if period.days > dosing.MAX_DAYS:
             errors.add("end", f"the period is {period.days} days; at most {dosing.MAX_DAYS}")
             return None
@@ -390,7 +361,7 @@ def _read_period_in_full(data: Mapping, errors: ErrorCollector) -> ServicePeriod
     if days is None:
         errors.add("days", "give the days of service, or the start and end dates")
         return None
-    return _service_period(days, None, None)
+    return _make_period(days, None, None)
 
 
 def _read_policy(data: Mapping, catalog: Catalog, errors: ErrorCollector) -> BillingPolicy | None:
@@ -685,25 +656,20 @@ def _read_drug(
         rate_changes = read_rate_changes(rate_changes, f"{prefix}.rate_changes", errors)
     if rate is None or concentration is None:
         return None, product
-    drug = _new(DrugInput)
-    _set(
-        drug,
-        "__dict__",
-        {
-            "rate": rate,
-            "concentration": concentration,
-            "name": name,
-            "ndc": ndc11,
-            "bolus": bolus,
-            "boluses_per_day": boluses or 0,
-            "weight": weight,
-            "hcpcs": hcpcs,
-            "hcpcs_unit": hcpcs_unit,
-            "ndc_unit": ndc_unit if ndc_unit == "ML" else ndc_unit.strip().upper(),
-            "package_volume": package_volume,
-            "route": route,
-            "rate_changes": rate_changes or (),
-        },
+    drug = make_drug_input(
+        rate,
+        concentration,
+        name,
+        ndc11,
+        bolus,
+        boluses or 0,
+        weight,
+        hcpcs,
+        hcpcs_unit,
+        ndc_unit if ndc_unit == "ML" else ndc_unit.strip().upper(),
+        package_volume,
+        route,
+        rate_changes or (),
     )
     return drug, product
 
