@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 
-from calculator.domain.dispensing import DispensingPlan, PumpProgram
 from calculator.domain.dosing import (
     DrugInput,
     OrderInput,
@@ -36,12 +35,11 @@ def test_a_made_value_is_the_value_its_constructor_makes() -> None:
 
 def test_every_field_must_be_given() -> None:
     """a value left out is an error naming it, not a field missing from the made value."""
-    make_pump = maker(PumpProgram)
-    with pytest.raises(TypeError, match=r"make_PumpProgram.*missing.*'hours_per_day'"):
-        make_pump(Decimal("0.2"), None)
-    with pytest.raises(TypeError, match="make_PumpProgram"):
-        make_pump(Decimal("0.2"), None, Decimal(24), "one too many")
-    assert maker(DispensingPlan)  # a class of defaults is made from all of its values too
+    make_period = maker(ServicePeriod)  # a class of defaults is made from all of its values too
+    with pytest.raises(TypeError, match=r"make_ServicePeriod.*missing.*'end'"):
+        make_period(31, None)
+    with pytest.raises(TypeError, match="make_ServicePeriod"):
+        make_period(31, None, None, "one too many")
 
 
 def test_a_class_that_works_out_fields_keeps_its_constructor() -> None:
