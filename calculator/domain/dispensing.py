@@ -292,16 +292,17 @@ _new_tuple = tuple.__new__
 def pump_program(result: DoseResult) -> PumpProgram:
     """Return the pump's rate in mL/hr while infusing and the bolus in mL (seed: 5 mg/hr /
     25 mg/mL = 0.2 mL/hr; a 1 mg bolus / 25 mg/mL = 0.04 mL; a bolus in mL stays in mL)."""
-    drug = result.drug
-    if drug.bolus is None and drug.rate.per[-1][0] == 1:
-        # Without a bolus the daily volume is the rate's alone, and over the hours a day the
-        # pump runs it is the rate while infusing (a per-day rate's daily amount too, its count
-        # 1 as every rate the reader reads): one division of what dosing worked out. Equal to
+    rate_volume = result.rate_volume_ratio
+    if rate_volume is not None and result.drug.rate.per[-1][0] == 1:
+        # The daily volume of the rate alone over the hours a day the pump runs is the rate
+        # while infusing (a per-day rate's daily amount too, its count 1 as every rate the
+        # reader reads): one division of what dosing worked out. Equal to
         # pump_program_as_ordered (tests/domain/test_dispensing.py holds them equal).
-        numerator, denominator = result.daily_volume_ratio
+        numerator, denominator = rate_volume
         hours = result.hours_per_day
         rate = exact_divide(numerator, _multiply(denominator, hours))
-        return _new_tuple(PumpProgram, (rate, None, hours))
+        bolus = None if result.drug.bolus is None else _bolus_volume_ml(result)
+        return _new_tuple(PumpProgram, (rate, bolus, hours))
     return pump_program_as_ordered(result)
 
 

@@ -174,6 +174,10 @@ class DoseResult(NamedTuple):
     daily_volume_ratio: tuple[Decimal, Decimal]
     # A titrated drug: each run of days at its rate; the ratios above are the first run's.
     runs: tuple[DoseRun, ...] = ()
+    # The daily volume of the continuous rate alone, boluses left out (the pump program's rate
+    # is it over the hours infused); None for a result made without it, whose pump program is
+    # worked out from the drug as ordered.
+    rate_volume_ratio: tuple[Decimal, Decimal] | None = None
 
     @property
     def daily_dose(self) -> Decimal:
@@ -416,6 +420,7 @@ def _compute_drug(
         dose_ratio = (numerator, denominator)
         volume_ratio = (_multiply(numerator, volume_ml), _multiply(denominator, amount))
         dose_unit = rate.numerator
+    rate_volume_ratio = volume_ratio
     bolus_measure = drug.bolus
     if bolus_measure is not None and drug.boluses_per_day:
         bolus = _multiply(bolus_measure.canonical_value, drug.boluses_per_day)
@@ -441,6 +446,7 @@ def _compute_drug(
             dose_ratio,
             volume_ratio,
             (),
+            rate_volume_ratio,
         ),
     )
 

@@ -776,10 +776,10 @@ def test_worksheet_opens_just_enough_containers(case) -> None:
 @fuzz
 @given(dosing_cases())
 def test_pump_program_from_the_daily_volume_is_the_one_worked_out_as_ordered(case) -> None:
-    """pump_program divides the daily volume dosing worked out by the hours (a drug without a
-    bolus); it is the same program, to the last digit and exponent, as the one worked out from
+    """pump_program divides the daily volume of the rate alone, which dosing worked out, by the
+    hours; it is the same program, to the last digit and exponent, as the one worked out from
     the rate, the weight and the concentration (mg, mcg, g, mL; per minute, hour or day; per
-    kg; X per Y mL, X in Y mL, %; any hours a day)."""
+    kg; X per Y mL, X in Y mL, %; any hours a day; with boluses or without)."""
     an_order, _, _ = case
     try:
         (result,) = compute(an_order)

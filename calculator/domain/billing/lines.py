@@ -220,9 +220,13 @@ class CalculatedLine:
 def dated_codes(lines: Sequence[CalculatedLine]) -> frozenset[str]:
     """Return the codes of the lines that have a date of service (the codes whose dates a
     catalog is asked for), read from each line's values: every calculation asks."""
-    return frozenset(
-        [values[1] for values in [line._values for line in lines] if values[4] is not None]
-    )
+    # A loop rather than comprehensions: each comprehension is a function call on Python 3.11.
+    codes = []
+    for line in lines:
+        values = line._values
+        if values[4] is not None:
+            codes.append(values[1])
+    return frozenset(codes)
 
 
 # claim_lines makes its lines without CalculatedLine.__init__, their texts a function to call
