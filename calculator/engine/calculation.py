@@ -156,12 +156,11 @@ def calculate(
     when the order names one. `products` are the catalog products the drugs were read from,
     by index, kept in the Calculation (calculate_request passes them)."""
     results = dosing.compute(order)
+    medicare_dme = policy.is_medicare_dme
     plans = (
-        dispensing_plans(results, dispensing, order.period)
-        if dispensing or policy.is_medicare_dme
-        else ()
+        dispensing_plans(results, dispensing, order.period) if dispensing or medicare_dme else ()
     )
-    if policy.is_medicare_dme:
+    if medicare_dme:
         request = medicare or MedicareRequest(billing.MedicareOrder())
         lines = dme_lines(results, order=order, policy=policy, request=request, plans=plans)
     else:
