@@ -60,14 +60,15 @@ def calculate_request(data: object, catalog: Catalog) -> Calculation:
     """Return the calculation for a request dict, or raise InvalidOrder with field paths."""
     parsed = parse_request(data, catalog)
     products = parsed.products
-    calculation = calculate(
+    # calculate's work, called positionally (a call with keywords costs more).
+    calculation = _calculate(
         parsed.order,
         parsed.policy,
-        warnings=parsed.notices,
-        dispensing=parsed.dispensing,
-        medicare=parsed.medicare,
-        secondary=parsed.secondary_policy,
-        products=products,
+        parsed.notices,
+        parsed.dispensing,
+        parsed.medicare,
+        parsed.secondary_policy,
+        products,
     )
     lines, secondary_lines = calculation.lines, calculation.secondary_lines
     notices = code_date_notices(lines + secondary_lines if secondary_lines else lines, catalog)
@@ -156,6 +157,19 @@ def calculate(
     (SPEC 11), A4222 counting the plans' reservoirs; the secondary profile's lines are made
     when the order names one. `products` are the catalog products the drugs were read from,
     by index, kept in the Calculation (calculate_request passes them)."""
+    return _calculate(order, policy, warnings, dispensing, medicare, secondary, products)
+
+
+def _calculate(
+    order: OrderInput,
+    policy: BillingPolicy,
+    warnings: tuple[SafetyWarning, ...],
+    dispensing: tuple[DispensingInput, ...],
+    medicare: MedicareRequest | None,
+    secondary: BillingPolicy | None,
+    products: tuple[Product | None, ...],
+) -> Calculation:
+    """calculate, its arguments given positionally."""
     results = dosing.compute(order)
     medicare_dme = policy.is_medicare_dme
     plans = (
