@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
-from functools import lru_cache, partial
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from calculator.domain.billing.checks import bills_specific_code, validate_billing
@@ -93,8 +93,9 @@ class CalculatedLine:
     __match_args__ = CALCULATED_LINE_FIELDS
 
     _values: tuple[Any, ...]
-    # (description, work), or a function that returns them, called once when first needed.
-    _texts: tuple[str, str] | Callable[[], tuple[str, str]]
+    # (description, work), or (a function that returns them, its arguments), called once when
+    # first needed: a pair is cheaper to make than a functools.partial.
+    _texts: tuple[str, str] | tuple[Callable[..., tuple[str, str]], tuple[Any, ...]]
 
     def __init__(
         self,
@@ -188,8 +189,9 @@ class CalculatedLine:
 
     def _written(self) -> tuple[str, str]:
         texts = self._texts
-        if callable(texts):
-            texts = self._texts = texts()
+        if type(texts[0]) is not str:  # (function, arguments): the texts, worked out once
+            function, arguments = texts
+            texts = self._texts = function(*arguments)
         return texts
 
     def _fields(self) -> tuple[Any, ...]:
@@ -358,7 +360,7 @@ def claim_lines(
     append = lines.append
     for segment in segments:
         days, start, end = segment
-        texts = partial(_per_diem_texts, code, days)
+        texts = (_per_diem_texts, (code, days))
         for result in results:
             index = result.index
             line = _new_line(CalculatedLine)
@@ -464,8 +466,9 @@ def _drug_line(
         quantity,
         result.index,
     )
-    line._texts = partial(
-        _drug_line_texts, result, days, policy, units, quantity, dispensed is not None
+    line._texts = (
+        _drug_line_texts,
+        (result, days, policy, units, quantity, dispensed is not None),
     )
     return line
 
