@@ -37,6 +37,7 @@ from calculator.engine.request import (
     _POLICY_CHOICES,
     _THERAPIES,
     POLICY_FIELDS,
+    ParsedRequest,
     _changed_policy,
     _date,
     _date_in_full,
@@ -333,7 +334,9 @@ def test_the_values_read_are_those_their_constructors_make(request: dict) -> Non
     constructors: each value has exactly its class's fields and equals what the constructor
     makes of them (a field added to DrugInput and not to the reader fails here)."""
     parsed = parse_request(request, engine.EmptyCatalog())
-    for value in (parsed, parsed.order, parsed.order.period, *parsed.order.drugs):
+    assert type(parsed) is ParsedRequest and len(parsed) == len(ParsedRequest._fields)
+    assert ParsedRequest(*parsed) == parsed and repr(ParsedRequest(*parsed)) == repr(parsed)
+    for value in (parsed.order, parsed.order.period, *parsed.order.drugs):
         names = [field.name for field in fields(value)]
         assert list(vars(value)) == names
         rebuilt = type(value)(**{name: getattr(value, name) for name in names})
