@@ -18,6 +18,8 @@ from decimal import Context, Decimal
 from functools import cache
 from typing import TYPE_CHECKING, NamedTuple
 
+from calculator.domain.records import dict_setter
+
 if TYPE_CHECKING:
     from pint import UnitRegistry
 
@@ -103,7 +105,6 @@ _new = object.__new__
 # The factor of each canonical unit (mg, mL, units): one object, so that `factor is _ONE` tells a
 # Measure whose canonical value is its value (exactly: a normalized 1 has exponent 0).
 _ONE = Decimal(1)
-_set = object.__setattr__
 
 # ASCII digits only: "\d" would also read Arabic-Indic or full-width digits, whose zero (U+0660)
 # looks like a decimal point.
@@ -202,7 +203,7 @@ class Measure:
         factor_ = units.factor  # a canonical unit's is _ONE: its value is its canonical value
         fields["canonical_value"] = value if factor_ is _ONE else _multiply(value, factor_)
         measure = _new(cls)
-        _set(measure, "__dict__", fields)
+        _set_measure_fields(measure, fields)
         return measure
 
     def __str__(self) -> str:
@@ -223,6 +224,10 @@ class Measure:
         for count, symbol in self.per:
             quantity = quantity / ureg.Quantity(count, UNITS[symbol][1])
         return quantity
+
+
+# A Measure's fields set at once as its __dict__ (a frozen class refuses its own __setattr__).
+_set_measure_fields = dict_setter(Measure)
 
 
 def format_decimal(value: Decimal, places: int | None = None) -> str:
@@ -364,7 +369,7 @@ def quick_measure(text: object) -> tuple[Measure, UnitPart] | None:
     fields["value"] = value
     fields["canonical_value"] = value if units.factor is _ONE else _multiply(value, units.factor)
     measure = _new(Measure)
-    _set(measure, "__dict__", fields)
+    _set_measure_fields(measure, fields)
     return measure, units
 
 
