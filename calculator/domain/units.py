@@ -308,7 +308,8 @@ class UnitPart(NamedTuple):
     per_canonical: tuple[Decimal, ...]
     is_rate: bool  # what parse_rate accepts
     is_concentration: bool  # what parse_concentration accepts
-    # The fields every Measure in these units shares (all but value and canonical_value).
+    # A Measure's fields in field order, those every Measure in these units shares filled in
+    # (value and canonical_value are None: a copy has its own set, without a new key each).
     measure_fields: dict[str, object]
 
 
@@ -472,11 +473,13 @@ def _read_unit_part(rest: str, whole: str) -> UnitPart:
         is_rate=_is_rate(dimension, pers, per_dimensions),
         is_concentration=_is_concentration(dimension, per_dimensions),
         measure_fields={
+            "value": None,  # each Measure's own, set over these two
             "numerator": numerator,
             "per": pers,
             "joiner": joiner,
             "dimension": dimension,
             "per_dimensions": per_dimensions,
+            "canonical_value": None,
             "per_canonical": per_canonical,
         },
     )

@@ -195,7 +195,7 @@ def parse_request(data: object, catalog: Catalog) -> ParsedRequest:
         for index, raw in enumerate(raw_drugs):
             prefix = _DRUG_PREFIXES[index]
             if type(raw) is dict and _PLAIN_DRUG_FIELDS.issuperset(raw):
-                drug, product = _read_drug(raw, prefix, catalog, errors, warnings, known=True)
+                drug, product = _read_drug(raw, prefix, catalog, errors, warnings, True)
                 plan_input = NO_DISPENSING
             else:
                 drug, product = _read_drug(raw, prefix, catalog, errors, warnings)
@@ -446,7 +446,13 @@ def _changed_policy(policy: BillingPolicy, changes: tuple[tuple[str, Any], ...])
 _CHANGED_POLICIES: dict[tuple[int, tuple], tuple[BillingPolicy, BillingPolicy]] = {}
 
 
-def _text(value: object, prefix: str, key: str, errors: ErrorCollector, *, limit: int = 120) -> str:
+# The longest text field (a name, an NDC, a code) a drug row may give.
+_TEXT_LIMIT = 120
+
+
+def _text(
+    value: object, prefix: str, key: str, errors: ErrorCollector, *, limit: int = _TEXT_LIMIT
+) -> str:
     """Return a text field stripped, or "" after recording why it cannot be stored under
     `prefix.key` (`prefix` alone when `key` is empty)."""
     if type(value) is str and len(value) <= limit and (value.isprintable() or storable(value)):
@@ -544,7 +550,6 @@ def _read_drug(
     catalog: Catalog,
     errors: ErrorCollector,
     warnings: list[SafetyWarning],
-    *,
     known: bool = False,
 ) -> tuple[DrugInput | None, Product | None]:
     """Return a drug row read field by field in one pass (every field's error on its path),
@@ -577,7 +582,10 @@ def _read_drug(
             ndc_unit = product.ndc_unit or None
         if package_text is None or package_text == "":
             package_text = product.package_volume or None
-    name = _text(name, prefix, "name", errors) if name is not None else ""
+    if type(name) is str and len(name) <= _TEXT_LIMIT and name.isprintable():
+        name = name.strip()  # _text's first test written out: most names are printable text
+    else:
+        name = _text(name, prefix, "name", errors) if name is not None else ""
     # A rate and a concentration typed as most are, read at once (what parse_rate and
     # parse_concentration return for them); anything else by those readers, which say why not.
     rate_text = get("rate")
@@ -687,7 +695,10 @@ def _read_ndc(
 ) -> tuple[str, Product | None]:
     """Return a drug row's 11-digit NDC and its catalog product (None when not in it); a bare
     10-digit NDC is read as the only catalog product it can be, with a notice."""
-    ndc_text = _text(value, prefix, "ndc", errors)
+    if type(value) is str and len(value) <= _TEXT_LIMIT and value.isprintable():
+        ndc_text = value.strip()  # _text's first test written out: most NDCs are printable text
+    else:
+        ndc_text = _text(value, prefix, "ndc", errors)
     if not ndc_text:
         path = f"{prefix}.ndc"
         if path not in errors:

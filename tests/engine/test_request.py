@@ -17,6 +17,7 @@ from calculator import engine
 from calculator.domain.billing import SHIPPED_POLICIES, RoundingScope
 from calculator.domain.dosing import DoseResult
 from calculator.domain.errors import ErrorCollector, InvalidOrder
+from calculator.domain.ndc import normalize_ndc
 from calculator.domain.units import (
     ACTIVITY,
     EQUIVALENT,
@@ -44,6 +45,7 @@ from calculator.engine.request import (
     _read_period,
     _read_period_in_full,
     _read_policy,
+    _text,
     _therapy,
     parse_request,
 )
@@ -507,3 +509,44 @@ def test_a_drug_rows_quantities_are_what_their_readers_make_of_them(rows: list[d
             if read is not None:
                 value = getattr(read, key)
                 assert (every_field(value) if value is not None else None) == expected
+
+
+# Texts a drug row may give as its name or NDC: printable or not, about the length limit.
+row_texts = (
+    st.text(max_size=130)
+    | st.text(alphabet="0123456789-", min_size=1, max_size=14)
+    | st.builds(
+        "{}{}{}".format, st.sampled_from(["", " ", "\t"]), st.text(), st.sampled_from(["", " "])
+    )
+    | st.integers(100, 130).map(lambda length: "x" * length)
+    | st.sampled_from(["", " ", "\t00074-1133-03", "00074-1133-03\n", "Drug\u00a012", "\ud800"])
+    | garbage
+)
+
+
+@fuzz
+@given(name=row_texts, ndc=row_texts)
+@example(name="x" * 120, ndc=" 00074-1133-03 ")
+@example(name="x" * 121, ndc="00074-1133-03")
+def test_a_drug_rows_name_and_ndc_read_as_the_text_rule_reads_them(name: Any, ndc: Any) -> None:
+    """the reader takes a printable name or NDC at once: the name it keeps and the NDC it reads
+    are those of `_text` (the text rule), and a text the rule refuses gets the rule's message
+    on the field's path."""
+    drug = {"ndc": ndc, "name": name, "rate": "5 mg/hr", "concentration": "25 mg/mL"}
+    try:
+        parsed = parse_request(
+            {"profile": "HMSA", "days": 3, "drugs": [drug]}, engine.EmptyCatalog()
+        )
+        reported: dict[str, list[str]] = {}
+    except InvalidOrder as error:
+        parsed, reported = None, error.errors
+    rule = ErrorCollector()
+    name_text = _text(name, "drugs.0", "name", rule) if name is not None else ""
+    ndc_text = _text(ndc, "drugs.0", "ndc", rule)
+    assert reported.get("drugs.0.name") == rule.errors.get("drugs.0.name")
+    if "drugs.0.ndc" in rule.errors:
+        assert reported["drugs.0.ndc"] == rule.errors["drugs.0.ndc"]
+    if parsed is not None:
+        read = parsed.order.drugs[0]
+        assert read.name == name_text
+        assert read.ndc == normalize_ndc(ndc_text)
