@@ -93,6 +93,9 @@ CONVERSIONS = {
     "lbs": "give the weight in kg (1 lb = 0.45359237 kg)",
 }
 
+# The units a patient weight is given in (and a weight-based rate is per).
+WEIGHT_UNITS = frozenset({"kg", "g"})
+
 MAX_INTEGER_DIGITS = 9
 MAX_DECIMAL_PLACES = 6
 
@@ -490,7 +493,7 @@ def _is_rate(dimension: str, per: tuple[tuple[Decimal, str], ...], dims: tuple[s
     (mg/kg/hr) or mL/hr, with no count after a "/" (5 mg/2 hr is not read)."""
     amount_ok = dimension in {MASS, VOLUME, ACTIVITY, EQUIVALENT}
     per_time = len(dims) == 1 and dims[0] == TIME
-    weight_based = len(dims) == 2 and per[0][1] in {"kg", "g"} and dims[1] == TIME and amount_ok
+    weight_based = len(dims) == 2 and per[0][1] in WEIGHT_UNITS and dims[1] == TIME and amount_ok
     return amount_ok and (per_time or weight_based) and all(c == 1 for c, _ in per)
 
 
@@ -557,7 +560,7 @@ def parse_amount(text: object, *, dimensions: tuple[str, ...], example: str) -> 
 def parse_weight(text: object) -> Measure:
     """Return a patient weight in kg or g ("70 kg")."""
     measure = parse_amount(text, dimensions=(MASS,), example="70 kg")
-    if measure.numerator not in {"kg", "g"}:
+    if measure.numerator not in WEIGHT_UNITS:
         raise QuantityError(f'"{str(text).strip()}": give the weight in kg, e.g. 70 kg')
     return measure
 

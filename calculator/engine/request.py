@@ -55,6 +55,7 @@ from calculator.domain.units import (
     EQUIVALENT,
     MASS,
     VOLUME,
+    WEIGHT_UNITS,
     Measure,
     QuantityError,
     parse_amount,
@@ -653,16 +654,18 @@ def _read_drug(
         if "bolus" in raw
         else None
     )
-    boluses = (
-        _optional(get("boluses_per_day"), prefix, "boluses_per_day", _read_boluses, errors)
-        if "boluses_per_day" in raw
-        else None
-    )
-    weight = (
-        _optional(get("weight"), prefix, "weight", parse_weight, errors)
-        if "weight" in raw
-        else None
-    )
+    boluses = get("boluses_per_day")
+    if boluses is not None and not (
+        type(boluses) is int and 0 <= boluses <= MAX_BOLUSES_PER_DAY
+    ):  # a count given as a whole number in range: what _read_boluses returns, at once
+        boluses = _optional(boluses, prefix, "boluses_per_day", _read_boluses, errors)
+    weight = get("weight")
+    if weight is not None:  # a weight typed as most are, at once (what parse_weight returns)
+        read = quick_measure(weight)
+        if read is not None and read[1].numerator in WEIGHT_UNITS and not read[1].per:
+            weight = read[0]
+        else:
+            weight = _optional(weight, prefix, "weight", parse_weight, errors)
     rate_changes = get("rate_changes")
     if rate_changes is not None:
         rate_changes = read_rate_changes(rate_changes, f"{prefix}.rate_changes", errors)

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from calculator import engine
 from calculator.domain.billing import SHIPPED_POLICIES, RoundingScope
-from calculator.domain.dosing import DoseResult
+from calculator.domain.dosing import MAX_BOLUSES_PER_DAY, DoseResult
 from calculator.domain.errors import ErrorCollector, InvalidOrder
 from calculator.domain.ndc import normalize_ndc
 from calculator.domain.units import (
@@ -27,6 +27,7 @@ from calculator.domain.units import (
     parse_amount,
     parse_concentration,
     parse_rate,
+    parse_weight,
 )
 from calculator.engine.medicare import (
     MEDICARE_DRUG_FIELDS,
@@ -42,6 +43,7 @@ from calculator.engine.request import (
     _changed_policy,
     _date,
     _date_in_full,
+    _read_boluses,
     _read_period,
     _read_period_in_full,
     _read_policy,
@@ -468,6 +470,7 @@ row_quantities = (
     typed_quantity
     | near_misses
     | st.sampled_from(["10 mg", " 10 mg", "10 mL", "10 units", "0.1 mg", "2 mL"])
+    | st.sampled_from(["70 kg", " 70.5 kg ", "70000 g", "70 kg/hr", "70 lb", "0 kg", "1 mg/kg"])
 )
 QUANTITY_READERS = {
     "rate": parse_rate,
@@ -475,6 +478,7 @@ QUANTITY_READERS = {
     "hcpcs_unit": lambda text: parse_amount(text, dimensions=DOSE, example="10 mg"),
     "package_volume": lambda text: parse_amount(text, dimensions=(VOLUME,), example="10 mL"),
     "bolus": lambda text: parse_amount(text, dimensions=(*DOSE, VOLUME), example="1 mg"),
+    "weight": parse_weight,
 }
 DOSE = (MASS, ACTIVITY, EQUIVALENT)
 
@@ -550,3 +554,34 @@ def test_a_drug_rows_name_and_ndc_read_as_the_text_rule_reads_them(name: Any, nd
         read = parsed.order.drugs[0]
         assert read.name == name_text
         assert read.ndc == normalize_ndc(ndc_text)
+
+
+@fuzz
+@given(
+    st.integers(-3, MAX_BOLUSES_PER_DAY + 3)
+    | st.sampled_from([True, False, 2.0, 2.5, "3", " 4 ", "", "x"])
+    | garbage
+)
+@example(-1)
+@example(0)
+@example(MAX_BOLUSES_PER_DAY)
+@example(MAX_BOLUSES_PER_DAY + 1)
+@example(True)
+def test_a_drug_rows_boluses_per_day_read_as_the_count_rule_reads_them(count: Any) -> None:
+    """the reader takes a whole number in range at once: the count it keeps is what
+    `_read_boluses` (the rule) returns, and a count the rule refuses gets its message."""
+    drug = {"ndc": SEED_NDC, "rate": "5 mg/hr", "concentration": "25 mg/mL"}
+    drug |= {"bolus": "1 mg", "boluses_per_day": count}
+    try:
+        read = parse_request({"profile": "HMSA", "days": 3, "drugs": [drug]}, engine.EmptyCatalog())
+        reported: dict[str, list[str]] = {}
+    except InvalidOrder as error:
+        read, reported = None, error.errors
+    try:
+        expected = _read_boluses(count) if count not in (None, "") else None
+    except ValueError as error:
+        assert reported["drugs.0.boluses_per_day"] == [str(error)]
+        return
+    assert "drugs.0.boluses_per_day" not in reported
+    if read is not None:
+        assert read.order.drugs[0].boluses_per_day == (expected or 0)
