@@ -566,9 +566,21 @@ def _read_drug(
             for key in sorted(set(raw) - DRUG_FIELDS, key=str):
                 errors.add(f"{prefix}.{key}", "unknown field")
     get = raw.get
-    ndc11, product = _read_ndc(get("ndc"), prefix, catalog, errors, warnings)
-    name = get("name")
-    concentration_text = get("concentration")
+    ndc_text, name = get("ndc"), get("name")
+    rate_text, concentration_text = get("rate"), get("concentration")
+    ndc11, product = _read_ndc(ndc_text, prefix, catalog, errors, warnings)
+    # Most rows give these four fields and no other: without a catalog product to fill the
+    # others in, such a row has nothing more to read (read with `known` False, it is read
+    # field by field; the tests hold the two to the same answers).
+    four_only = (
+        known
+        and product is None
+        and len(raw) == 4
+        and name is not None
+        and rate_text is not None
+        and concentration_text is not None
+        and ndc_text is not None
+    )
     typed_hcpcs = hcpcs = get("hcpcs")
     ndc_unit = get("ndc_unit")
     package_text = get("package_volume")
@@ -589,7 +601,6 @@ def _read_drug(
         name = _text(name, prefix, "name", errors) if name is not None else ""
     # A rate and a concentration typed as most are, read at once (what parse_rate and
     # parse_concentration return for them); anything else by those readers, which say why not.
-    rate_text = get("rate")
     read = quick_measure(rate_text)
     if read is not None and read[1].is_rate:
         rate = read[0]
@@ -609,6 +620,13 @@ def _read_drug(
             "enter the concentration, e.g. 25 mg/mL",
             errors,
         )
+    if four_only:  # what the rest of the reading makes of the fields such a row leaves out
+        if rate is None or concentration is None:
+            return None, None
+        drug = make_drug_input(
+            rate, concentration, name, ndc11, None, 0, None, "", None, "ML", None, None, ()
+        )
+        return drug, None
     compounded = get("compounded", False)
     if compounded is not False and not isinstance(compounded, bool):
         errors.add(f"{prefix}.compounded", "compounded must be true or false")

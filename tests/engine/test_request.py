@@ -29,6 +29,7 @@ from calculator.domain.units import (
     parse_rate,
     parse_weight,
 )
+from calculator.engine.catalog import Product
 from calculator.engine.medicare import (
     MEDICARE_DRUG_FIELDS,
     MEDICARE_REQUEST_FIELDS,
@@ -44,6 +45,7 @@ from calculator.engine.request import (
     _date,
     _date_in_full,
     _read_boluses,
+    _read_drug,
     _read_period,
     _read_period_in_full,
     _read_policy,
@@ -585,3 +587,70 @@ def test_a_drug_rows_boluses_per_day_read_as_the_count_rule_reads_them(count: An
     assert "drugs.0.boluses_per_day" not in reported
     if read is not None:
         assert read.order.drugs[0].boluses_per_day == (expected or 0)
+
+
+# A drug row as most give it (the four fields), now and then with a field left out, spoiled or
+# added.
+FOUR_FIELDS = {
+    "ndc": st.sampled_from([SEED_NDC, "00074113303", "0074113303", "123", ""]) | garbage,
+    "name": st.sampled_from(["morphine", " Drug 12 ", ""]) | row_texts,
+    "rate": st.sampled_from(["5 mg/hr", "25 mg/mL"]) | row_quantities,
+    "concentration": st.sampled_from(["25 mg/mL", "5 mg/hr"]) | row_quantities,
+}
+OTHER_FIELDS = {
+    "bolus": st.sampled_from(["1 mg", None, ""]),
+    "hcpcs": st.sampled_from(["J2270", None]),
+    "ndc_unit": st.sampled_from(["GR", None]),
+}
+VALID_FOUR_FIELDS = {
+    "ndc": st.sampled_from([SEED_NDC, "00074113303"]),
+    "name": st.sampled_from(["morphine", " Drug 12 "]),
+    "rate": st.sampled_from(["5 mg/hr", "0.5 mg/kg/hr", "4 mL/hr"]),
+    "concentration": st.sampled_from(["25 mg/mL", "0.25 %", "500 mg in 20 mL"]),
+}
+four_field_rows = (
+    st.fixed_dictionaries(VALID_FOUR_FIELDS)
+    | st.fixed_dictionaries(FOUR_FIELDS)
+    | st.fixed_dictionaries({}, optional=VALID_FOUR_FIELDS | OTHER_FIELDS)
+    | st.fixed_dictionaries({}, optional=FOUR_FIELDS | OTHER_FIELDS)
+)
+
+
+class OneProductCatalog(engine.EmptyCatalog):
+    """The seed NDC's product, with its catalog HCPCS code, NDC unit and package volume."""
+
+    def product(self, ndc11: str) -> Product | None:
+        if ndc11 != "00074113303":
+            return None
+        return Product(ndc11, "Morphine", "25 mg/mL", "GR", "J2270", "10 mg", "10 mL")
+
+
+@fuzz
+@given(st.lists(four_field_rows, min_size=1, max_size=3))
+@example([{"ndc": SEED_NDC, "rate": "5 mg/hr", "concentration": "25 mg/mL", "bolus": "1 mg"}])
+@example([{"name": "m", "rate": "5 mg/hr", "concentration": "25 mg/mL", "ndc_unit": "GR"}])
+@example([{"ndc": SEED_NDC, "name": "m", "rate": "5 mg/hr", "concentration": "25 mg/mL"}] * 2)
+@example(
+    [
+        {
+            "ndc": SEED_NDC,
+            "name": "m",
+            "rate": "5 mg/hr",
+            "concentration": "25 mg/mL",
+            "bolus": "1 mg",
+        }
+    ]
+)
+@example([{"ndc": SEED_NDC, "name": "m", "concentration": "25 mg/mL", "bolus": "5 mg/hr"}])
+@example([{"ndc": SEED_NDC, "name": "m", "rate": "5 mg/hr", "bolus": "5 mg/hr"}])
+def test_a_row_of_the_four_fields_reads_as_a_row_read_field_by_field(rows: list[dict]) -> None:
+    """a row that gives only the NDC, name, rate and concentration is made at once: the drug,
+    product, errors and notices are those of the same row read field by field."""
+    for index, row in enumerate(rows):
+        catalog = OneProductCatalog() if index % 2 else engine.EmptyCatalog()
+        outcomes = []
+        for known in (True, False):
+            errors, warnings = ErrorCollector(), []
+            drug, product = _read_drug(row, f"drugs.{index}", catalog, errors, warnings, known)
+            outcomes.append((repr(drug), product, errors.errors, warnings))
+        assert outcomes[0] == outcomes[1]
