@@ -556,8 +556,9 @@ def _read_drug(
     """Return a drug row read field by field in one pass (every field's error on its path),
     and its catalog product. A row's value wins; an empty name, concentration, HCPCS code, NDC
     unit or package volume takes its catalog product's (and stays empty without a product).
-    A field the row does not give costs one test (most rows give a few of them). `known`: the
-    caller has seen that the row is a dict of drug fields only."""
+    A field the row does not give costs one test (most rows give a few of them), and none at
+    all in a row of the four fields most give. `known`: the caller has seen that the row is a
+    dict of drug fields only."""
     if not known:
         if type(raw) is not dict and not isinstance(raw, Mapping):
             errors.add(prefix, "each drug must be an object")
@@ -566,9 +567,9 @@ def _read_drug(
             for key in sorted(set(raw) - DRUG_FIELDS, key=str):
                 errors.add(f"{prefix}.{key}", "unknown field")
     get = raw.get
-    ndc_text, name = get("ndc"), get("name")
+    typed_ndc, name = get("ndc"), get("name")
     rate_text, concentration_text = get("rate"), get("concentration")
-    ndc11, product = _read_ndc(ndc_text, prefix, catalog, errors, warnings)
+    ndc11, product = _read_ndc(typed_ndc, prefix, catalog, errors, warnings)
     # Most rows give these four fields and no other: without a catalog product to fill the
     # others in, such a row has nothing more to read (read with `known` False, it is read
     # field by field; the tests hold the two to the same answers).
@@ -579,7 +580,7 @@ def _read_drug(
         and name is not None
         and rate_text is not None
         and concentration_text is not None
-        and ndc_text is not None
+        and typed_ndc is not None
     )
     typed_hcpcs = hcpcs = get("hcpcs")
     ndc_unit = get("ndc_unit")
