@@ -569,7 +569,20 @@ def _read_drug(
     get = raw.get
     typed_ndc, name = get("ndc"), get("name")
     rate_text, concentration_text = get("rate"), get("concentration")
-    ndc11, product = _read_ndc(typed_ndc, prefix, catalog, errors, warnings)
+    # _read_ndc written out for an NDC typed as most are (printable text that is an NDC); any
+    # other, a refused one included, is read again by _read_ndc, which says what is wrong.
+    try:
+        ndc11 = (
+            ndc.normalize_ndc(typed_ndc.strip())
+            if type(typed_ndc) is str and len(typed_ndc) <= _TEXT_LIMIT and typed_ndc.isprintable()
+            else ""
+        )
+    except ndc.NdcError:
+        ndc11 = ""
+    if ndc11:
+        product = catalog.product(ndc11)
+    else:
+        ndc11, product = _read_ndc(typed_ndc, prefix, catalog, errors, warnings)
     # Most rows give these four fields and no other: without a catalog product to fill the
     # others in, such a row has nothing more to read (read with `known` False, it is read
     # field by field; the tests hold the two to the same answers).

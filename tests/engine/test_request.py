@@ -46,6 +46,7 @@ from calculator.engine.request import (
     _date_in_full,
     _read_boluses,
     _read_drug,
+    _read_ndc,
     _read_period,
     _read_period_in_full,
     _read_policy,
@@ -619,10 +620,13 @@ four_field_rows = (
 class OneProductCatalog(engine.EmptyCatalog):
     """The seed NDC's product, with its catalog HCPCS code, NDC unit and package volume."""
 
+    PRODUCT = Product("00074113303", "Morphine", "25 mg/mL", "GR", "J2270", "10 mg", "10 mL")
+
     def product(self, ndc11: str) -> Product | None:
-        if ndc11 != "00074113303":
-            return None
-        return Product(ndc11, "Morphine", "25 mg/mL", "GR", "J2270", "10 mg", "10 mL")
+        return self.PRODUCT if ndc11 == self.PRODUCT.ndc else None
+
+    def products_among(self, ndc11s: tuple[str, ...]) -> list[Product]:
+        return [self.PRODUCT] if self.PRODUCT.ndc in ndc11s else []
 
 
 @fuzz
@@ -654,3 +658,27 @@ def test_a_row_of_the_four_fields_reads_as_a_row_read_field_by_field(rows: list[
             drug, product = _read_drug(row, f"drugs.{index}", catalog, errors, warnings, known)
             outcomes.append((repr(drug), product, errors.errors, warnings))
         assert outcomes[0] == outcomes[1]
+
+
+typed_ndcs = (
+    row_texts
+    | st.sampled_from([SEED_NDC, "00074113303", "0074113303", "0074-1133-03", " 00074-1133-03 "])
+    | st.sampled_from(["12345-123-12", "1234567890", "0000000000", "00000-0000-00", "123"])
+    | st.sampled_from(["00074-1133-3", "00074_1133_03", "\t0074113303"])
+)
+
+
+@fuzz
+@given(typed_ndcs)
+def test_a_drug_rows_ndc_reads_as_the_ndc_reader_reads_it(typed: Any) -> None:
+    """the reader takes an NDC typed as most are at once: the NDC, catalog product, message
+    and notice are those `_read_ndc` gives, with a catalog and without."""
+    row = {"ndc": typed, "rate": "5 mg/hr", "concentration": "25 mg/mL"}
+    for catalog in (engine.EmptyCatalog(), OneProductCatalog()):
+        errors, warnings = ErrorCollector(), []
+        drug, product = _read_drug(row, "drugs.0", catalog, errors, warnings, True)
+        rule_errors, rule_warnings = ErrorCollector(), []
+        ndc11, rule_product = _read_ndc(typed, "drugs.0", catalog, rule_errors, rule_warnings)
+        assert drug is not None and (drug.ndc, product) == (ndc11, rule_product)
+        assert errors.errors.get("drugs.0.ndc") == rule_errors.errors.get("drugs.0.ndc")
+        assert [w for w in warnings if w.field == "drugs.0.ndc"] == rule_warnings
