@@ -556,9 +556,8 @@ def _read_drug(
     """Return a drug row read field by field in one pass (every field's error on its path),
     and its catalog product. A row's value wins; an empty name, concentration, HCPCS code, NDC
     unit or package volume takes its catalog product's (and stays empty without a product).
-    A field the row does not give costs one test (most rows give a few of them), and none at
-    all in a row of the four fields most give. `known`: the caller has seen that the row is a
-    dict of drug fields only."""
+    A field the row does not give costs one test (most rows give a few of them). `known`: the
+    caller has seen that the row is a dict of drug fields only."""
     if not known:
         if type(raw) is not dict and not isinstance(raw, Mapping):
             errors.add(prefix, "each drug must be an object")
@@ -583,18 +582,6 @@ def _read_drug(
         product = catalog.product(ndc11)
     else:
         ndc11, product = _read_ndc(typed_ndc, prefix, catalog, errors, warnings)
-    # Most rows give these four fields and no other: without a catalog product to fill the
-    # others in, such a row has nothing more to read (read with `known` False, it is read
-    # field by field; the tests hold the two to the same answers).
-    four_only = (
-        known
-        and product is None
-        and len(raw) == 4
-        and name is not None
-        and rate_text is not None
-        and concentration_text is not None
-        and typed_ndc is not None
-    )
     typed_hcpcs = hcpcs = get("hcpcs")
     ndc_unit = get("ndc_unit")
     package_text = get("package_volume")
@@ -634,13 +621,6 @@ def _read_drug(
             "enter the concentration, e.g. 25 mg/mL",
             errors,
         )
-    if four_only:  # what the rest of the reading makes of the fields such a row leaves out
-        if rate is None or concentration is None:
-            return None, None
-        drug = make_drug_input(
-            rate, concentration, name, ndc11, None, 0, None, "", None, "ML", None, None, ()
-        )
-        return drug, None
     compounded = get("compounded", False)
     if compounded is not False and not isinstance(compounded, bool):
         errors.add(f"{prefix}.compounded", "compounded must be true or false")

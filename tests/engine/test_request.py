@@ -647,9 +647,10 @@ class OneProductCatalog(engine.EmptyCatalog):
 )
 @example([{"ndc": SEED_NDC, "name": "m", "concentration": "25 mg/mL", "bolus": "5 mg/hr"}])
 @example([{"ndc": SEED_NDC, "name": "m", "rate": "5 mg/hr", "bolus": "5 mg/hr"}])
-def test_a_row_of_the_four_fields_reads_as_a_row_read_field_by_field(rows: list[dict]) -> None:
-    """a row that gives only the NDC, name, rate and concentration is made at once: the drug,
-    product, errors and notices are those of the same row read field by field."""
+def test_a_row_known_to_hold_drug_fields_only_reads_as_any_row(rows: list[dict]) -> None:
+    """a row the caller has seen to hold drug fields only (`known`, most rows: the NDC, name,
+    rate and concentration) reads to the drug, product, errors and notices of the same row read
+    with every check."""
     for index, row in enumerate(rows):
         catalog = OneProductCatalog() if index % 2 else engine.EmptyCatalog()
         outcomes = []
