@@ -18,6 +18,8 @@ from decimal import Context, Decimal
 from functools import cache
 from typing import TYPE_CHECKING, NamedTuple
 
+from calculator.domain.records import dict_setter
+
 if TYPE_CHECKING:
     from pint import UnitRegistry
 
@@ -91,6 +93,9 @@ CONVERSIONS = {
     "lbs": "give the weight in kg (1 lb = 0.45359237 kg)",
 }
 
+# The units a patient weight is given in (and a weight-based rate is per).
+WEIGHT_UNITS = frozenset({"kg", "g"})
+
 MAX_INTEGER_DIGITS = 9
 MAX_DECIMAL_PLACES = 6
 
@@ -103,7 +108,6 @@ _new = object.__new__
 # The factor of each canonical unit (mg, mL, units): one object, so that `factor is _ONE` tells a
 # Measure whose canonical value is its value (exactly: a normalized 1 has exponent 0).
 _ONE = Decimal(1)
-_set = object.__setattr__
 
 # ASCII digits only: "\d" would also read Arabic-Indic or full-width digits, whose zero (U+0660)
 # looks like a decimal point.
@@ -202,7 +206,7 @@ class Measure:
         factor_ = units.factor  # a canonical unit's is _ONE: its value is its canonical value
         fields["canonical_value"] = value if factor_ is _ONE else _multiply(value, factor_)
         measure = _new(cls)
-        _set(measure, "__dict__", fields)
+        _set_measure_fields(measure, fields)
         return measure
 
     def __str__(self) -> str:
@@ -223,6 +227,10 @@ class Measure:
         for count, symbol in self.per:
             quantity = quantity / ureg.Quantity(count, UNITS[symbol][1])
         return quantity
+
+
+# A Measure's fields set at once as its __dict__ (a frozen class refuses its own __setattr__).
+_set_measure_fields = dict_setter(Measure)
 
 
 def format_decimal(value: Decimal, places: int | None = None) -> str:
@@ -303,7 +311,8 @@ class UnitPart(NamedTuple):
     per_canonical: tuple[Decimal, ...]
     is_rate: bool  # what parse_rate accepts
     is_concentration: bool  # what parse_concentration accepts
-    # The fields every Measure in these units shares (all but value and canonical_value).
+    # A Measure's fields in field order, those every Measure in these units shares filled in
+    # (value and canonical_value are None: a copy has its own set, without a new key each).
     measure_fields: dict[str, object]
 
 
@@ -364,7 +373,7 @@ def quick_measure(text: object) -> tuple[Measure, UnitPart] | None:
     fields["value"] = value
     fields["canonical_value"] = value if units.factor is _ONE else _multiply(value, units.factor)
     measure = _new(Measure)
-    _set(measure, "__dict__", fields)
+    _set_measure_fields(measure, fields)
     return measure, units
 
 
@@ -467,11 +476,13 @@ def _read_unit_part(rest: str, whole: str) -> UnitPart:
         is_rate=_is_rate(dimension, pers, per_dimensions),
         is_concentration=_is_concentration(dimension, per_dimensions),
         measure_fields={
+            "value": None,  # each Measure's own, set over these two
             "numerator": numerator,
             "per": pers,
             "joiner": joiner,
             "dimension": dimension,
             "per_dimensions": per_dimensions,
+            "canonical_value": None,
             "per_canonical": per_canonical,
         },
     )
@@ -482,7 +493,7 @@ def _is_rate(dimension: str, per: tuple[tuple[Decimal, str], ...], dims: tuple[s
     (mg/kg/hr) or mL/hr, with no count after a "/" (5 mg/2 hr is not read)."""
     amount_ok = dimension in {MASS, VOLUME, ACTIVITY, EQUIVALENT}
     per_time = len(dims) == 1 and dims[0] == TIME
-    weight_based = len(dims) == 2 and per[0][1] in {"kg", "g"} and dims[1] == TIME and amount_ok
+    weight_based = len(dims) == 2 and per[0][1] in WEIGHT_UNITS and dims[1] == TIME and amount_ok
     return amount_ok and (per_time or weight_based) and all(c == 1 for c, _ in per)
 
 
@@ -549,7 +560,7 @@ def parse_amount(text: object, *, dimensions: tuple[str, ...], example: str) -> 
 def parse_weight(text: object) -> Measure:
     """Return a patient weight in kg or g ("70 kg")."""
     measure = parse_amount(text, dimensions=(MASS,), example="70 kg")
-    if measure.numerator not in {"kg", "g"}:
+    if measure.numerator not in WEIGHT_UNITS:
         raise QuantityError(f'"{str(text).strip()}": give the weight in kg, e.g. 70 kg')
     return measure
 

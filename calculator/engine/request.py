@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from calculator.domain import billing, dosing, ndc
 from calculator.domain.billing import (
@@ -55,6 +55,7 @@ from calculator.domain.units import (
     EQUIVALENT,
     MASS,
     VOLUME,
+    WEIGHT_UNITS,
     Measure,
     QuantityError,
     parse_amount,
@@ -128,8 +129,11 @@ _POLICY_CHOICES = {
 }
 
 
-@dataclass(frozen=True)
-class ParsedRequest:
+class ParsedRequest(NamedTuple):
+    """What a request reads to. A NamedTuple, not a frozen dataclass: every request makes one,
+    and the reader makes it as the tuple it is (`_new_tuple`, a quarter of a frozen dataclass's
+    cost)."""
+
     order: OrderInput
     policy: BillingPolicy
     notices: tuple[SafetyWarning, ...]
@@ -141,7 +145,7 @@ class ParsedRequest:
 
 # The reader makes its frozen values without their dataclass __init__ (records.maker).
 _make_period = maker(ServicePeriod)
-_make_parsed = maker(ParsedRequest)
+_new_tuple = tuple.__new__  # every field given in order (the generated __new__ takes twice as long)
 _READ_ERRORS = (QuantityError, ndc.NdcError, ValueError)
 # Most orders and drug rows give none of the Medicare DME keys or the dispensing part: one set
 # test each, and their readers are not called (they would add nothing).
@@ -192,7 +196,7 @@ def parse_request(data: object, catalog: Catalog) -> ParsedRequest:
         for index, raw in enumerate(raw_drugs):
             prefix = _DRUG_PREFIXES[index]
             if type(raw) is dict and _PLAIN_DRUG_FIELDS.issuperset(raw):
-                drug, product = _read_drug(raw, prefix, catalog, errors, warnings, known=True)
+                drug, product = _read_drug(raw, prefix, catalog, errors, warnings, True)
                 plan_input = NO_DISPENSING
             else:
                 drug, product = _read_drug(raw, prefix, catalog, errors, warnings)
@@ -214,8 +218,9 @@ def parse_request(data: object, catalog: Catalog) -> ParsedRequest:
         errors.raise_if_any()
     assert hours is not None and therapy is not None and period is not None and policy
     order = make_order_input(tuple(drugs), period, hours, therapy, tuple(visits))
-    return _make_parsed(
-        order, policy, tuple(warnings), tuple(products), tuple(dispensing), medicare, secondary
+    return _new_tuple(
+        ParsedRequest,
+        (order, policy, tuple(warnings), tuple(products), tuple(dispensing), medicare, secondary),
     )
 
 
@@ -442,7 +447,13 @@ def _changed_policy(policy: BillingPolicy, changes: tuple[tuple[str, Any], ...])
 _CHANGED_POLICIES: dict[tuple[int, tuple], tuple[BillingPolicy, BillingPolicy]] = {}
 
 
-def _text(value: object, prefix: str, key: str, errors: ErrorCollector, *, limit: int = 120) -> str:
+# The longest text field (a name, an NDC, a code) a drug row may give.
+_TEXT_LIMIT = 120
+
+
+def _text(
+    value: object, prefix: str, key: str, errors: ErrorCollector, *, limit: int = _TEXT_LIMIT
+) -> str:
     """Return a text field stripped, or "" after recording why it cannot be stored under
     `prefix.key` (`prefix` alone when `key` is empty)."""
     if type(value) is str and len(value) <= limit and (value.isprintable() or storable(value)):
@@ -540,7 +551,6 @@ def _read_drug(
     catalog: Catalog,
     errors: ErrorCollector,
     warnings: list[SafetyWarning],
-    *,
     known: bool = False,
 ) -> tuple[DrugInput | None, Product | None]:
     """Return a drug row read field by field in one pass (every field's error on its path),
@@ -556,9 +566,22 @@ def _read_drug(
             for key in sorted(set(raw) - DRUG_FIELDS, key=str):
                 errors.add(f"{prefix}.{key}", "unknown field")
     get = raw.get
-    ndc11, product = _read_ndc(get("ndc"), prefix, catalog, errors, warnings)
-    name = get("name")
-    concentration_text = get("concentration")
+    typed_ndc, name = get("ndc"), get("name")
+    rate_text, concentration_text = get("rate"), get("concentration")
+    # _read_ndc written out for an NDC typed as most are (printable text that is an NDC); any
+    # other, a refused one included, is read again by _read_ndc, which says what is wrong.
+    try:
+        ndc11 = (
+            ndc.normalize_ndc(typed_ndc.strip())
+            if type(typed_ndc) is str and len(typed_ndc) <= _TEXT_LIMIT and typed_ndc.isprintable()
+            else ""
+        )
+    except ndc.NdcError:
+        ndc11 = ""
+    if ndc11:
+        product = catalog.product(ndc11)
+    else:
+        ndc11, product = _read_ndc(typed_ndc, prefix, catalog, errors, warnings)
     typed_hcpcs = hcpcs = get("hcpcs")
     ndc_unit = get("ndc_unit")
     package_text = get("package_volume")
@@ -573,10 +596,12 @@ def _read_drug(
             ndc_unit = product.ndc_unit or None
         if package_text is None or package_text == "":
             package_text = product.package_volume or None
-    name = _text(name, prefix, "name", errors) if name is not None else ""
+    if type(name) is str and len(name) <= _TEXT_LIMIT and name.isprintable():
+        name = name.strip()  # _text's first test written out: most names are printable text
+    else:
+        name = _text(name, prefix, "name", errors) if name is not None else ""
     # A rate and a concentration typed as most are, read at once (what parse_rate and
     # parse_concentration return for them); anything else by those readers, which say why not.
-    rate_text = get("rate")
     read = quick_measure(rate_text)
     if read is not None and read[1].is_rate:
         rate = read[0]
@@ -641,16 +666,18 @@ def _read_drug(
         if "bolus" in raw
         else None
     )
-    boluses = (
-        _optional(get("boluses_per_day"), prefix, "boluses_per_day", _read_boluses, errors)
-        if "boluses_per_day" in raw
-        else None
-    )
-    weight = (
-        _optional(get("weight"), prefix, "weight", parse_weight, errors)
-        if "weight" in raw
-        else None
-    )
+    boluses = get("boluses_per_day")
+    if boluses is not None and not (
+        type(boluses) is int and 0 <= boluses <= MAX_BOLUSES_PER_DAY
+    ):  # a count given as a whole number in range: what _read_boluses returns, at once
+        boluses = _optional(boluses, prefix, "boluses_per_day", _read_boluses, errors)
+    weight = get("weight")
+    if weight is not None:  # a weight typed as most are, at once (what parse_weight returns)
+        read = quick_measure(weight)
+        if read is not None and read[1].numerator in WEIGHT_UNITS and not read[1].per:
+            weight = read[0]
+        else:
+            weight = _optional(weight, prefix, "weight", parse_weight, errors)
     rate_changes = get("rate_changes")
     if rate_changes is not None:
         rate_changes = read_rate_changes(rate_changes, f"{prefix}.rate_changes", errors)
@@ -683,7 +710,10 @@ def _read_ndc(
 ) -> tuple[str, Product | None]:
     """Return a drug row's 11-digit NDC and its catalog product (None when not in it); a bare
     10-digit NDC is read as the only catalog product it can be, with a notice."""
-    ndc_text = _text(value, prefix, "ndc", errors)
+    if type(value) is str and len(value) <= _TEXT_LIMIT and value.isprintable():
+        ndc_text = value.strip()  # _text's first test written out: most NDCs are printable text
+    else:
+        ndc_text = _text(value, prefix, "ndc", errors)
     if not ndc_text:
         path = f"{prefix}.ndc"
         if path not in errors:

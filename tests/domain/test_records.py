@@ -15,7 +15,7 @@ from calculator.domain.dosing import (
     make_drug_input,
     make_order_input,
 )
-from calculator.domain.records import maker
+from calculator.domain.records import dict_setter, maker
 from calculator.domain.units import Measure, parse_concentration, parse_rate
 
 
@@ -64,3 +64,22 @@ def test_a_field_named_like_the_makers_own_names_is_refused() -> None:
 
     with pytest.raises(TypeError, match="a field maker cannot name"):
         maker(Clashing)
+
+
+def test_a_dict_setter_fills_a_frozen_value_of_its_own_class_only() -> None:
+    """the fields set as a whole are the value's fields; another class's instance is refused,
+    and a class whose instances have no __dict__ has no setter."""
+    rate = parse_rate("5 mg/hr")
+    made = object.__new__(Measure)
+    dict_setter(Measure)(made, dict(vars(rate)))
+    assert made == rate and repr(made) == repr(rate) and made.per_canonical == rate.per_canonical
+    with pytest.raises(TypeError):
+        dict_setter(Measure)(object.__new__(ServicePeriod), {"days": 1})
+
+    @dataclass(frozen=True)
+    class Slotted:
+        __slots__ = ("value",)
+        value: int
+
+    with pytest.raises(TypeError, match="no __dict__"):
+        dict_setter(Slotted)

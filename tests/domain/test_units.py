@@ -6,6 +6,7 @@ Pure functions only: no database, no Django.
 from __future__ import annotations
 
 import contextlib
+from dataclasses import fields
 from decimal import Decimal
 
 import pytest
@@ -679,6 +680,7 @@ def test_the_quick_reading_of_a_quantity_is_the_full_rules_reading(text: str) ->
     quick = quick_measure(text)  # None: left to the rules
     if quick is not None:
         assert (*every_field(quick[0]), repr(quick[1])) == rules
+        assert list(vars(quick[0])) == [field.name for field in fields(Measure)]
 
 
 @fuzz

@@ -15,8 +15,9 @@ from hypothesis import strategies as st
 
 from calculator import engine
 from calculator.domain.billing import SHIPPED_POLICIES, RoundingScope
-from calculator.domain.dosing import DoseResult
+from calculator.domain.dosing import MAX_BOLUSES_PER_DAY, DoseResult
 from calculator.domain.errors import ErrorCollector, InvalidOrder
+from calculator.domain.ndc import normalize_ndc
 from calculator.domain.units import (
     ACTIVITY,
     EQUIVALENT,
@@ -26,7 +27,9 @@ from calculator.domain.units import (
     parse_amount,
     parse_concentration,
     parse_rate,
+    parse_weight,
 )
+from calculator.engine.catalog import Product
 from calculator.engine.medicare import (
     MEDICARE_DRUG_FIELDS,
     MEDICARE_REQUEST_FIELDS,
@@ -37,12 +40,17 @@ from calculator.engine.request import (
     _POLICY_CHOICES,
     _THERAPIES,
     POLICY_FIELDS,
+    ParsedRequest,
     _changed_policy,
     _date,
     _date_in_full,
+    _read_boluses,
+    _read_drug,
+    _read_ndc,
     _read_period,
     _read_period_in_full,
     _read_policy,
+    _text,
     _therapy,
     parse_request,
 )
@@ -333,7 +341,9 @@ def test_the_values_read_are_those_their_constructors_make(request: dict) -> Non
     constructors: each value has exactly its class's fields and equals what the constructor
     makes of them (a field added to DrugInput and not to the reader fails here)."""
     parsed = parse_request(request, engine.EmptyCatalog())
-    for value in (parsed, parsed.order, parsed.order.period, *parsed.order.drugs):
+    assert type(parsed) is ParsedRequest and len(parsed) == len(ParsedRequest._fields)
+    assert ParsedRequest(*parsed) == parsed and repr(ParsedRequest(*parsed)) == repr(parsed)
+    for value in (parsed.order, parsed.order.period, *parsed.order.drugs):
         names = [field.name for field in fields(value)]
         assert list(vars(value)) == names
         rebuilt = type(value)(**{name: getattr(value, name) for name in names})
@@ -463,6 +473,7 @@ row_quantities = (
     typed_quantity
     | near_misses
     | st.sampled_from(["10 mg", " 10 mg", "10 mL", "10 units", "0.1 mg", "2 mL"])
+    | st.sampled_from(["70 kg", " 70.5 kg ", "70000 g", "70 kg/hr", "70 lb", "0 kg", "1 mg/kg"])
 )
 QUANTITY_READERS = {
     "rate": parse_rate,
@@ -470,6 +481,7 @@ QUANTITY_READERS = {
     "hcpcs_unit": lambda text: parse_amount(text, dimensions=DOSE, example="10 mg"),
     "package_volume": lambda text: parse_amount(text, dimensions=(VOLUME,), example="10 mL"),
     "bolus": lambda text: parse_amount(text, dimensions=(*DOSE, VOLUME), example="1 mg"),
+    "weight": parse_weight,
 }
 DOSE = (MASS, ACTIVITY, EQUIVALENT)
 
@@ -504,3 +516,170 @@ def test_a_drug_rows_quantities_are_what_their_readers_make_of_them(rows: list[d
             if read is not None:
                 value = getattr(read, key)
                 assert (every_field(value) if value is not None else None) == expected
+
+
+# Texts a drug row may give as its name or NDC: printable or not, about the length limit.
+row_texts = (
+    st.text(max_size=130)
+    | st.text(alphabet="0123456789-", min_size=1, max_size=14)
+    | st.builds(
+        "{}{}{}".format, st.sampled_from(["", " ", "\t"]), st.text(), st.sampled_from(["", " "])
+    )
+    | st.integers(100, 130).map(lambda length: "x" * length)
+    | st.sampled_from(["", " ", "\t00074-1133-03", "00074-1133-03\n", "Drug\u00a012", "\ud800"])
+    | garbage
+)
+
+
+@fuzz
+@given(name=row_texts, ndc=row_texts)
+@example(name="x" * 120, ndc=" 00074-1133-03 ")
+@example(name="x" * 121, ndc="00074-1133-03")
+def test_a_drug_rows_name_and_ndc_read_as_the_text_rule_reads_them(name: Any, ndc: Any) -> None:
+    """the reader takes a printable name or NDC at once: the name it keeps and the NDC it reads
+    are those of `_text` (the text rule), and a text the rule refuses gets the rule's message
+    on the field's path."""
+    drug = {"ndc": ndc, "name": name, "rate": "5 mg/hr", "concentration": "25 mg/mL"}
+    try:
+        parsed = parse_request(
+            {"profile": "HMSA", "days": 3, "drugs": [drug]}, engine.EmptyCatalog()
+        )
+        reported: dict[str, list[str]] = {}
+    except InvalidOrder as error:
+        parsed, reported = None, error.errors
+    rule = ErrorCollector()
+    name_text = _text(name, "drugs.0", "name", rule) if name is not None else ""
+    ndc_text = _text(ndc, "drugs.0", "ndc", rule)
+    assert reported.get("drugs.0.name") == rule.errors.get("drugs.0.name")
+    if "drugs.0.ndc" in rule.errors:
+        assert reported["drugs.0.ndc"] == rule.errors["drugs.0.ndc"]
+    if parsed is not None:
+        read = parsed.order.drugs[0]
+        assert read.name == name_text
+        assert read.ndc == normalize_ndc(ndc_text)
+
+
+@fuzz
+@given(
+    st.integers(-3, MAX_BOLUSES_PER_DAY + 3)
+    | st.sampled_from([True, False, 2.0, 2.5, "3", " 4 ", "", "x"])
+    | garbage
+)
+@example(-1)
+@example(0)
+@example(MAX_BOLUSES_PER_DAY)
+@example(MAX_BOLUSES_PER_DAY + 1)
+@example(True)
+def test_a_drug_rows_boluses_per_day_read_as_the_count_rule_reads_them(count: Any) -> None:
+    """the reader takes a whole number in range at once: the count it keeps is what
+    `_read_boluses` (the rule) returns, and a count the rule refuses gets its message."""
+    drug = {"ndc": SEED_NDC, "rate": "5 mg/hr", "concentration": "25 mg/mL"}
+    drug |= {"bolus": "1 mg", "boluses_per_day": count}
+    try:
+        read = parse_request({"profile": "HMSA", "days": 3, "drugs": [drug]}, engine.EmptyCatalog())
+        reported: dict[str, list[str]] = {}
+    except InvalidOrder as error:
+        read, reported = None, error.errors
+    try:
+        expected = _read_boluses(count) if count not in (None, "") else None
+    except ValueError as error:
+        assert reported["drugs.0.boluses_per_day"] == [str(error)]
+        return
+    assert "drugs.0.boluses_per_day" not in reported
+    if read is not None:
+        assert read.order.drugs[0].boluses_per_day == (expected or 0)
+
+
+# A drug row as most give it (the four fields), now and then with a field left out, spoiled or
+# added.
+FOUR_FIELDS = {
+    "ndc": st.sampled_from([SEED_NDC, "00074113303", "0074113303", "123", ""]) | garbage,
+    "name": st.sampled_from(["morphine", " Drug 12 ", ""]) | row_texts,
+    "rate": st.sampled_from(["5 mg/hr", "25 mg/mL"]) | row_quantities,
+    "concentration": st.sampled_from(["25 mg/mL", "5 mg/hr"]) | row_quantities,
+}
+OTHER_FIELDS = {
+    "bolus": st.sampled_from(["1 mg", None, ""]),
+    "hcpcs": st.sampled_from(["J2270", None]),
+    "ndc_unit": st.sampled_from(["GR", None]),
+}
+VALID_FOUR_FIELDS = {
+    "ndc": st.sampled_from([SEED_NDC, "00074113303"]),
+    "name": st.sampled_from(["morphine", " Drug 12 "]),
+    "rate": st.sampled_from(["5 mg/hr", "0.5 mg/kg/hr", "4 mL/hr"]),
+    "concentration": st.sampled_from(["25 mg/mL", "0.25 %", "500 mg in 20 mL"]),
+}
+four_field_rows = (
+    st.fixed_dictionaries(VALID_FOUR_FIELDS)
+    | st.fixed_dictionaries(FOUR_FIELDS)
+    | st.fixed_dictionaries({}, optional=VALID_FOUR_FIELDS | OTHER_FIELDS)
+    | st.fixed_dictionaries({}, optional=FOUR_FIELDS | OTHER_FIELDS)
+)
+
+
+class OneProductCatalog(engine.EmptyCatalog):
+    """The seed NDC's product, with its catalog HCPCS code, NDC unit and package volume."""
+
+    PRODUCT = Product("00074113303", "Morphine", "25 mg/mL", "GR", "J2270", "10 mg", "10 mL")
+
+    def product(self, ndc11: str) -> Product | None:
+        return self.PRODUCT if ndc11 == self.PRODUCT.ndc else None
+
+    def products_among(self, ndc11s: tuple[str, ...]) -> list[Product]:
+        return [self.PRODUCT] if self.PRODUCT.ndc in ndc11s else []
+
+
+@fuzz
+@given(st.lists(four_field_rows, min_size=1, max_size=3))
+@example([{"ndc": SEED_NDC, "rate": "5 mg/hr", "concentration": "25 mg/mL", "bolus": "1 mg"}])
+@example([{"name": "m", "rate": "5 mg/hr", "concentration": "25 mg/mL", "ndc_unit": "GR"}])
+@example([{"ndc": SEED_NDC, "name": "m", "rate": "5 mg/hr", "concentration": "25 mg/mL"}] * 2)
+@example(
+    [
+        {
+            "ndc": SEED_NDC,
+            "name": "m",
+            "rate": "5 mg/hr",
+            "concentration": "25 mg/mL",
+            "bolus": "1 mg",
+        }
+    ]
+)
+@example([{"ndc": SEED_NDC, "name": "m", "concentration": "25 mg/mL", "bolus": "5 mg/hr"}])
+@example([{"ndc": SEED_NDC, "name": "m", "rate": "5 mg/hr", "bolus": "5 mg/hr"}])
+def test_a_row_known_to_hold_drug_fields_only_reads_as_any_row(rows: list[dict]) -> None:
+    """a row the caller has seen to hold drug fields only (`known`, most rows: the NDC, name,
+    rate and concentration) reads to the drug, product, errors and notices of the same row read
+    with every check."""
+    for index, row in enumerate(rows):
+        catalog = OneProductCatalog() if index % 2 else engine.EmptyCatalog()
+        outcomes = []
+        for known in (True, False):
+            errors, warnings = ErrorCollector(), []
+            drug, product = _read_drug(row, f"drugs.{index}", catalog, errors, warnings, known)
+            outcomes.append((repr(drug), product, errors.errors, warnings))
+        assert outcomes[0] == outcomes[1]
+
+
+typed_ndcs = (
+    row_texts
+    | st.sampled_from([SEED_NDC, "00074113303", "0074113303", "0074-1133-03", " 00074-1133-03 "])
+    | st.sampled_from(["12345-123-12", "1234567890", "0000000000", "00000-0000-00", "123"])
+    | st.sampled_from(["00074-1133-3", "00074_1133_03", "\t0074113303"])
+)
+
+
+@fuzz
+@given(typed_ndcs)
+def test_a_drug_rows_ndc_reads_as_the_ndc_reader_reads_it(typed: Any) -> None:
+    """the reader takes an NDC typed as most are at once: the NDC, catalog product, message
+    and notice are those `_read_ndc` gives, with a catalog and without."""
+    row = {"ndc": typed, "rate": "5 mg/hr", "concentration": "25 mg/mL"}
+    for catalog in (engine.EmptyCatalog(), OneProductCatalog()):
+        errors, warnings = ErrorCollector(), []
+        drug, product = _read_drug(row, "drugs.0", catalog, errors, warnings, True)
+        rule_errors, rule_warnings = ErrorCollector(), []
+        ndc11, rule_product = _read_ndc(typed, "drugs.0", catalog, rule_errors, rule_warnings)
+        assert drug is not None and (drug.ndc, product) == (ndc11, rule_product)
+        assert errors.errors.get("drugs.0.ndc") == rule_errors.errors.get("drugs.0.ndc")
+        assert [w for w in warnings if w.field == "drugs.0.ndc"] == rule_warnings
