@@ -136,18 +136,6 @@ class OrderInput:
     therapy: Therapy = Therapy.CONTINUOUS
     nursing_visits: tuple[NursingVisit, ...] = ()
 
-    @property
-    def _field_errors(self) -> dict[str, list[str]]:
-        """Return what `validate_order` finds wrong, worked out once per order: an order and
-        everything in it is frozen, so a second look would find the same. Kept in the
-        instance's __dict__ by hand: functools.cached_property takes a lock on Python 3.11."""
-        known = self.__dict__.get("_field_errors_found")
-        if known is None:
-            errors = ErrorCollector()
-            _check_order(self, errors)
-            known = self.__dict__["_field_errors_found"] = errors.errors
-        return known
-
 
 # The request reader makes these for every order: without the dataclass __init__
 # (records.maker: every field's value, in the fields' order).
@@ -232,9 +220,9 @@ def concentration_ratio(concentration: Measure) -> tuple[Decimal, Decimal]:
 
 def validate_order(order: OrderInput) -> None:
     """Raise InvalidOrder naming every field that makes `order` impossible to calculate."""
-    errors = order._field_errors
-    if errors:
-        raise InvalidOrder(errors)
+    errors = ErrorCollector()
+    _check_order(order, errors)
+    errors.raise_if_any()
 
 
 def _check_order(order: OrderInput, errors: ErrorCollector) -> None:
@@ -331,9 +319,12 @@ def is_per_day(rate: Measure) -> bool:
 
 def compute(order: OrderInput) -> tuple[DoseResult, ...]:
     """Return each drug's exact daily and total dose and volume (seed: 120 mg, 4.8 mL, 148.8 mL)."""
-    errors = order._field_errors  # validate_order: checked once per order, then remembered
-    if errors:
-        raise InvalidOrder(errors)
+    # validate_order, written out. Checked on every call: a request's order is calculated
+    # once, so remembering the verdict on the order (as it once was) only cost time.
+    errors = ErrorCollector()
+    _check_order(order, errors)
+    if errors.errors:
+        raise InvalidOrder(errors.errors)
     hours = order.hours_per_day
     minutes_per_day = _multiply(hours, MINUTES_PER_HOUR)
     period = order.period
