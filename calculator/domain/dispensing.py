@@ -136,7 +136,7 @@ class PumpProgram(NamedTuple):
     than 24 hours a day, a per-day rate runs faster while it runs) and the bolus in mL.
 
     A NamedTuple, not a frozen dataclass: every request makes one per drug, and the engine
-    makes it as the tuple it is (`_make_pump`, a quarter of a frozen dataclass's cost)."""
+    makes it as the tuple it is (`tuple.__new__`, a quarter of a frozen dataclass's cost)."""
 
     rate_ml_per_hr: Decimal
     bolus_volume_ml: Decimal | None

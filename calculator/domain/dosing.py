@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import NamedTuple
 
 from calculator.domain.decimals import exact_divide, readable
-from calculator.domain.errors import ErrorCollector, InvalidOrder
+from calculator.domain.errors import ErrorCollector
 from calculator.domain.records import maker
 from calculator.domain.units import (
     ACTIVITY,
@@ -319,12 +319,9 @@ def is_per_day(rate: Measure) -> bool:
 
 def compute(order: OrderInput) -> tuple[DoseResult, ...]:
     """Return each drug's exact daily and total dose and volume (seed: 120 mg, 4.8 mL, 148.8 mL)."""
-    # validate_order, written out. Checked on every call: a request's order is calculated
-    # once, so remembering the verdict on the order (as it once was) only cost time.
-    errors = ErrorCollector()
-    _check_order(order, errors)
-    if errors.errors:
-        raise InvalidOrder(errors.errors)
+    # Checked on every call: a request's order is calculated once, so remembering the verdict
+    # on the order (as it once was) only cost time.
+    validate_order(order)
     hours = order.hours_per_day
     minutes_per_day = _multiply(hours, MINUTES_PER_HOUR)
     period = order.period

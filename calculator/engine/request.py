@@ -709,11 +709,9 @@ def _read_ndc(
     warnings: list[SafetyWarning],
 ) -> tuple[str, Product | None]:
     """Return a drug row's 11-digit NDC and its catalog product (None when not in it); a bare
-    10-digit NDC is read as the only catalog product it can be, with a notice."""
-    if type(value) is str and len(value) <= _TEXT_LIMIT and value.isprintable():
-        ndc_text = value.strip()  # _text's first test written out: most NDCs are printable text
-    else:
-        ndc_text = _text(value, prefix, "ndc", errors)
+    10-digit NDC is read as the only catalog product it can be, with a notice. (An NDC typed
+    as most are, _read_drug reads without coming here.)"""
+    ndc_text = _text(value, prefix, "ndc", errors)
     if not ndc_text:
         path = f"{prefix}.ndc"
         if path not in errors:
