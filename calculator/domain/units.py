@@ -615,6 +615,8 @@ def parse_decimal(text: object, *, name: str, example: str) -> Decimal:
     if not isinstance(text, str) or not text.strip():
         raise QuantityError(f"enter {name}, e.g. {example}")
     whole = text.strip()
+    if not whole[0].isdigit() and whole[0] not in "+-.\u2212":  # no number at all ("ten")
+        raise QuantityError(f'"{whole}" is not a number; enter {name}, e.g. {example}')
     value, rest = _read_number(whole, whole)
     if rest.strip():
         raise QuantityError(f'"{whole}" is not a plain number; enter {name}, e.g. {example}')

@@ -429,6 +429,8 @@ def test_reads_hours_per_day_as_a_plain_decimal(value: object, expected: Decimal
     ("value", "message"),
     [
         ("24 hr", '"24 hr" is not a plain number; enter hours per day, e.g. 24'),
+        ("ten", '"ten" is not a number; enter hours per day, e.g. 24'),
+        ("hr 24", '"hr 24" is not a number; enter hours per day, e.g. 24'),
         ("1,5", '"1,5": use a decimal point, not a comma (e.g. 5.5)'),
         ("-1", '"-1" must be more than zero'),
         ("", "enter hours per day, e.g. 24"),
