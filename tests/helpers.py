@@ -24,6 +24,7 @@ from calculator.domain.units import (
     VOLUME,
     parse_amount,
     parse_concentration,
+    parse_measure,
     parse_rate,
     parse_weight,
 )
@@ -58,14 +59,17 @@ def drug(
     weight: str | None = None,
     bolus: str | None = None,
     boluses_per_day: int = 0,
+    lockout: str | None = None,
 ) -> DrugInput:
-    """Return a DrugInput read from text, as the pharmacist types it."""
+    """Return a DrugInput read from text, as the pharmacist types it (a lockout of any unit
+    part, so that the checks can be shown one that is not a time)."""
     return DrugInput(
         rate=parse_rate(rate),
         concentration=parse_concentration(concentration),
         weight=parse_weight(weight) if weight else None,
         bolus=parse_amount(bolus, dimensions=(MASS, VOLUME), example="1 mg") if bolus else None,
         boluses_per_day=boluses_per_day,
+        lockout=parse_measure(lockout) if lockout else None,
     )
 
 

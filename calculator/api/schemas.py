@@ -101,6 +101,11 @@ class DrugIn(Strict):
     package_volume: StrictStr | None = Field(None, examples=["30 mL"])
     bolus: StrictStr | None = Field(None, description="PCA bolus dose", examples=["1 mg"])
     boluses_per_day: StrictInt | StrictStr | None = Field(None, examples=[4])
+    lockout: StrictStr | None = Field(
+        None,
+        description="PCA lockout: the shortest time between two boluses (at most 24 hr)",
+        examples=["10 min"],
+    )
     weight: StrictStr | None = Field(None, examples=["70 kg"])
     compounded: StrictBool = Field(
         False, description="The concentration differs from the label on purpose"
@@ -444,6 +449,7 @@ class DispensingOut(Schema):
         description="The pump's rate in mL/hr while infusing (a titrated drug's at the start)"
     )
     bolus_volume: QuantityOut | None
+    lockout: QuantityOut | None = Field(None, description="The PCA lockout in minutes")
     rates: list[RateOut] | None = Field(
         None, description="A titrated drug's rate from each run's first day; null at one rate"
     )
@@ -487,6 +493,7 @@ class OrderDrugOut(DrugOut):
     compounded: bool
     bolus: str
     boluses_per_day: int
+    lockout: str
     weight: str
     hcpcs: str
     hcpcs_unit: str

@@ -45,6 +45,7 @@ def drug_json(drug: OrderDrug) -> dict[str, Any]:
         "compounded": drug.compounded,
         "bolus": drug.bolus,
         "boluses_per_day": drug.boluses_per_day,
+        "lockout": drug.lockout,
         "weight": drug.weight,
         "hcpcs": drug.hcpcs,
         "hcpcs_unit": drug.hcpcs_unit,

@@ -35,6 +35,7 @@ from typing import NamedTuple
 
 from calculator.domain.decimals import exact_divide, readable
 from calculator.domain.dosing import (
+    MINUTES_PER_DAY,
     DoseResult,
     ServicePeriod,
     amount_dimension,
@@ -790,6 +791,9 @@ def _pump_steps(result: DoseResult, pump: PumpProgram, with_bolus: bool = True) 
             steps.append(
                 f"bolus {bolus_text} / {_concentration_text(drug.concentration)} = {bolus_ml}"
             )
+        if drug.lockout is not None:
+            most = int(MINUTES_PER_DAY // drug.lockout.canonical_value)
+            steps.append(f"lockout {drug.lockout} between boluses: at most {most} a day")
     return steps
 
 

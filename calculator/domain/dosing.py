@@ -23,6 +23,7 @@ from calculator.domain.units import (
     EXACT_CONTEXT,
     MASS,
     PERCENT,
+    TIME,
     VOLUME,
     Measure,
     factor,
@@ -126,6 +127,8 @@ class DrugInput:
     route: Route | None = None
     # Dose changes inside the period, in date order (the block at the end of this module).
     rate_changes: tuple[RateChange, ...] = ()
+    # The PCA lockout: the shortest time between two boluses the pump allows (SPEC 10.6).
+    lockout: Measure | None = None
 
 
 @dataclass(frozen=True)
@@ -295,6 +298,29 @@ def _validate_drug(drug: DrugInput, prefix: str, errors: ErrorCollector) -> None
         errors.add(
             f"{prefix}.boluses_per_day",
             f"boluses per day must be from 0 to {MAX_BOLUSES_PER_DAY}",
+        )
+    elif drug.lockout is not None:
+        _validate_lockout(drug.lockout, bolus, boluses, prefix, errors)
+
+
+def _validate_lockout(
+    lockout: Measure, bolus: Measure | None, boluses: int, prefix: str, errors: ErrorCollector
+) -> None:
+    """A lockout belongs to a bolus, is at most a day, and leaves room in a day for the
+    boluses ordered (a 15 min lockout: at most 96 a day)."""
+    if lockout.dimension != TIME or lockout.per:
+        errors.add(f"{prefix}.lockout", f'the lockout "{lockout}" must be a time, e.g. 10 min')
+        return
+    minutes = lockout.canonical_value
+    if bolus is None:
+        errors.add(f"{prefix}.lockout", "a lockout is given but not the bolus dose")
+    elif not (_ZERO < minutes <= MINUTES_PER_DAY):
+        errors.add(f"{prefix}.lockout", "the lockout must be more than 0 and at most 24 hr")
+    elif boluses * minutes > MINUTES_PER_DAY:
+        most = int(MINUTES_PER_DAY // minutes)
+        errors.add(
+            f"{prefix}.boluses_per_day",
+            f"{boluses} boluses a day do not fit a lockout of {lockout}: at most {most} a day",
         )
 
 

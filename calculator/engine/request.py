@@ -54,6 +54,7 @@ from calculator.domain.units import (
     ACTIVITY,
     EQUIVALENT,
     MASS,
+    TIME,
     VOLUME,
     WEIGHT_UNITS,
     Measure,
@@ -101,6 +102,7 @@ DRUG_FIELDS = MEDICARE_DRUG_FIELDS | {
     "package_volume",
     "bolus",
     "boluses_per_day",
+    "lockout",
     "weight",
     "compounded",
     "route",
@@ -505,6 +507,7 @@ def _required(
 _DOSE_AMOUNT = (MASS, ACTIVITY, EQUIVALENT)
 _BOLUS_AMOUNT = (MASS, ACTIVITY, EQUIVALENT, VOLUME)
 _VOLUME = (VOLUME,)
+_TIME = (TIME,)
 _BLANK = (None, "")
 
 
@@ -539,6 +542,10 @@ def _read_package_volume(value: object) -> Measure:
 
 def _read_bolus(value: object) -> Measure:
     return parse_amount(value, dimensions=_BOLUS_AMOUNT, example="1 mg")
+
+
+def _read_lockout(value: object) -> Measure:
+    return parse_amount(value, dimensions=_TIME, example="10 min")
 
 
 def _read_boluses(value: object) -> int:
@@ -666,6 +673,11 @@ def _read_drug(
         if "bolus" in raw
         else None
     )
+    lockout = (
+        _optional_amount(get("lockout"), _TIME, prefix, "lockout", _read_lockout, errors)
+        if "lockout" in raw
+        else None
+    )
     boluses = get("boluses_per_day")
     if boluses is not None and not (
         type(boluses) is int and 0 <= boluses <= MAX_BOLUSES_PER_DAY
@@ -697,6 +709,7 @@ def _read_drug(
         package_volume,
         route,
         rate_changes or (),
+        lockout,
     )
     return drug, product
 

@@ -112,9 +112,10 @@ def calculated_line_json(line: CalculatedLine) -> dict[str, Any]:
 
 
 def dispensing_json(plan: DispensingPlan) -> dict[str, Any]:
-    """Return a drug's dispensing plan: the pump rate in mL/hr and the bolus in mL (at the
-    start; a titrated drug's `rates` from each change), and with a reservoir its reservoirs
-    (dated when the order is), volumes and compounding worksheet."""
+    """Return a drug's dispensing plan: the pump rate in mL/hr, the bolus in mL (at the
+    start; a titrated drug's `rates` from each change) and the PCA lockout in minutes, and
+    with a reservoir its reservoirs (dated when the order is), volumes and compounding
+    worksheet."""
 
     def ml(value: Decimal | None) -> dict[str, str] | None:
         return None if value is None else quantity_json(value, "mL")
@@ -128,9 +129,11 @@ def dispensing_json(plan: DispensingPlan) -> dict[str, Any]:
         }
         for run in plan.rate_runs
     ]
+    lockout = plan.result.drug.lockout
     return {
         "rate": quantity_json(plan.pump.rate_ml_per_hr, "mL/hr"),
         "bolus_volume": ml(plan.pump.bolus_volume_ml),
+        "lockout": None if lockout is None else quantity_json(lockout.canonical_value, "min"),
         "rates": rates or None,
         "days_per_reservoir": plan.days_per_reservoir,
         "reservoirs": [reservoir_json(reservoir) for reservoir in plan.reservoirs],

@@ -169,6 +169,9 @@ class OrderDrug(models.Model):
     compounded = models.BooleanField(default=False)
     bolus = models.CharField(max_length=60, blank=True)
     boluses_per_day = models.PositiveSmallIntegerField(default=0)
+    lockout = models.CharField(
+        max_length=60, blank=True, help_text="PCA lockout as ordered, e.g. 10 min (SPEC 10.6)"
+    )
     weight = models.CharField(max_length=60, blank=True)
     hcpcs = models.CharField(max_length=5, blank=True)
     hcpcs_unit = models.CharField(max_length=20, blank=True)

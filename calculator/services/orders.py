@@ -159,6 +159,7 @@ def order_create(
                 compounded=request_data["drugs"][result.index].get("compounded") is True,
                 bolus=str(drug.bolus) if drug.bolus else "",
                 boluses_per_day=drug.boluses_per_day,
+                lockout=str(drug.lockout) if drug.lockout else "",
                 weight=str(drug.weight) if drug.weight else "",
                 hcpcs=drug.hcpcs,
                 hcpcs_unit=str(drug.hcpcs_unit) if drug.hcpcs_unit else "",

@@ -378,6 +378,12 @@ class DrugForm(DispensingFields, FieldByFieldForm):
         label="Bolus unit", choices=[(u, u) for u in BOLUS_UNITS], required=False, initial="mg"
     )
     boluses_per_day = forms.CharField(label="Boluses a day", required=False, max_length=3)
+    lockout_minutes = forms.CharField(
+        label="Lockout (min)",
+        required=False,
+        max_length=12,
+        help_text="Shortest time between two PCA boluses.",
+    )
     weight_kg = forms.CharField(label="Weight (kg)", max_length=12, required=False)
     # Dose changes inside the period (issue 15): one a line, read by clean_rate_changes.
     rate_changes = forms.CharField(
@@ -457,6 +463,10 @@ class DrugForm(DispensingFields, FieldByFieldForm):
             )
         return int(text)
 
+    def clean_lockout_minutes(self) -> str:
+        value = self.cleaned_data.get("lockout_minutes", "")
+        return _number(value, name="the lockout", example="10") if value.strip() else ""
+
     def clean_weight_kg(self) -> str:
         value = self.cleaned_data.get("weight_kg", "")
         return _number(value, name="the weight", example="70") if value.strip() else ""
@@ -503,6 +513,8 @@ class DrugForm(DispensingFields, FieldByFieldForm):
             drug["bolus"] = f"{data['bolus_value']} {data.get('bolus_unit') or 'mg'}"
         if data.get("boluses_per_day") is not None:
             drug["boluses_per_day"] = data["boluses_per_day"]
+        if data.get("lockout_minutes"):
+            drug["lockout"] = f"{data['lockout_minutes']} min"
         if data.get("weight_kg"):
             drug["weight"] = f"{data['weight_kg']} kg"
         if data.get("rate_changes"):
@@ -624,6 +636,7 @@ DRUG_FIELD_FOR_KEY = {
     "route": "route",
     "bolus": "bolus_value",
     "boluses_per_day": "boluses_per_day",
+    "lockout": "lockout_minutes",
     "weight": "weight_kg",
     "rate_changes": "rate_changes",
     # The dispensing part.

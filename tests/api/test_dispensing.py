@@ -142,3 +142,36 @@ def test_a_titrated_drug_answers_its_rates_and_reservoirs_over_the_runs(catalog,
 def test_a_drug_at_one_rate_has_no_rates(catalog, pharmacist_client):
     response = post(pharmacist_client, url("calculate"), seed_with(reservoir_volume="100 mL"))
     assert response.json()["drugs"][0]["dispensing"]["rates"] is None
+
+
+def test_a_pca_lockout_is_saved_and_answered_with_the_plan(catalog, pharmacist_client):
+    pca = {"bolus": "1 mg", "boluses_per_day": 12, "lockout": "10 min"}
+    calculated = post(pharmacist_client, url("calculate"), seed_with(**pca))
+    assert calculated.status_code == 200, calculated.content
+    assert calculated.json()["drugs"][0]["dispensing"]["lockout"] == {"value": "10", "unit": "min"}
+    created = post(pharmacist_client, url("orders"), seed_with(**pca))
+    assert created.status_code == 201, created.content
+    order = Order.objects.get()
+    shown = pharmacist_client.get(reverse("api:order", kwargs={"pk": order.pk})).json()
+    assert shown["drugs"][0]["lockout"] == "10 min"
+    assert shown["drugs"][0]["dispensing"]["lockout"] == {"value": "10", "unit": "min"}
+
+
+def test_a_lockout_too_long_for_the_boluses_is_a_400_that_saves_nothing(catalog, pharmacist_client):
+    request = seed_with(bolus="1 mg", boluses_per_day=12, lockout="3 hr")
+    for endpoint in ("calculate", "orders"):
+        response = post(pharmacist_client, url(endpoint), request)
+        assert response.status_code == 400
+        assert response.json()["errors"] == {
+            "drugs.0.boluses_per_day": [
+                "12 boluses a day do not fit a lockout of 3 hr: at most 8 a day"
+            ]
+        }
+    assert Order.objects.count() == 0
+
+
+def test_the_schema_documents_the_lockout(catalog, pharmacist_client):
+    schema = pharmacist_client.get(url("openapi-json")).json()["components"]["schemas"]
+    assert "lockout" in schema["DrugIn"]["properties"]
+    assert "lockout" in schema["DispensingOut"]["properties"]
+    assert "lockout" in schema["OrderDrugOut"]["properties"]

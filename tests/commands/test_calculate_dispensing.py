@@ -60,3 +60,16 @@ def test_an_impossible_plan_exits_2_naming_the_field(catalog, flags, field, mess
     status, out, err = run(*SEED, "--days", "31", *flags)
     assert status == 2 and out == ""
     assert f"error: drugs.0.{field}: " in err
+
+
+def test_a_pca_lockout_is_printed_with_the_bolus(catalog):
+    pca = ("--bolus", "1 mg", "--boluses-per-day", "12", "--lockout", "10 min")
+    status, out, _ = run(*SEED, "--days", "31", *pca)
+    assert status == 0
+    assert (
+        "    bolus 1 mg / 25 mg/mL = 0.04 mL\n"
+        "    lockout 10 min between boluses: at most 144 a day\n"
+    ) in out
+    status, out, err = run(*SEED, "--days", "31", *pca[:4], "--lockout", "3 hr")
+    assert status == 2 and out == ""
+    assert "error: drugs.0.boluses_per_day: 12 boluses a day do not fit a lockout of 3 hr" in err

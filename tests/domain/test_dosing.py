@@ -548,11 +548,32 @@ def test_says_day_for_a_one_day_order() -> None:
             order(drug("5 mg/hr", "25 mg/mL", bolus="1 mg")),
             {"drugs.0.boluses_per_day": ["how many boluses a day? (1 or more)"]},
         ),
+        (
+            order(drug("5 mg/hr", "25 mg/mL", lockout="10 min")),
+            {"drugs.0.lockout": ["a lockout is given but not the bolus dose"]},
+        ),
+        (
+            order(drug("5 mg/hr", "25 mg/mL", bolus="1 mg", boluses_per_day=25, lockout="1 hr")),
+            {
+                "drugs.0.boluses_per_day": [
+                    "25 boluses a day do not fit a lockout of 1 hr: at most 24 a day"
+                ]
+            },
+        ),
+        (
+            order(drug("5 mg/hr", "25 mg/mL", bolus="1 mg", boluses_per_day=1, lockout="2 day")),
+            {"drugs.0.lockout": ["the lockout must be more than 0 and at most 24 hr"]},
+        ),
+        (
+            order(drug("5 mg/hr", "25 mg/mL", bolus="1 mg", boluses_per_day=1, lockout="1 mL")),
+            {"drugs.0.lockout": ['the lockout "1 mL" must be a time, e.g. 10 min']},
+        ),
     ],
 )
 def test_validates_a_parsed_order(an_order: OrderInput, errors: dict[str, list[str]]) -> None:
     """hours outside (0, 24], a therapy against its hours, an end before a start, no drug,
-    an implausible weight and a units/mg mismatch are refused before any arithmetic."""
+    an implausible weight, a units/mg mismatch and a lockout without a bolus, past a day, not a
+    time or too long for the boluses ordered are refused before any arithmetic."""
     assert order_errors(an_order) == errors
 
 

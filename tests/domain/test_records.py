@@ -23,7 +23,7 @@ def test_a_made_value_is_the_value_its_constructor_makes() -> None:
     """equal, same hash and repr, still frozen, with every field set."""
     rate, concentration = parse_rate("5 mg/hr"), parse_concentration("25 mg/mL")
     values = (rate, concentration, "Morphine", "00074113303", None, 0, None, "J2270")
-    values += (None, "ML", None, None, ())
+    values += (None, "ML", None, None, (), Measure(Decimal(10), "min"))
     made, built = make_drug_input(*values), DrugInput(*values)
     assert made == built and hash(made) == hash(built) and repr(made) == repr(built)
     assert [getattr(made, field.name) for field in fields(DrugInput)] == list(values)

@@ -194,3 +194,109 @@ def test_only_a_request_pays_for_the_plans_the_hot_path_does_not() -> None:
     assert calculate(parsed.order, parsed.policy).plans == ()
     planned = calculate(parsed.order, parsed.policy, dispensing=parsed.dispensing)
     assert [plan.pump.rate_ml_per_hr for plan in planned.plans] == [Decimal("0.2")]
+
+
+# --- The PCA lockout (SPEC 10.6: the label shows bolus/lockout when PCA) ------------------------
+
+
+def test_a_pca_lockout_is_programmed_with_the_bolus() -> None:
+    dispensing = dispensing_of(
+        seed_calculation_drug(bolus="1 mg", boluses_per_day=12, lockout="10 min")
+    )
+    assert dispensing["lockout"] == {"value": "10", "unit": "min"}
+    assert dispensing["steps"] == [
+        "5 mg/hr / 25 mg/mL = 0.2 mL/hr",
+        "bolus 1 mg / 25 mg/mL = 0.04 mL",
+        "lockout 10 min between boluses: at most 144 a day",
+    ]
+
+
+def test_a_lockout_in_hours_is_given_in_minutes() -> None:
+    dispensing = dispensing_of(
+        seed_calculation_drug(bolus="1 mg", boluses_per_day=8, lockout="1.5 hr")
+    )
+    assert dispensing["lockout"] == {"value": "90", "unit": "min"}
+    assert dispensing["steps"][-1] == "lockout 1.5 hr between boluses: at most 16 a day"
+
+
+def test_without_a_lockout_the_plan_says_none() -> None:
+    dispensing = dispensing_of(seed_calculation_drug(bolus="1 mg", boluses_per_day=4))
+    assert dispensing["lockout"] is None
+
+
+def test_the_lockout_does_not_change_the_billed_dose() -> None:
+    with_lockout = calculate_request(
+        seed_calculation_drug(bolus="1 mg", boluses_per_day=12, lockout="10 min"), EmptyCatalog()
+    )
+    without = calculate_request(
+        seed_calculation_drug(bolus="1 mg", boluses_per_day=12), EmptyCatalog()
+    )
+    assert with_lockout.lines == without.lines
+    assert with_lockout.results[0].daily_dose == Decimal(132)
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        (
+            {"lockout": "10 min"},
+            "drugs.0.lockout",
+            "a lockout is given but not the bolus dose",
+        ),
+        (
+            {"bolus": "1 mg", "boluses_per_day": 12, "lockout": "3 hr"},
+            "drugs.0.boluses_per_day",
+            "12 boluses a day do not fit a lockout of 3 hr: at most 8 a day",
+        ),
+        (
+            {"bolus": "1 mg", "boluses_per_day": 1, "lockout": "25 hr"},
+            "drugs.0.lockout",
+            "the lockout must be more than 0 and at most 24 hr",
+        ),
+        (
+            {"bolus": "1 mg", "boluses_per_day": 1, "lockout": "10 mg"},
+            "drugs.0.lockout",
+            '"10 mg" is a mass (mg); a time is needed here, e.g. 10 min',
+        ),
+        (
+            {"bolus": "1 mg", "boluses_per_day": 1, "lockout": "0 min"},
+            "drugs.0.lockout",
+            '"0 min" must be more than zero',
+        ),
+        (
+            {"bolus": "1 mg", "boluses_per_day": 1, "lockout": "10 min/hr"},
+            "drugs.0.lockout",
+            "a time is needed here",
+        ),
+        (
+            {"bolus": "1 mg", "boluses_per_day": 1, "lockout": 10},
+            "drugs.0.lockout",
+            '"10" needs a unit',
+        ),
+    ],
+)
+def test_each_impossible_lockout_is_an_error_on_its_field(changes, field, message) -> None:
+    errors = errors_of(seed_calculation_drug(**changes))
+    assert list(errors) == [field]
+    assert any(message in error for error in errors[field]), errors
+
+
+def test_a_lockout_leaves_room_for_exactly_the_boluses_it_allows() -> None:
+    """96 boluses of a 15 min lockout fill the day to the minute: allowed."""
+    dispensing = dispensing_of(
+        seed_calculation_drug(bolus="0.1 mg", boluses_per_day=96, lockout="15 min")
+    )
+    assert dispensing["steps"][-1] == "lockout 15 min between boluses: at most 96 a day"
+
+
+def test_a_dose_change_with_more_boluses_than_the_lockout_allows_names_the_change() -> None:
+    request = dated(bolus="1 mg", boluses_per_day=4, lockout="2 hr")
+    request["drugs"][0]["rate_changes"] = [
+        {"from": "2026-01-11", "rate": "7 mg/hr", "boluses_per_day": 16}
+    ]
+    errors = errors_of(request)
+    assert errors == {
+        "drugs.0.rate_changes.0.boluses_per_day": [
+            "16 boluses a day do not fit a lockout of 2 hr: at most 12 a day"
+        ]
+    }

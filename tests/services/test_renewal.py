@@ -45,6 +45,14 @@ def test_a_titrated_drug_renews_at_its_latest_rate(verified, pharmacist):
     assert drug.total_volume_ml == "188.16"  # 6.72 mL x 28
 
 
+def test_a_pca_drug_renews_with_its_bolus_and_lockout(verified, pharmacist):
+    request = seed_order()
+    request["drugs"][0].update(bolus="1 mg", boluses_per_day=12, lockout="10 min")
+    draft = services.order_renew(order=verified(request), created_by=pharmacist).draft
+    drug = draft.drugs.get()
+    assert (drug.bolus, drug.boluses_per_day, drug.lockout) == ("1 mg", 12, "10 min")
+
+
 def test_a_period_that_is_not_a_month_renews_for_the_same_number_of_days(verified, pharmacist):
     order = verified(seed_order(start="2026-01-17", end="2026-02-16"))
     draft = services.order_renew(order=order, created_by=pharmacist).draft

@@ -218,3 +218,50 @@ def test_a_titrated_drugs_labels_and_worksheet_show_each_reservoirs_own_rates(
         "0.28 mL/hr from 2026-01-11",
     ]
     assert "Dispensed 189.12 mL; administered 189.12 mL." in worksheet
+
+
+# --- The PCA lockout: typed in minutes on the drug row, shown with the bolus -------------------
+
+PCA = {"bolus_value": "1", "bolus_unit": "mg", "boluses_per_day": "12", "lockout_minutes": "10"}
+
+
+def test_the_preview_shows_the_bolus_with_its_lockout(pharmacist_client):
+    preview = pharmacist_client.post(
+        reverse("calculator:order-preview"), dispensing_form(**PCA)
+    ).text
+    assert texts(preview, "bolus-volume") == ["0.04 mL"]
+    assert texts(preview, "lockout") == ["10 min"]
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        ({**PCA, "lockout_minutes": "ten"}, "lockout_minutes", "enter the lockout, e.g. 10"),
+        ({**PCA, "lockout_minutes": "180"}, "boluses_per_day", "at most 8 a day"),
+        ({"lockout_minutes": "10"}, "lockout_minutes", "not the bolus dose"),
+        ({**PCA, "lockout_minutes": "1441"}, "lockout_minutes", "at most 24 hr"),
+    ],
+)
+def test_an_impossible_lockout_is_a_field_error_and_nothing_is_saved(
+    pharmacist_client, fields, field, message
+):
+    response = pharmacist_client.post(reverse("calculator:order-new"), dispensing_form(**fields))
+    assert response.status_code == 400
+    errors = field_errors(response.text, field, row=0)
+    assert any(message in error for error in errors), errors
+    assert Order.objects.count() == 0
+
+
+def test_the_labels_and_the_order_page_show_the_lockout(pharmacist_client):
+    form = dispensing_form(reservoir=cassette(), **PCA)
+    response = pharmacist_client.post(reverse("calculator:order-new"), form)
+    assert response.status_code == 302, response.text
+    order = Order.objects.get()
+    assert order.drugs.get().lockout == "10 min"
+    labels = texts(
+        pharmacist_client.get(reverse("calculator:order-labels", args=[order.pk])).text, "label"
+    )
+    assert all("bolus 0.04 mL, lockout 10 min, up to 12 a day" in label for label in labels)
+    page = pharmacist_client.get(reverse("calculator:order-detail", args=[order.pk])).text
+    assert "PCA bolus 1 mg x 12/day, lockout 10 min" in page
+    assert texts(page, "lockout") == ["10 min"]

@@ -47,6 +47,7 @@ def drug_row(index: int, ndc11: str = MORPHINE, **fields: str) -> dict[str, str]
         "bolus_value": "",
         "bolus_unit": "mg",
         "boluses_per_day": "",
+        "lockout_minutes": "",
         "weight_kg": "",
         **fields,
     }

@@ -53,6 +53,7 @@ DRUG_FLAGS = {
     "package_volume": "package_volume",
     "bolus": "bolus",
     "boluses_per_day": "boluses_per_day",
+    "lockout": "lockout",
     "weight": "weight",
     "compounded": "compounded",
     "route": "route",
@@ -118,6 +119,7 @@ class Command(BaseCommand):
         order.add_argument("--package-volume", help='e.g. "10 mL" (needed for NDC unit UN)')
         order.add_argument("--bolus", help='PCA bolus dose, e.g. "1 mg"')
         order.add_argument("--boluses-per-day", help="number of PCA boluses a day")
+        order.add_argument("--lockout", help='PCA lockout between boluses, e.g. "10 min"')
         order.add_argument("--weight", help='patient weight for weight-based rates, e.g. "70 kg"')
         dispensing = parser.add_argument_group("dispensing (optional)")
         dispensing.add_argument(
