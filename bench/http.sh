@@ -162,6 +162,7 @@ def preview_fields(product, concentration):
         "drugs-0-bolus_value": "",
         "drugs-0-bolus_unit": "mg",
         "drugs-0-boluses_per_day": "",
+        "drugs-0-lockout_minutes": "",
         "drugs-0-weight_kg": "",
     }
 
