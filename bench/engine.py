@@ -1,6 +1,7 @@
 """Benchmark the calculator engine against a plain-Decimal reimplementation of its formulas.
 
-Run from the project root:  python bench/engine.py [--orders N] [--repeat R] [--seed S] [--profile]
+Run from the project root:  python bench/engine.py [--orders N] [--repeat R] [--seed S]
+                            [--profile] [--profile-full] [--split]
 
 It generates varied, valid orders deterministically, checks that a plain-`Decimal` version of
 the same formulas bills exactly the same drug-line units and NDC quantities as the engine, then
@@ -376,6 +377,57 @@ def best_of(repeat: int, run) -> float:
     return min(times)
 
 
+def print_split(requests: list[dict], catalog, repeat: int, full_s: float) -> None:
+    """SPLIT: FULL's halves timed alone (READ: `parse_request`; CALC: the calculation of the
+    parsed orders, dispensing parts included, as `calculate_request` makes it), then one after
+    the other for each order, as FULL runs them. Their sum alone is the cost of the work; what
+    FULL pays above it is what running the two halves in turn costs."""
+    parse_request, calculate = engine.parse_request, engine.calculate
+    parsed = [parse_request(request, catalog) for request in requests]
+    pairs = list(zip(requests, parsed, strict=True))
+
+    def calculate_parsed(p) -> None:
+        calculate(
+            p.order,
+            p.policy,
+            warnings=p.notices,
+            dispensing=p.dispensing,
+            medicare=p.medicare,
+            secondary=p.secondary_policy,
+            products=p.products,
+        )
+
+    def run_read() -> None:
+        for request in requests:
+            parse_request(request, catalog)
+
+    def run_calc() -> None:
+        for p in parsed:
+            calculate_parsed(p)
+
+    def run_both() -> None:
+        for request, p in pairs:
+            parse_request(request, catalog)
+            calculate_parsed(p)
+
+    n = len(requests)
+    read_s, calc_s = best_of(repeat, run_read), best_of(repeat, run_calc)
+    both_s = best_of(repeat, run_both)
+    for name, seconds in (
+        ("READ", read_s),
+        ("CALC", calc_s),
+        ("READ+CALC", read_s + calc_s),
+        ("IN TURN", both_s),
+        ("FULL", full_s),
+    ):
+        print(f"  {name:<10} {seconds * 1e6 / n:>8.2f} us/order")
+    print(
+        "SPLIT: READ and CALC timed alone add up to "
+        f"{(read_s + calc_s) * 1e6 / n:.2f} us; one after the other for each order they take "
+        f"{both_s * 1e6 / n:.2f} us ({both_s / (read_s + calc_s):.2f}x)"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=10_000, help="orders to generate")
@@ -386,6 +438,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--profile-full", action="store_true", help="also profile FULL (cProfile, top 15 tottime)"
+    )
+    parser.add_argument(
+        "--split",
+        action="store_true",
+        help="also time FULL's two halves alone and one after the other (see SPLIT below)",
     )
     args = parser.parse_args(argv)
 
@@ -459,6 +516,10 @@ def main(argv: list[str] | None = None) -> int:
         f"Python {platform.python_version()} ({platform.python_implementation()}), "
         f"{platform.platform()}, {platform.machine()}, cpu_count={os.cpu_count()}"
     )
+
+    if args.split:
+        print()
+        print_split(requests, catalog, args.repeat, full_s)
 
     for wanted, run in ((args.profile, run_engine), (args.profile_full, run_full)):
         if wanted:
