@@ -22,6 +22,7 @@ from calculator.domain.units import (
     ACTIVITY,
     EQUIVALENT,
     MASS,
+    TIME,
     VOLUME,
     QuantityError,
     parse_amount,
@@ -474,6 +475,7 @@ row_quantities = (
     | near_misses
     | st.sampled_from(["10 mg", " 10 mg", "10 mL", "10 units", "0.1 mg", "2 mL"])
     | st.sampled_from(["70 kg", " 70.5 kg ", "70000 g", "70 kg/hr", "70 lb", "0 kg", "1 mg/kg"])
+    | st.sampled_from(["10 min", " 1.5 hr ", "15 mins", "0 min", "10 min/hr", "1 day", "10"])
 )
 QUANTITY_READERS = {
     "rate": parse_rate,
@@ -482,6 +484,7 @@ QUANTITY_READERS = {
     "package_volume": lambda text: parse_amount(text, dimensions=(VOLUME,), example="10 mL"),
     "bolus": lambda text: parse_amount(text, dimensions=(*DOSE, VOLUME), example="1 mg"),
     "weight": parse_weight,
+    "lockout": lambda text: parse_amount(text, dimensions=(TIME,), example="10 min"),
 }
 DOSE = (MASS, ACTIVITY, EQUIVALENT)
 

@@ -317,6 +317,7 @@ DRUG_FIELDS = [
     "bolus_value",
     "bolus_unit",
     "boluses_per_day",
+    "lockout_minutes",
     "weight_kg",
 ]
 BLANK = {"", "   "}
@@ -330,6 +331,7 @@ ACCEPTED: dict[str, set[str]] = {
     "bolus_value": BLANK,
     "bolus_unit": {""},
     "boluses_per_day": BLANK | {"0"},
+    "lockout_minutes": BLANK,
     "weight_kg": BLANK,
 }
 # Refused, but the message is elsewhere. Django's ModelChoiceField reads "٥" as pk 5 (a select,
