@@ -119,7 +119,7 @@ def test_the_preview_of_the_seed_order_shows_4_8_ml_a_day_and_j3490_x_149(pharma
     assert "5 mg/hr x 24 hr = 120 mg/day" in response.text
     assert "120 mg/day / 25 mg/mL = 4.8 mL/day" in response.text
     assert claim_lines(response.text) == [("S9325", "", "31"), ("J3490", "", "149")]
-    assert "N400074113303 ML148.8" in response.text
+    assert texts(response.text, "ndc-line") == ["N400074113303 ML148.8"]  # above the drug line
     assert Order.objects.count() == 0
 
 

@@ -67,9 +67,14 @@ def _preview(entry: OrderEntry, acknowledged: set[str]) -> dict:
     except InvalidOrder as invalid:
         entry.add_engine_errors(invalid.errors)
         return {"calculation": None, "entry": entry, "engine_errors": invalid.errors}
+    response = engine.response_json(calculation)
     return {
         "calculation": calculation,
-        "response": engine.response_json(calculation),
+        "response": response,
+        # Given even when there are none: a key missing from `response` is a failed template
+        # lookup, which Django answers with exceptions and a dir() (tens of us each).
+        "secondary_lines": response.get("secondary_lines"),
+        "ack_errors": (),
         "acknowledged": acknowledged,
         "entry": entry,
     }
