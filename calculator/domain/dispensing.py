@@ -35,10 +35,10 @@ from typing import NamedTuple
 
 from calculator.domain.decimals import exact_divide, readable
 from calculator.domain.dosing import (
-    MINUTES_PER_DAY,
     DoseResult,
     ServicePeriod,
     amount_dimension,
+    boluses_a_lockout_allows,
     concentration_ratio,
     is_per_day,
     sum_ratios,
@@ -792,7 +792,7 @@ def _pump_steps(result: DoseResult, pump: PumpProgram, with_bolus: bool = True) 
                 f"bolus {bolus_text} / {_concentration_text(drug.concentration)} = {bolus_ml}"
             )
         if drug.lockout is not None:
-            most = int(MINUTES_PER_DAY // drug.lockout.canonical_value)
+            most = boluses_a_lockout_allows(drug.lockout)
             steps.append(f"lockout {drug.lockout} between boluses: at most {most} a day")
     return steps
 

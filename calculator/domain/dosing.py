@@ -316,12 +316,17 @@ def _validate_lockout(
         errors.add(f"{prefix}.lockout", "a lockout is given but not the bolus dose")
     elif not (_ZERO < minutes <= MINUTES_PER_DAY):
         errors.add(f"{prefix}.lockout", "the lockout must be more than 0 and at most 24 hr")
-    elif boluses * minutes > MINUTES_PER_DAY:
-        most = int(MINUTES_PER_DAY // minutes)
+    elif boluses > boluses_a_lockout_allows(lockout):
         errors.add(
             f"{prefix}.boluses_per_day",
-            f"{boluses} boluses a day do not fit a lockout of {lockout}: at most {most} a day",
+            f"{boluses} boluses a day do not fit a lockout of {lockout}: at most "
+            f"{boluses_a_lockout_allows(lockout)} a day",
         )
+
+
+def boluses_a_lockout_allows(lockout: Measure) -> int:
+    """Return the most boluses a day a lockout lets the pump give (15 min: 96; 3 hr: 8)."""
+    return int(MINUTES_PER_DAY // lockout.canonical_value)
 
 
 def _word(dimension: str) -> str:

@@ -746,3 +746,24 @@ def test_results_are_whole_dose_results() -> None:
         assert len(result) == len(DoseResult._fields)
         assert DoseResult(**result._asdict()) == result
         assert result.runs == ()
+
+
+@given(
+    minutes=st.decimals(min_value=Decimal("0.1"), max_value=1440, places=1),
+    boluses=st.integers(min_value=1, max_value=96),
+)
+def test_a_lockout_refuses_exactly_the_boluses_that_do_not_fit_in_a_day(
+    minutes: Decimal, boluses: int
+) -> None:
+    """boluses x lockout minutes past 24 hours is refused, on the count; anything that fits is
+    taken."""
+    an_order = order(
+        drug("5 mg/hr", "25 mg/mL", bolus="1 mg", boluses_per_day=boluses, lockout=f"{minutes} min")
+    )
+    if boluses * minutes > 1440:
+        errors = order_errors(an_order)
+        assert list(errors) == ["drugs.0.boluses_per_day"]
+        assert f"at most {int(1440 // minutes)} a day" in errors["drugs.0.boluses_per_day"][0]
+    else:
+        (result,) = compute(an_order)  # no error: the boluses fit
+        assert result.daily_dose == 120 + boluses
