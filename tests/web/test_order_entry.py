@@ -6,10 +6,14 @@ from __future__ import annotations
 import re
 
 import pytest
+from django import forms
+from django.core.exceptions import ValidationError
 from django.http import QueryDict
 from django.urls import reverse
+from hypothesis import example, given
+from hypothesis import strategies as st
 
-from calculator.web.forms import OrderEntry
+from calculator.web.forms import IsoDateField, OrderEntry, ValidatedDrugFormSet
 from tests.web.test_order_pages import drug_row, order_form
 
 
@@ -83,3 +87,51 @@ def test_the_form_renders_the_same_after_many_previews(catalog, client_for, phar
     for changes in BAD_POSTS.values():
         client.post(reverse("calculator:order-preview"), {**order_form(drug_row(0)), **changes})
     assert _form_page(client) == before
+
+
+def _cleaned(field: forms.Field, value: object) -> object:
+    try:
+        return field.clean(value)
+    except ValidationError as error:
+        return ("refused", error.messages)
+
+
+iso_like = st.builds(
+    "{}{:04d}-{:02d}-{:02d}{}".format,
+    st.sampled_from(["", " ", "\t"]),
+    st.integers(0, 10000),
+    st.integers(0, 13),
+    st.integers(0, 32),
+    st.sampled_from(["", " ", "T00:00", "x"]),
+)
+
+
+@given(st.text(max_size=14) | iso_like | st.sampled_from(["", None, "2026-1-31", "01/31/2026"]))
+@example("2026-02-30")
+@example("２０２６-01-31")
+@example("20260131")
+def test_an_iso_date_field_reads_every_text_as_djangos_date_field_does(value: object) -> None:
+    """the quick read of a date input's "2026-01-31" gives the date, or the refusal, that
+    Django's DateField gives, for any text."""
+    assert _cleaned(IsoDateField(required=False), value) == _cleaned(
+        forms.DateField(required=False), value
+    )
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        {},
+        {"bolus_unit": "mg", "rate_unit": "mg/hr"},  # their initial values: not changed
+        {"rate_value": "5"},
+        {"weight_kg": " "},
+        {"lockout_minutes": "10"},
+    ],
+)
+def test_a_validated_rows_has_changed_is_whether_any_field_changed(catalog, row) -> None:
+    """the validation-only drug row stops at the first changed field: the same answer as
+    Django's bool(changed_data), which a formset uses to skip a blank extra row."""
+    data = QueryDict(mutable=True)
+    data.update({f"drugs-1-{key}": value for key, value in row.items()})
+    form = ValidatedDrugFormSet.form(data, prefix="drugs-1")
+    assert form.has_changed() == bool(form.changed_data)
