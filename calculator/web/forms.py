@@ -569,12 +569,17 @@ class _ValidationOnly:
     `changed_data`, for forms without disabled, file or hidden-initial fields), without a
     BoundField per field: such a form is never rendered."""
 
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        # Never rendered, so no label suffix: Django translates ":" for every form it makes.
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
     def _posted(self: Any, name: str, field: forms.Field) -> Any:
         return field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
 
     def has_changed(self: Any) -> bool:
         """Return `bool(changed_data)`, stopping at the first changed field (a formset asks
-        each of its forms, and a row that was typed in has its product first)."""
+        each of its forms)."""
         return any(
             field.has_changed(self.get_initial_for_field(field, name), self._posted(name, field))
             for name, field in self.fields.items()
