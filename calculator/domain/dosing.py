@@ -316,11 +316,10 @@ def _validate_lockout(
         errors.add(f"{prefix}.lockout", "a lockout is given but not the bolus dose")
     elif not (_ZERO < minutes <= MINUTES_PER_DAY):
         errors.add(f"{prefix}.lockout", "the lockout must be more than 0 and at most 24 hr")
-    elif boluses > boluses_a_lockout_allows(lockout):
+    elif boluses > (most := boluses_a_lockout_allows(lockout)):
         errors.add(
             f"{prefix}.boluses_per_day",
-            f"{boluses} boluses a day do not fit a lockout of {lockout}: at most "
-            f"{boluses_a_lockout_allows(lockout)} a day",
+            f"{boluses} boluses a day do not fit a lockout of {lockout}: at most {most} a day",
         )
 
 

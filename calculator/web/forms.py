@@ -5,6 +5,7 @@ are put back beside the fields they are about."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
@@ -577,21 +578,21 @@ class _ValidationOnly:
     def _posted(self: Any, name: str, field: forms.Field) -> Any:
         return field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
 
+    def _changed(self: Any) -> Iterator[str]:
+        """Yield the name of each field whose posted value differs from its initial one."""
+        for name, field in self.fields.items():
+            initial = self.get_initial_for_field(field, name)
+            if field.has_changed(initial, self._posted(name, field)):
+                yield name
+
     def has_changed(self: Any) -> bool:
         """Return `bool(changed_data)`, stopping at the first changed field (a formset asks
         each of its forms)."""
-        return any(
-            field.has_changed(self.get_initial_for_field(field, name), self._posted(name, field))
-            for name, field in self.fields.items()
-        )
+        return next(self._changed(), None) is not None
 
     @cached_property
     def changed_data(self: Any) -> list[str]:
-        return [
-            name
-            for name, field in self.fields.items()
-            if field.has_changed(self.get_initial_for_field(field, name), self._posted(name, field))
-        ]
+        return list(self._changed())
 
     def _clean_fields(self: Any) -> None:
         for name, field in self.fields.items():
