@@ -26,7 +26,13 @@ from django.views.decorators.http import require_GET
 from calculator.models import AccessLog, BillingProfile, Order
 from calculator.selectors.orders import claim_summary_orders
 from calculator.web import claim_summary_files
-from calculator.web.forms import CrispyForm, columns, filter_helper, submit_column
+from calculator.web.forms import (
+    CrispyForm,
+    IsoDateField,
+    columns,
+    filter_helper,
+    submit_column,
+)
 
 PERMISSION = "calculator.view_claim_summary"
 # The page and the PDF show at most this many orders; the CSV takes any number. The PDF draws
@@ -42,10 +48,10 @@ def max_orders() -> int:
 class ClaimSummaryFilterForm(CrispyForm):
     """The summary's filters: an optional date range, profile (by name) and billed orders."""
 
-    date_from = forms.DateField(
+    date_from = IsoDateField(
         required=False, label="Service from", widget=forms.DateInput(attrs={"type": "date"})
     )
-    date_to = forms.DateField(
+    date_to = IsoDateField(
         required=False, label="Service to", widget=forms.DateInput(attrs={"type": "date"})
     )
     profile = forms.ModelChoiceField(

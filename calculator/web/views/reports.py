@@ -19,7 +19,13 @@ from calculator.domain.reports import CHART_SERIES, bar_chart, range_problem
 from calculator.models import BillingProfile, Payer
 from calculator.selectors import reports, scrubber
 from calculator.services import claim_verdicts
-from calculator.web.forms import CrispyForm, columns, filter_helper, submit_column
+from calculator.web.forms import (
+    CrispyForm,
+    IsoDateField,
+    columns,
+    filter_helper,
+    submit_column,
+)
 
 PERMISSION = "calculator.view_reports"
 DEFAULT_MONTHS = 12  # with no dates given: the last twelve months, this one included
@@ -28,10 +34,10 @@ DEFAULT_MONTHS = 12  # with no dates given: the last twelve months, this one inc
 class ReportFilterForm(CrispyForm):
     """The report's filters: a date range (of service), a profile and a payer, all optional."""
 
-    date_from = forms.DateField(
+    date_from = IsoDateField(
         required=False, label="Service from", widget=forms.DateInput(attrs={"type": "date"})
     )
-    date_to = forms.DateField(
+    date_to = IsoDateField(
         required=False, label="Service to", widget=forms.DateInput(attrs={"type": "date"})
     )
     profile = forms.ModelChoiceField(
